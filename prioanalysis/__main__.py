@@ -1,0 +1,5 @@
+"""``python -m prioanalysis`` — the command-line interface."""
+
+from prioanalysis.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,310 @@
+"""The runner: execute the notebooks with papermill into a new, immutable run folder.
+
+Every run writes ``outputs/<year>/<run-id>/`` and never touches an earlier run:
+
+* the executed notebooks (the record of what was done);
+* a leadership HTML per notebook, with no code in it;
+* the tables (CSV), the target-list workbook (XLSX), figures (PNG + SVG + CSV);
+* ``run.json``: parameters, input file hashes, package version, git commit,
+  timings and status.
+
+Before any notebook runs, the parameters are validated and the preliminary list is
+read and checked, so that bad input stops the run with a clear message and nothing
+is written. A notebook that fails still gets its HTML (with the error shown) and
+the run's status is ``failed``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prioanalysis import __version__
+from prioanalysis.errors import ParamsError
+from prioanalysis.params import Params, load_params
+
+__all__ = [
+    "ANNUAL_CYCLE",
+    "RunRecord",
+    "notebook_parameters",
+    "check_parameters",
+    "new_run_dir",
+    "export_html",
+    "run_notebooks",
+    "file_sha256",
+]
+
+#: Notebooks of the annual cycle, in the order the runner executes them.
+ANNUAL_CYCLE: tuple[str, ...] = ("20_ranking",)
+
+#: Parameters the runner fills in for every notebook that declares them.
+STANDARD_PARAMETERS = ("year", "params_dir", "output_dir", "input_path")
+
+
+@dataclass
+class RunRecord:
+    """What ``run.json`` holds."""
+
+    run_id: str
+    year: int
+    status: str
+    directory: str
+    started: str
+    finished: str | None = None
+    package_version: str = __version__
+    git_commit: str | None = None
+    python: str = platform.python_version()
+    parameters: dict[str, Any] = field(default_factory=dict)
+    params_files: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
+    method_choices: dict[str, Any] = field(default_factory=dict)
+    notebooks: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+    def write(self) -> Path:
+        """Write ``run.json`` into the run folder."""
+        p = Path(self.directory) / "run.json"
+        p.write_text(json.dumps(self.__dict__, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+        return p
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def git_commit(directory: str | Path) -> str | None:
+    """The current git commit of ``directory`` (with ``+dirty`` when modified), if any."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True, timeout=10
+        )
+        if sha.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=directory, capture_output=True, text=True, timeout=10,
+        )
+        return sha.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
+    """Parameters a notebook declares in its cell tagged ``parameters``.
+
+    Uses :func:`papermill.inspect_notebook`.
+    """
+    import papermill as pm
+
+    return dict(pm.inspect_notebook(str(notebook)))
+
+
+def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> None:
+    """Refuse parameters the notebook does not declare.
+
+    Raises
+    ------
+    ParamsError
+        Naming the notebook, the unknown parameter(s) and the declared ones.
+    """
+    declared = notebook_parameters(notebook)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ParamsError(
+            f"{Path(notebook).name}: unknown parameter(s) {', '.join(unknown)}; "
+            f"the notebook declares: {', '.join(declared) or 'none'}"
+        )
+
+
+def new_run_dir(outputs_root: str | Path, year: int, now: _dt.datetime | None = None) -> Path:
+    """Create a new run folder ``<outputs_root>/<year>/<run-id>`` that did not exist.
+
+    The run id is the UTC time ``YYYYmmddTHHMMSSZ``; a suffix ``-2``, ``-3``… is
+    added when two runs start in the same second. Creation is exclusive, so no
+    earlier run is ever reused or overwritten.
+    """
+    now = now or _dt.datetime.now(_dt.UTC)
+    base = Path(outputs_root) / str(year)
+    base.mkdir(parents=True, exist_ok=True)
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    for i in range(1, 1000):
+        d = base / (stamp if i == 1 else f"{stamp}-{i}")
+        try:
+            d.mkdir()
+            return d
+        except FileExistsError:
+            continue
+    raise ParamsError(f"{base}: could not create a new run folder")  # pragma: no cover
+
+
+def export_html(notebook: str | Path, html: str | Path) -> Path:
+    """Render an executed notebook to HTML with no code in it.
+
+    Input cells and prompts are left out (nbconvert ``exclude_input``); outputs,
+    markdown and errors are kept, so a failed notebook still shows its error.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    Path(html).write_text(body, encoding="utf-8")
+    return Path(html)
+
+
+def _preflight(params: Params, input_path: str | None) -> dict[str, str]:
+    """Validate the inputs before anything is written; return their hashes."""
+    from prioanalysis import intake
+
+    path = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
+    raw = intake.read_table(path)
+    intake.validate_preliminary(raw, params)
+    hashes = {str(path): file_sha256(path)}
+    if params.run.inputs.owners:
+        op = params.resolve(params.run.inputs.owners)
+        if op.is_file():
+            hashes[str(op)] = file_sha256(op)
+    return hashes
+
+
+def run_notebooks(
+    params_dir: str | Path,
+    notebooks: Sequence[str] = ANNUAL_CYCLE,
+    notebooks_dir: str | Path | None = None,
+    outputs_root: str | Path | None = None,
+    input_path: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunRecord:
+    """Execute notebooks in order into a new run folder.
+
+    Parameters
+    ----------
+    params_dir : str or Path
+        ``params/<year>`` folder.
+    notebooks : sequence of str
+        Notebook names without ``.ipynb``, in execution order.
+    notebooks_dir : str or Path, optional
+        Where the notebook templates are (default ``<project root>/notebooks``).
+    outputs_root : str or Path, optional
+        Default ``<project root>/outputs``.
+    input_path : str, optional
+        Overrides the preliminary list of ``run.yaml``.
+    parameters : mapping, optional
+        Extra notebook parameters; each must be declared by every notebook run.
+    progress : callable, optional
+        Receives one line per step (default: print to stderr).
+
+    Returns
+    -------
+    RunRecord
+        ``status`` is ``succeeded`` or ``failed``.
+
+    Raises
+    ------
+    ParamsError, InputError
+        Before anything is written: bad parameters, unknown notebook or parameter,
+        bad input.
+    """
+    import papermill as pm
+
+    say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
+    params = load_params(params_dir)
+    root = params.root
+    nb_dir = Path(notebooks_dir) if notebooks_dir else root / "notebooks"
+    out_root = Path(outputs_root) if outputs_root else root / "outputs"
+    extra = dict(parameters or {})
+    paths = []
+    for name in notebooks:
+        p = nb_dir / f"{name}.ipynb"
+        if not p.is_file():
+            available = sorted(x.stem for x in nb_dir.glob("*.ipynb"))
+            raise ParamsError(f"unknown notebook '{name}' (available in {nb_dir}: {', '.join(available)})")
+        check_parameters(p, extra)
+        paths.append(p)
+    inputs = _preflight(params, input_path)
+
+    run_dir = new_run_dir(out_root, params.run.year)
+    from prioanalysis.pipeline import method_choices
+
+    record = RunRecord(
+        run_id=run_dir.name,
+        year=params.run.year,
+        status="running",
+        directory=str(run_dir),
+        started=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        git_commit=git_commit(root),
+        params_files={
+            str(params.criteria_path): {
+                "sha256": file_sha256(params.criteria_path),
+                "content": params.criteria.model_dump(mode="json"),
+            },
+            str(params.run_path): {
+                "sha256": file_sha256(params.run_path),
+                "content": params.run.model_dump(mode="json"),
+            },
+        },
+        inputs=inputs,
+        method_choices=method_choices(params),
+    )
+    record.write()
+    say(f"run {record.run_id}: {len(paths)} notebook(s) → {run_dir}")
+    for i, nb in enumerate(paths, 1):
+        standard = {
+            "year": params.run.year,
+            "params_dir": str(params.directory),
+            "output_dir": str(run_dir),
+            "input_path": str(input_path or ""),
+        }
+        declared = notebook_parameters(nb)
+        nb_params = {k: v for k, v in standard.items() if k in declared} | extra
+        out_nb = run_dir / nb.name
+        say(f"[{i}/{len(paths)}] {nb.stem} …")
+        t0 = time.perf_counter()
+        entry: dict[str, Any] = {"notebook": nb.name, "parameters": nb_params, "status": "running"}
+        record.parameters[nb.stem] = nb_params
+        try:
+            pm.execute_notebook(
+                str(nb),
+                str(out_nb),
+                parameters=nb_params,
+                kernel_name="python3",
+                cwd=str(nb_dir),
+                progress_bar=False,
+                log_output=False,
+            )
+            entry["status"] = "succeeded"
+        except pm.PapermillExecutionError as exc:
+            entry["status"] = "failed"
+            entry["error"] = f"{exc.ename}: {exc.evalue}"
+            record.error = f"{nb.name}: {exc.ename}: {exc.evalue}"
+        entry["seconds"] = round(time.perf_counter() - t0, 2)
+        if out_nb.is_file():
+            html = export_html(out_nb, run_dir / f"{nb.stem}.html")
+            entry["html"] = html.name
+        record.notebooks.append(entry)
+        say(f"[{i}/{len(paths)}] {nb.stem} {entry['status']} in {entry['seconds']:.1f} s")
+        record.write()
+        if entry["status"] != "succeeded":
+            break
+    record.status = "failed" if record.error else "succeeded"
+    record.finished = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    record.write()
+    return record

@@ -1,0 +1,148 @@
+"""End-to-end runs of the command-line interface, asserting on the files it writes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "prioanalysis", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """The demo run twice into the same outputs root (one module-wide fixture)."""
+    out = tmp_path_factory.mktemp("outputs")
+    first = _cli("run", "--year", "2026", "--outputs", str(out))
+    assert first.returncode == 0, first.stderr
+    second = _cli("run", "--year", "2026", "--outputs", str(out))
+    assert second.returncode == 0, second.stderr
+    runs = sorted((out / "2026").iterdir())
+    assert len(runs) == 2, "each run must write a new folder"
+    return out, runs[0], runs[1]
+
+
+def test_run_writes_every_output(two_runs: tuple[Path, Path, Path]) -> None:
+    _, run, _ = two_runs
+    for name in ("20_ranking.ipynb", "20_ranking.html", "run.json", "target_list_2026.xlsx"):
+        assert (run / name).is_file(), name
+    tables = {p.name for p in (run / "tables").iterdir()}
+    assert {"target_list.csv", "contributions.csv", "tier_by_segment.csv", "tier_by_grade.csv",
+            "data_quality_completeness_by_segment.csv", "data_quality_completeness_by_criterion.csv",
+            "data_quality_excluded.csv", "multi_segment_claims.csv", "choices.json"} <= tables
+    figures = list((run / "figures").glob("*.png"))
+    assert len(figures) >= 5
+    for png in figures:
+        for suffix in (".svg", ".csv"):
+            assert png.with_suffix(suffix).is_file(), f"{png.stem}{suffix} missing"
+
+
+def test_run_json_records_the_run(two_runs: tuple[Path, Path, Path]) -> None:
+    _, run, _ = two_runs
+    rec = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    assert rec["status"] == "succeeded"
+    assert rec["package_version"]
+    assert any(k.endswith("preliminary_2026.csv") for k in rec["inputs"])
+    assert all(len(h) == 64 for h in rec["inputs"].values())
+    assert rec["method_choices"]["scoring_method"] == "weighted_sum"
+    assert rec["method_choices"]["missing_policy"]["credit_grade"] == "worst"
+    assert rec["notebooks"][0]["seconds"] > 0
+    assert set(rec["parameters"]["20_ranking"]) == {"year", "params_dir", "output_dir", "input_path"}
+
+
+def test_target_list_content(two_runs: tuple[Path, Path, Path]) -> None:
+    _, run, _ = two_runs
+    tl = pd.read_csv(run / "tables" / "target_list.csv")
+    required = {"customer_id", "customer_name", "segment", "score", "rank", "segment_rank", "tier",
+                "grade", "quadrant", "driver_1", "driver_2", "driver_3", "completeness", "flags"}
+    assert required <= set(tl.columns)
+    assert tl["customer_id"].is_unique
+    assert tl["score"].is_monotonic_decreasing
+    assert set(tl["tier"]) == {"战略", "重点", "一般", "非目标"}
+    assert set(tl["grade"]) <= set("ABCDE")
+    dead = tl[tl["need_status"] == "dead"]
+    assert len(dead) > 0 and (dead["tier"] == "非目标").all()
+    xlsx = pd.ExcelFile(run / "target_list_2026.xlsx")
+    assert {"全部", "政府", "金融", "零售"} <= set(xlsx.sheet_names)
+    gov = pd.read_excel(xlsx, "政府")
+    assert (gov["segment"] == "government").all() and len(gov) == (tl["segment"] == "government").sum()
+
+
+def test_same_inputs_give_byte_identical_tables(two_runs: tuple[Path, Path, Path]) -> None:
+    _, a, b = two_runs
+    names = sorted(p.name for p in (a / "tables").glob("*.csv"))
+    assert names
+    for name in names:
+        assert (a / "tables" / name).read_bytes() == (b / "tables" / name).read_bytes(), name
+    for csv in sorted((a / "figures").glob("*.csv")):
+        assert csv.read_bytes() == (b / "figures" / csv.name).read_bytes(), csv.name
+
+
+def test_leadership_html_has_no_code(two_runs: tuple[Path, Path, Path]) -> None:
+    _, run, _ = two_runs
+    html = (run / "20_ranking.html").read_text(encoding="utf-8")
+    # code cells render their source in a CodeMirror editor block with highlighting
+    assert not re.search(r'class="[^"]*(jp-CodeMirrorEditor|jp-InputPrompt|highlight hl-)', html)
+    assert "import prioanalysis" not in html and "pa.report" not in html
+    assert "目标客户" in html  # Chinese text rendered
+    assert "<img" in html  # figures embedded
+
+
+def test_bad_input_clean_error_and_nothing_touched(two_runs: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    out, run, _ = two_runs
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    src = ROOT / "data" / "sample" / "preliminary_2026.csv"
+    lines = src.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[5].split(",")
+    cells[header.index("it_budget")] = "lots"
+    lines[5] = ",".join(cells)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = _cli("run", "--year", "2026", "--outputs", str(out), "--input", str(bad))
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    assert str(bad) in res.stderr and "row 6" in res.stderr and "'it_budget'" in res.stderr
+    assert "'lots' is not a number" in res.stderr
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    assert after == before, "a failed run must not write or touch anything"
+
+
+def test_unknown_notebook_parameter_is_an_error(two_runs: tuple[Path, Path, Path]) -> None:
+    out, _, _ = two_runs
+    res = _cli("run", "--outputs", str(out), "-p", "top_nn=5")
+    assert res.returncode == 2
+    assert "unknown parameter(s) top_nn" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_params_typo_is_an_error(tmp_path: Path) -> None:
+    params = tmp_path / "params" / "2026"
+    shutil.copytree(ROOT / "params" / "2026", params)
+    text = (params / "run.yaml").read_text(encoding="utf-8").replace("tie_rule:", "tie_rul:")
+    (params / "run.yaml").write_text(text, encoding="utf-8")
+    res = _cli("validate", "--params", str(params))
+    assert res.returncode == 2
+    assert "run.yaml" in res.stderr and "scoring.tie_rul" in res.stderr and "unknown key" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_validate_ok() -> None:
+    res = _cli("validate", "--year", "2026")
+    assert res.returncode == 0, res.stderr
+    assert "customers to score" in res.stdout
