@@ -23,11 +23,11 @@ demo: setup
 
 # The whole suite: unit, property, literature, CLI end-to-end, then the notebooks.
 test: setup
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 tests prioanalysis
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/
 
 test-unit: setup
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 tests prioanalysis
 
 test-notebooks: setup
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/

@@ -114,8 +114,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     path = Path(args.input) if args.input else params.resolve(params.run.inputs.preliminary_list)
     res = intake.validate_preliminary(intake.read_table(path), params)
     print(
-        f"{path}: ok — {len(res.customers)} customers to score, {len(res.claims)} multi-segment "
-        f"claims, {len(res.excluded)} rows excluded"
+        f"{path}: ok — {len(res.customers)} customers to score, {res.claims['customer_id'].nunique()} proposed "
+        f"by several segments, {len(res.excluded)} rows excluded"
     )
     return 0
 

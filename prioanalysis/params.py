@@ -36,7 +36,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -59,6 +59,8 @@ __all__ = [
     "load_criteria",
     "load_run",
     "load_params",
+    "load_yaml_model",
+    "StrictModel",
     "project_root",
     "MISSING_POLICIES",
     "DEFAULT_MISSING_POLICY",
@@ -92,8 +94,14 @@ class ParamsWarning(UserWarning):
     """A parameter value was accepted after an adjustment (e.g. weights rescaled)."""
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """Base of every parameter model: unknown keys are errors, values are frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+_Strict = StrictModel
+_M = TypeVar("_M", bound=BaseModel)
 
 
 # --------------------------------------------------------------------------- criteria
@@ -554,6 +562,31 @@ def _normalise_weights(doc: dict[str, Any], path: Path) -> dict[str, Any]:
     return doc
 
 
+def load_yaml_model(path: str | Path, model: type[_M]) -> _M:
+    """Load a YAML file into a strict pydantic model (unknown keys are errors).
+
+    The shared loader of every parameter file, so that each one reports problems
+    the same way: the file, the key path and what was expected.
+
+    Parameters
+    ----------
+    path : str or Path
+        YAML file.
+    model : pydantic model class
+        Should forbid extra keys (subclass :class:`StrictModel`).
+
+    Raises
+    ------
+    ParamsError
+    """
+    path = Path(path)
+    raw = _read_yaml(path)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        raise ParamsError(_format_errors(path, err, raw)) from None
+
+
 def load_criteria(path: str | Path) -> CriteriaParams:
     """Load and validate a criteria file.
 
@@ -598,12 +631,7 @@ def load_run(path: str | Path) -> RunParams:
     ParamsError
         Unknown key, wrong type or bad value; the message names the file and key path.
     """
-    path = Path(path)
-    raw = _read_yaml(path)
-    try:
-        return RunParams.model_validate(raw)
-    except ValidationError as err:
-        raise ParamsError(_format_errors(path, err, raw)) from None
+    return load_yaml_model(path, RunParams)
 
 
 def load_params(params_dir: str | Path) -> Params:

@@ -228,9 +228,6 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
     decimals = run.scoring.round_decimals
     rule = run.scoring.tie_rule
     seg = customers[it.segment_column]
-    rank_all = ranking.rank_scores(scores, rule, tie_frame, None, decimals)
-    rank_seg = ranking.rank_scores(scores, rule, tie_frame, seg, decimals)
-
     gates = [
         {
             **g.model_dump(),
@@ -242,26 +239,22 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
     gate_reasons = ranking.apply_gates(customers, gates, crit.scales)
     eligible = gate_reasons == ""
     tiers = run.tiers
-    if tiers.scheme == "quota":
-        q = tiers.quota
-        assert q is not None
-        groups = seg if q.by == "segment" else None
-        elig_scores = scores[eligible]
-        elig_rank = ranking.rank_scores(
-            elig_scores,
-            rule,
-            tie_frame.loc[eligible] if tie_frame is not None else None,
-            groups[eligible] if groups is not None else None,
-            decimals,
-        ).reindex(scores.index, fill_value=np.iinfo(np.int64).max // 2)
-        tier = ranking.assign_tiers_quota(
-            elig_rank, eligible, tiers.names, q.values, q.kind, groups, tiers.not_targeted
-        )
-    else:
-        assert tiers.thresholds is not None
-        tier = ranking.assign_tiers_threshold(
-            scores, eligible, tiers.names, tiers.thresholds, tiers.not_targeted, decimals
-        )
+    ranked = ranking.rank_and_tier(
+        scores,
+        seg,
+        eligible,
+        tiers.names,
+        tiers.not_targeted,
+        scheme=tiers.scheme,
+        quota_values=tiers.quota.values if tiers.quota else None,
+        quota_kind=tiers.quota.kind if tiers.quota else "share",
+        quota_by=tiers.quota.by if tiers.quota else "segment",
+        thresholds=tiers.thresholds,
+        tie_rule=rule,
+        tie_breakers=tie_frame,
+        decimals=decimals,
+    )
+    rank_all, rank_seg, tier = ranked["rank"], ranked["segment_rank"], ranked["tier"]
     grade = ranking.assign_grades(
         customers[it.need_status_column],
         customers[it.months_column],
