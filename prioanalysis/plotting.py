@@ -31,6 +31,7 @@ __all__ = [
     "priority_matrix",
     "top_customers",
     "data_completeness",
+    "weights_comparison",
 ]
 
 TIER_COLOURS = ["#1f4e79", "#2e75b6", "#9dc3e6", "#d9d9d9", "#bfbfbf"]
@@ -47,6 +48,9 @@ _TEXT = {
         "top_answer": "得分最高的客户是{name}（{segment}，{score:.3f}）。",
         "dq_title": "各项评价数据的完整程度如何？",
         "dq_answer": "最不完整的指标是{crit}（{comp:.0%}）；{seg}的数据最不完整（{seg_comp:.0%}）。",
+        "w_title": "校准后的权重与专家权重有何不同？",
+        "w_answer": "变化最大的是{crit}：专家权重{expert:.0%}，建议权重{proposed:.0%}（数据估计{data:.0%}）。",
+        "weight": "权重",
         "score": "得分",
         "attractiveness": "吸引力",
         "feasibility": "可行性",
@@ -65,6 +69,9 @@ _TEXT = {
         "top_answer": "The highest-scoring customer is {name} ({segment}, {score:.3f}).",
         "dq_title": "How complete is the data behind each criterion?",
         "dq_answer": "The least complete criterion is {crit} ({comp:.0%}); {seg} has the least complete data ({seg_comp:.0%}).",
+        "w_title": "How do the calibrated weights differ from the expert weights?",
+        "w_answer": "The largest change is {crit}: expert {expert:.0%}, proposed {proposed:.0%} (data-implied {data:.0%}).",
+        "weight": "weight",
         "score": "score",
         "attractiveness": "attractiveness",
         "feasibility": "feasibility",
@@ -280,3 +287,34 @@ def data_completeness(
     )
     data = tbl.reset_index().rename(columns={"index": "segment"})
     return FigureResult(fig, data, t["dq_title"], answer)
+
+
+def weights_comparison(
+    weights: pd.DataFrame, criterion_labels: Mapping[str, str], lang: str = "en"
+) -> FigureResult:
+    """Dot plot per criterion: expert, data-implied and proposed weight (with its
+    bootstrap interval), and the true weight when known (sample data)."""
+    t = _t(lang)
+    w = weights.copy()
+    w.index = [criterion_labels.get(c, c) for c in w.index]
+    y = np.arange(len(w))[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(w) + 1.5))
+    ax.hlines(y, w["proposed_ci_low"], w["proposed_ci_high"], color="#9dc3e6", lw=5, label="95% CI")
+    ax.scatter(w["expert"], y, marker="s", color="#7f7f7f", label="expert", zorder=3)
+    ax.scatter(w["data"], y, marker="x", color="#c55a11", label="data", zorder=3)
+    ax.scatter(w["proposed"], y, marker="o", color="#1f4e79", label="proposed", zorder=4)
+    if "true" in w.columns:
+        ax.scatter(w["true"], y, marker="|", s=200, color="#548235", label="true (sample)", zorder=5)
+    ax.set_yticks(y, list(w.index))
+    ax.set_xlabel(t["weight"])
+    ax.grid(True, axis="x")
+    ax.grid(False, axis="y")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(t["w_title"])
+    change = (w["proposed"] - w["expert"]).abs()
+    c = change.idxmax()
+    answer = t["w_answer"].format(
+        crit=c, expert=w.loc[c, "expert"], proposed=w.loc[c, "proposed"], data=w.loc[c, "data"]
+    )
+    data = w.reset_index().rename(columns={"index": "criterion"})
+    return FigureResult(fig, data, t["w_title"], answer)

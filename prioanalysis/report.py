@@ -24,6 +24,7 @@ __all__ = [
     "criteria_table",
     "choices_table",
     "headline",
+    "ahp_vs_criteria",
 ]
 
 
@@ -163,4 +164,27 @@ def headline(target_list: pd.DataFrame, tier_names: list[str], not_targeted: str
     return (
         f"{n} customers scored; {n_target} targeted ({', '.join(per_tier)}); "
         f"{n_not} {not_targeted}: no resources."
+    )
+
+
+def ahp_vs_criteria(ahp_weights: pd.Series, params: Params) -> pd.DataFrame:
+    """The judges' combined AHP weights next to the global weights of criteria.yaml.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``criterion``, ``label``, ``ahp_group``, ``criteria_yaml``,
+        ``difference`` (AHP minus file), in the file's criterion order.
+    """
+    gw = pd.Series(params.criteria.global_weights())
+    ids = list(gw.index)
+    ahp = ahp_weights.reindex(ids)
+    return pd.DataFrame(
+        {
+            "criterion": ids,
+            "label": [params.criteria.by_id(c).label for c in ids],
+            "ahp_group": ahp.to_numpy(),
+            "criteria_yaml": gw.to_numpy(),
+            "difference": (ahp - gw).to_numpy(),
+        }
     )

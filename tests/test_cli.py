@@ -40,7 +40,9 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
 
 def test_run_writes_every_output(two_runs: tuple[Path, Path, Path]) -> None:
     _, run, _ = two_runs
-    for name in ("20_ranking.ipynb", "20_ranking.html", "run.json", "target_list_2026.xlsx"):
+    for name in ("20_ranking.ipynb", "20_ranking.html", "run.json", "target_list_2026.xlsx",
+                 "10_criteria_calibration.ipynb", "10_criteria_calibration.html",
+                 "proposed_criteria.yaml", "proposed_criteria.yaml.diff"):
         assert (run / name).is_file(), name
     tables = {p.name for p in (run / "tables").iterdir()}
     assert {"target_list.csv", "contributions.csv", "tier_by_segment.csv", "tier_by_grade.csv",
@@ -64,6 +66,7 @@ def test_run_json_records_the_run(two_runs: tuple[Path, Path, Path]) -> None:
     assert rec["method_choices"]["missing_policy"]["credit_grade"] == "worst"
     assert rec["notebooks"][0]["seconds"] > 0
     assert set(rec["parameters"]["20_ranking"]) == {"year", "params_dir", "output_dir", "input_path"}
+    assert [n["notebook"] for n in rec["notebooks"]] == ["10_criteria_calibration.ipynb", "20_ranking.ipynb"]
 
 
 def test_target_list_content(two_runs: tuple[Path, Path, Path]) -> None:
@@ -126,7 +129,7 @@ def test_bad_input_clean_error_and_nothing_touched(two_runs: tuple[Path, Path, P
 
 def test_unknown_notebook_parameter_is_an_error(two_runs: tuple[Path, Path, Path]) -> None:
     out, _, _ = two_runs
-    res = _cli("run", "--outputs", str(out), "-p", "top_nn=5")
+    res = _cli("run", "--outputs", str(out), "--notebook", "20_ranking", "-p", "top_nn=5")
     assert res.returncode == 2
     assert "unknown parameter(s) top_nn" in res.stderr and "Traceback" not in res.stderr
 
@@ -140,6 +143,17 @@ def test_params_typo_is_an_error(tmp_path: Path) -> None:
     assert res.returncode == 2
     assert "run.yaml" in res.stderr and "scoring.tie_rul" in res.stderr and "unknown key" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_proposed_criteria_is_valid_and_params_untouched(two_runs: tuple[Path, Path, Path]) -> None:
+    from prioanalysis.params import load_criteria
+
+    _, run, _ = two_runs
+    proposed = load_criteria(run / "proposed_criteria.yaml")
+    current = load_criteria(ROOT / "params" / "2026" / "criteria.yaml")
+    assert proposed.ids == current.ids
+    assert abs(sum(proposed.global_weights().values()) - 1) < 1e-9
+    assert "--- " in (run / "proposed_criteria.yaml.diff").read_text(encoding="utf-8")
 
 
 def test_validate_ok() -> None:
