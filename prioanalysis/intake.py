@@ -139,10 +139,11 @@ def _examples(values: pd.Series, mask: pd.Series) -> str:
 
 def _to_key(values: pd.Series) -> pd.Series:
     """Text keys for ordinal matching: 3, 3.0 and "3" all become "3"."""
-    num = pd.to_numeric(values, errors="coerce")
-    as_int = num.notna() & np.isfinite(num) & (num == np.round(num))
+    num = pd.to_numeric(values, errors="coerce").astype(float)
+    as_int = num.notna() & np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
     txt = values.astype("string").str.strip()
-    txt = txt.where(~as_int, num.round().astype("Int64").astype("string"))
+    ints = num.where(as_int, 0).astype("int64").astype("string")
+    txt = txt.where(~as_int, ints)
     return txt.str.upper().where(~as_int, txt)
 
 

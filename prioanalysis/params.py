@@ -329,8 +329,9 @@ class Gate(_Strict):
 class Quota(_Strict):
     """Quota tiers: ``kind: share`` (of each group's eligible customers) or
     ``kind: count``; one value per tier, applied within each ``by`` group.
-    Counts are ``floor(share × n + 0.5)``. Customers tied at a cut are never split:
-    all of them take the better tier."""
+    Shares become cumulative cuts ``floor((s_1 + … + s_k) × n + 0.5)`` — rounding
+    the running total, so the tiers add up to the rounded total share. Customers
+    tied at a cut are never split: all of them take the better tier."""
 
     kind: Literal["share", "count"] = "share"
     by: Literal["segment", "all"] = "segment"
@@ -650,7 +651,9 @@ def load_params(params_dir: str | Path) -> Params:
     Raises
     ------
     ParamsError
-        Either file invalid, or a gate / tie breaker naming an unknown column or scale.
+        Either file invalid, or a gate with a text ``min``/``max`` on a column that has
+        no ordinal scale or a value not on that scale. (Gate and tie-breaker columns
+        are checked against the preliminary list at intake.)
     """
     d = Path(params_dir).resolve()
     if not d.is_dir():

@@ -149,6 +149,16 @@ def _score(prepared: PreparedMatrix, params: Params) -> tuple[scoring.ScoreResul
             f"{params.criteria_path}: missing-value policy 'exclude_reweight' is defined for "
             "the weighted sum only; choose another policy for TOPSIS"
         )
+    if method == "topsis" and (norm or "vector") in ("vector", "max", "sum"):
+        negative = [c for c in prepared.matrix.columns if (prepared.matrix[c] < 0).any()]
+        if negative:
+            from prioanalysis.errors import ParamsError
+
+            raise ParamsError(
+                f"{params.run_path}: scoring.method topsis uses {norm or 'vector'} normalization, "
+                f"which is undefined for negative values, and criterion(s) {', '.join(negative)} "
+                "have some; set scoring.normalization: minmax"
+            )
     result = scoring.score(prepared.matrix, weights, directions, method=method, normalization=norm)
     contributions = result.contributions
     if reweight:
@@ -188,9 +198,11 @@ def _flags(
         ),
         pd.Series(
             np.where(
-                (customers[it.need_status_column] == g.target_status) & customers[it.months_column].isna(),
+                ((customers[it.need_status_column] == g.target_status) & customers[it.months_column].isna())
+                .fillna(False)
+                .to_numpy(dtype=bool),
                 "months to close unknown",
-                "",
+                np.where(customers[it.need_status_column].isna().to_numpy(), "need status unknown", ""),
             ),
             index=customers.index,
             dtype=object,

@@ -60,7 +60,7 @@ def sort_order(
     keys, asc = ["_s"], [False]
     if tie_breakers is not None:
         for i, col in enumerate(tie_breakers.columns):
-            frame[f"_t{i}"] = tie_breakers[col].to_numpy()
+            frame[f"_t{i}"] = tie_breakers[col].reindex(scores.index).to_numpy()
             keys.append(f"_t{i}")
             asc.append(False)
     frame["_id"] = frame.index.astype(str)
@@ -200,16 +200,20 @@ def assign_tiers_quota(
     Parameters
     ----------
     ranks : pandas.Series
-        Ranks among *eligible* customers (1 = best) within each group, computed with
-        the run's tie rule. With ``min`` or ``dense`` ranks, customers tied at a cut
-        share a rank and so all take the better tier: ties are never split.
+        Ranks among *eligible* customers (1 = best) within each group: competition
+        ranks (``min``) or unique ranks (``first``). With ``min`` ranks customers tied
+        at a cut share a rank and so all take the better tier: ties are never split.
+        Dense ranks must not be used (they would move everyone after a tie up).
     eligible : pandas.Series
         Boolean: passed every gate.
     names : sequence of str
         Tier names, best first.
     values : sequence of float
         Per tier: a share of the group's eligible customers (``kind="share"``) or a
-        count (``kind="count"``). Counts are ``floor(share × n + 0.5)``.
+        count (``kind="count"``). Shares are turned into *cumulative* cuts,
+        ``cut_k = floor((s_1 + … + s_k) × n + 0.5)``: rounding the running total
+        keeps the tiers adding up to the rounded total share, so tier ``k`` holds
+        ``cut_k − cut_(k−1)`` customers (plus any tied at a cut).
     kind : {"share", "count"}
     groups : pandas.Series, optional
         Group of each customer (``None``: one group).
@@ -282,8 +286,8 @@ def assign_grades(
 
     A: clear need ("target") and expected to close within ``limits["A"]`` months
     (default 1); B within 3; C within 6; D: potential need, or a clear need at least
-    ``limits["C"]`` months away, or a clear need with no expected date; E: no need
-    ("dead").
+    ``limits["C"]`` months away, or a clear need with no expected date, or no need
+    status given; E: no need ("dead").
 
     Parameters
     ----------
@@ -308,8 +312,9 @@ def assign_grades(
     """
     lim = {"A": 1.0, "B": 3.0, "C": 6.0, **(limits or {})}
     m = months.to_numpy(dtype=float)
-    is_target = (need_status == target).to_numpy()
-    is_dead = (need_status == dead).to_numpy()
+    # a missing need status is no evidence of a need: it falls through to D
+    is_target = (need_status == target).fillna(False).to_numpy(dtype=bool)
+    is_dead = (need_status == dead).fillna(False).to_numpy(dtype=bool)
     conds = [
         is_dead,
         is_target & (m <= lim["A"]),
@@ -409,6 +414,7 @@ def top_drivers(
     for i in range(k):
         idx = order[:, i]
         v = values[np.arange(len(values)), idx]
+        v = np.round(v, 3) + 0.0  # + 0.0 turns -0.0 into 0.0, so no "-0.000"
         txt = pd.Series(names[idx]).str.cat(pd.Series(v).map(lambda x: f"{x:+.3f}"), sep=" ")
         out[f"driver_{i + 1}"] = txt.to_numpy()
     return pd.DataFrame(out, index=contributions.index)
@@ -473,7 +479,10 @@ def rank_and_tier(
             raise InputError("the quota scheme needs quota values, one per tier")
         groups = segment if quota_by == "segment" else None
         masked = scores.where(eligible.to_numpy(), -np.inf)
-        elig_rank = rank_scores(masked, tie_rule, tie_breakers, groups, decimals)
+        # quota cuts count customers: dense ranks would let everyone after a tie move
+        # up, so they use competition ("min") ranks, which keep ties together too
+        quota_rule = "min" if tie_rule == "dense" else tie_rule
+        elig_rank = rank_scores(masked, quota_rule, tie_breakers, groups, decimals)
         tier = assign_tiers_quota(elig_rank, eligible, names, quota_values, quota_kind, groups, not_targeted)
     elif scheme == "threshold":
         if thresholds is None:

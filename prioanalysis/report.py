@@ -104,13 +104,18 @@ def show(obj: Any) -> None:
 def show_figure(result: Any, name: str, output_dir: str = "") -> None:
     """Show the answer sentence, then the figure; save PNG, SVG and CSV when
     ``output_dir`` is set; close the figure."""
+    import io
+
     import matplotlib.pyplot as plt
-    from IPython.display import Markdown, display
+    from IPython.display import Image, Markdown, display
 
     from prioanalysis.plotting import save_figure
 
     display(Markdown(f"**{result.answer}**"))
-    display(result.figure)
+    # rendered explicitly, so the figure shows whatever matplotlib backend is active
+    buf = io.BytesIO()
+    result.figure.savefig(buf, format="png", metadata={"Software": None})
+    display(Image(data=buf.getvalue(), format="png"))
     if output_dir:
         save_figure(result, name, Path(output_dir) / "figures")
     plt.close(result.figure)

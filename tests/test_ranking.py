@@ -98,11 +98,6 @@ def test_sort_order_does_not_depend_on_input_order() -> None:
     assert list(sort_order(s)) == list(sort_order(rev))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: sort_order copies tie-breaker columns by position (.to_numpy()), "
-    "ignoring the index, so a tie-breaker frame in another row order is misapplied",
-)
 def test_sort_order_aligns_tie_breakers_by_customer_id() -> None:
     s = S([0.5, 0.5, 0.5], index=["a", "b", "c"])
     tb = pd.DataFrame({"deal_size": [3.0, 2.0, 1.0]}, index=["c", "b", "a"])
@@ -218,17 +213,17 @@ def test_quota_ties_at_a_cut_are_never_split() -> None:
     assert out.tolist() == ["T1", "T1", "T1", NT, NT]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with dense ranks (tie_rule: dense) assign_tiers_quota compares the "
-    "dense rank with the cut count, so every customer after a tie moves up: the tier "
-    "overflows its quota although nobody is tied at the cut",
-)
-def test_quota_with_dense_ranks_does_not_overflow() -> None:
+def test_quota_with_dense_tie_rule_does_not_overflow() -> None:
+    """With tie_rule dense, the quota cut must still count customers (dense ranks
+    1 1 2 3… would let c in): rank_and_tier uses competition ranks for the cut."""
+    from prioanalysis.ranking import rank_and_tier
+
     s = S([0.9, 0.9, 0.8, 0.7, 0.6, 0.5], index=list("abcdef"))
-    r = rank_scores(s, "dense")  # 1 1 2 3 4 5
     e = pd.Series(True, index=s.index)
-    out = assign_tiers_quota(r, e, ["T1"], [2], "count", not_targeted=NT)
+    seg = pd.Series("x", index=s.index)
+    ranked = rank_and_tier(s, seg, e, ["T1"], NT, quota_values=[2], quota_kind="count", tie_rule="dense")
+    assert ranked["rank"].tolist() == [1, 1, 2, 3, 4, 5]  # dense ranks are still reported
+    out = ranked["tier"]
     # quota 2, filled exactly by the tied pair a, b; c (0.8) is not tied with anyone in T1
     assert out.tolist() == ["T1", "T1", NT, NT, NT, NT]
 
@@ -278,13 +273,6 @@ def test_grade_custom_limits_and_statuses() -> None:
     assert list(out.index) == list("abcde")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="BUG: assign_grades passes pandas BooleanArray masks (with <NA>) to np.select "
-    "when need_status is a 'string' Series with a missing value, as intake produces for "
-    "an empty need_status cell → TypeError",
-)
 def test_grade_with_missing_need_status() -> None:
     need = pd.Series(["target", None, "dead"], dtype="string")
     months = pd.Series([0.5, 0.5, 0.5])
@@ -398,7 +386,7 @@ def test_property_tier1_never_exceeds_quota_unless_ties(case, rule) -> None:
             cut = el_scores[q - 1]
             # every customer beyond the quota is tied with the customer at the cut
             assert (t1.sort_values(ascending=False).to_numpy()[q:] == cut).all()
-        # nobody ineligible is ever in a tier
+    # nobody ineligible is ever in a tier
     assert (tiers[~eligible] == NT).all()
 
 
