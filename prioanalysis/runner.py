@@ -151,6 +151,14 @@ def new_run_dir(outputs_root: str | Path, year: int, now: _dt.datetime | None = 
     raise ParamsError(f"{base}: could not create a new run folder")  # pragma: no cover
 
 
+# Chinese text in the report uses the reader's CJK fonts, whichever they have.
+_CJK_CSS = (
+    "<style>body, .jp-RenderedHTMLCommon, table {font-family: system-ui, -apple-system, "
+    '"Segoe UI", "Noto Sans SC", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", '
+    '"Source Han Sans SC", sans-serif;}</style>\n'
+)
+
+
 def export_html(notebook: str | Path, html: str | Path) -> Path:
     """Render an executed notebook to HTML with no code in it.
 
@@ -165,6 +173,7 @@ def export_html(notebook: str | Path, html: str | Path) -> Path:
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
     body, _ = exporter.from_notebook_node(nb)
+    body = body.replace("</head>", _CJK_CSS + "</head>", 1)
     Path(html).write_text(body, encoding="utf-8")
     return Path(html)
 
