@@ -44,6 +44,7 @@ _SUBMODULES = {
     "sensitivity",
     "assignment",
     "store",
+    "store_cli",
     "annual_review",
     "inquiries",
     "review_plots",

@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="notebook to run (name without .ipynb); repeat for several (default: the annual cycle)",
     )
     run.add_argument("--input", help="preliminary list to use instead of the one in run.yaml")
+    run.add_argument("--source", choices=("file", "db"), default="file",
+                     help="read the preliminary list from files (default) or the customer database, "
+                          "and with db save the run's results into it")
+    run.add_argument("--month", help="shorthand for -p month=YYYY-MM (monthly inquiry report)")
     run.add_argument("--outputs", type=Path, help="outputs root (default: <project>/outputs)")
     run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                      help="notebook parameter; must be declared by every notebook run")
@@ -70,10 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--year", type=int)
     val.add_argument("--params", type=Path)
     val.add_argument("--input")
+    val.add_argument("--source", choices=("file", "db"), default="file")
 
     smp = sub.add_parser("sample", help="write the synthetic sample data set")
     smp.add_argument("directory", type=Path)
     smp.add_argument("--seed", type=int, default=2026)
+
+    from prioanalysis import store_cli
+
+    store_cli.add_db_parsers(sub)
+    store_cli.add_inquiry_parsers(sub)
     return parser
 
 
@@ -88,12 +98,16 @@ def _params_dir(args: argparse.Namespace) -> Path:
 def _cmd_run(args: argparse.Namespace) -> int:
     from prioanalysis import runner
 
+    parameters = _parse_assignments(args.parameter)
+    if args.month:
+        parameters["month"] = args.month
     record = runner.run_notebooks(
         _params_dir(args),
         notebooks=args.notebook or runner.ANNUAL_CYCLE,
         outputs_root=args.outputs,
         input_path=args.input,
-        parameters=_parse_assignments(args.parameter),
+        parameters=parameters,
+        source=args.source,
     )
     run_dir = Path(record.directory)
     print(f"run {record.run_id} {record.status}: {run_dir}")
@@ -111,8 +125,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from prioanalysis.params import load_params
 
     params = load_params(_params_dir(args))
-    path = Path(args.input) if args.input else params.resolve(params.run.inputs.preliminary_list)
-    res = intake.validate_preliminary(intake.read_table(path), params)
+    if args.source == "db":
+        from prioanalysis import store
+
+        raw = store.load_preliminary(store.get_engine(), params.run.year)
+        path = raw.attrs["source"]
+    else:
+        path = Path(args.input) if args.input else params.resolve(params.run.inputs.preliminary_list)
+        raw = intake.read_table(path)
+    res = intake.validate_preliminary(raw, params)
     print(
         f"{path}: ok — {len(res.customers)} customers to score, {res.claims['customer_id'].nunique()} proposed "
         f"by several segments, {len(res.excluded)} rows excluded"
@@ -133,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"run": _cmd_run, "validate": _cmd_validate, "sample": _cmd_sample}
     try:
-        return handlers[args.command](args)
+        handler = getattr(args, "handler", None) or handlers[args.command]
+        return int(handler(args))
     except PrioanalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

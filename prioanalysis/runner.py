@@ -178,14 +178,23 @@ def export_html(notebook: str | Path, html: str | Path) -> Path:
     return Path(html)
 
 
-def _preflight(params: Params, input_path: str | None) -> dict[str, str]:
-    """Validate the inputs before anything is written; return their hashes."""
+def _preflight(params: Params, input_path: str | None, engine: Any = None) -> dict[str, str]:
+    """Validate the inputs before anything is written; return their hashes.
+
+    With ``engine`` (``--source db``) the preliminary list comes from the database.
+    """
     from prioanalysis import intake
 
-    path = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
-    raw = intake.read_table(path)
-    intake.validate_preliminary(raw, params)
-    hashes = {str(path): file_sha256(path)}
+    if engine is not None:
+        from prioanalysis import store
+
+        year = params.run.year
+        intake.validate_preliminary(store.load_preliminary(engine, year), params)
+        hashes = {f"db:{store.masked_url(engine)}#preliminary/{year}": store.preliminary_fingerprint(engine, year)}
+    else:
+        path = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
+        intake.validate_preliminary(intake.read_table(path), params)
+        hashes = {str(path): file_sha256(path)}
     if params.run.inputs.owners:
         op = params.resolve(params.run.inputs.owners)
         if op.is_file():
@@ -201,6 +210,7 @@ def run_notebooks(
     input_path: str | None = None,
     parameters: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    source: str = "file",
 ) -> RunRecord:
     """Execute notebooks in order into a new run folder.
 
@@ -220,6 +230,12 @@ def run_notebooks(
         Extra notebook parameters; each must be declared by every notebook run.
     progress : callable, optional
         Receives one line per step (default: print to stderr).
+    source : {"file", "db"}
+        ``db``: read the preliminary list from the customer database
+        (:mod:`prioanalysis.store`), write it into the run folder as
+        ``inputs/preliminary_<year>.csv`` (the record of what was ranked), and save
+        the run and its target list into the database — atomically, so a failed or
+        killed run leaves no visible results.
 
     Returns
     -------
@@ -248,9 +264,20 @@ def run_notebooks(
             raise ParamsError(f"unknown notebook '{name}' (available in {nb_dir}: {', '.join(available)})")
         check_parameters(p, extra)
         paths.append(p)
-    inputs = _preflight(params, input_path)
+    if source not in ("file", "db"):
+        raise ParamsError(f"unknown source {source!r} (expected 'file' or 'db')")
+    engine = None
+    if source == "db":
+        from prioanalysis import store
+
+        if input_path:
+            raise ParamsError("--input and --source db exclude each other")
+        engine = store.get_engine()
+    inputs = _preflight(params, input_path, engine)
 
     run_dir = new_run_dir(out_root, params.run.year)
+    if engine is not None:
+        input_path = str(store.write_preliminary(engine, params.run.year, run_dir / "inputs" / f"preliminary_{params.run.year}.csv"))
     from prioanalysis.pipeline import method_choices
 
     record = RunRecord(
@@ -274,6 +301,8 @@ def run_notebooks(
         method_choices=method_choices(params),
     )
     record.write()
+    if engine is not None:
+        store.start_run(engine, record.run_id, params.run.year, record.method_choices)
     say(f"run {record.run_id}: {len(paths)} notebook(s) → {run_dir}")
     for i, nb in enumerate(paths, 1):
         standard = {
@@ -315,5 +344,22 @@ def run_notebooks(
             break
     record.status = "failed" if record.error else "succeeded"
     record.finished = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    if engine is not None:
+        _save_to_store(engine, record, params.run.year, run_dir, say)
     record.write()
     return record
+
+
+def _save_to_store(engine: Any, record: RunRecord, year: int, run_dir: Path, say: Callable[[str], None]) -> None:
+    """Save the run's target list into the database (or mark the run failed there)."""
+    import pandas as pd
+
+    from prioanalysis import store
+
+    table = run_dir / "tables" / "target_list.csv"
+    if record.status == "succeeded" and table.is_file():
+        frame = pd.read_csv(table, dtype={"customer_id": str, "owner_id": str}, keep_default_na=True)
+        store.save_run(engine, record.run_id, year, record.method_choices, frame)
+        say(f"saved {len(frame)} results of run {record.run_id} to {store.masked_url(engine)}")
+    else:
+        store.fail_run(engine, record.run_id, record.error or "no target list was written")

@@ -88,6 +88,7 @@ __all__ = [
     "list_runs",
     "load_results",
     "load_preliminary",
+    "write_preliminary",
     "preliminary_fingerprint",
     "load_outcomes",
     "load_owners",
@@ -167,7 +168,8 @@ _TS = sa.DateTime(timezone=True)
 
 
 def _fact_columns(names: Sequence[str]) -> list[sa.Column]:
-    return [sa.Column(n, sa.Text if n in _TEXT_FACTS or n in ("pipeline_stage", "need_status") else sa.Double) for n in names]
+    text = {*_TEXT_FACTS, "pipeline_stage", "need_status"}
+    return [sa.Column(n, sa.Text if n in text else sa.Double) for n in names]
 
 
 customers = sa.Table(
@@ -315,7 +317,10 @@ results = sa.Table(
     sa.Column("extra", _JSON),
 )
 
-_TABLES = {t.name: t for t in (customers, list_snapshots, owners, outcomes, inquiries, inquiry_followups, runs, results)}
+_TABLES = {
+    t.name: t
+    for t in (customers, list_snapshots, owners, outcomes, inquiries, inquiry_followups, runs, results)
+}
 
 
 # --------------------------------------------------------------------------- engine
@@ -991,7 +996,9 @@ def _fetch(conn: Connection, table: sa.Table, where: Any = None) -> dict[tuple[A
     return {_key(r, keys): dict(r) for r in conn.execute(stmt).mappings()}
 
 
-def _fetch_in(conn: Connection, table: sa.Table, column: str, values: Sequence[Any]) -> dict[tuple[Any, ...], dict[str, Any]]:
+def _fetch_in(
+    conn: Connection, table: sa.Table, column: str, values: Sequence[Any]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for i in range(0, len(values), 900):
         out.update(_fetch(conn, table, table.c[column].in_(list(values[i:i + 900]))))
@@ -1257,7 +1264,8 @@ def export(engine: Engine, directory: str | Path) -> list[Path]:
 def table_counts(engine: Engine) -> dict[str, int]:
     """Rows per table."""
     with _reading(engine) as conn:
-        return {n: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()) for n, t in _TABLES.items()}
+        count = sa.select(sa.func.count())
+        return {n: int(conn.execute(count.select_from(t)).scalar_one()) for n, t in _TABLES.items()}
 
 
 # ------------------------------------------------------------------------ inquiries
@@ -1302,12 +1310,12 @@ def add_inquiry(engine: Engine, **fields: Any) -> str:
             (row,) = _inquiry_rows(vals, [None], _utcnow())
             if row["inquiry_id"] is None:
                 prefix = f"Q{row['date'].year}-"
-                ids = conn.execute(
-                    sa.select(inquiries.c.inquiry_id).where(inquiries.c.inquiry_id.like(sa.bindparam("p", prefix + "%")))
-                ).scalars()
+                like = inquiries.c.inquiry_id.like(sa.bindparam("p", prefix + "%"))
+                ids = conn.execute(sa.select(inquiries.c.inquiry_id).where(like)).scalars()
                 nums = [int(m.group(1)) for i in ids if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", i))]
                 row["inquiry_id"] = f"{prefix}{max(nums, default=0) + 1:04d}"
-            elif conn.execute(sa.select(inquiries.c.inquiry_id).where(inquiries.c.inquiry_id == row["inquiry_id"])).first():
+            elif conn.execute(sa.select(inquiries.c.inquiry_id)
+                              .where(inquiries.c.inquiry_id == row["inquiry_id"])).first():
                 raise InputError(f"inquiry: field 'inquiry_id': {row['inquiry_id']!r} already exists")
             conn.execute(inquiries.insert(), [row])
     except sa.exc.DBAPIError as exc:
@@ -1402,7 +1410,8 @@ def _typed(frame: pd.DataFrame, ints: Sequence[str] = ()) -> pd.DataFrame:
     for c in frame.columns:
         s = frame[c]
         nonnull = [v for v in s if v is not None and not _is_missing(v)]
-        if c in ints or (c in _WHOLE_FACTS and nonnull and all(isinstance(v, int | float) and float(v).is_integer() for v in nonnull)):
+        whole = nonnull and all(isinstance(v, int | float) and float(v).is_integer() for v in nonnull)
+        if c in ints or (c in _WHOLE_FACTS and whole):
             out[c] = pd.array([None if _is_missing(v) else int(v) for v in s], dtype="Int64")
         elif nonnull and all(isinstance(v, int | float) and not isinstance(v, bool) for v in nonnull):
             out[c] = pd.to_numeric(pd.Series([np.nan if _is_missing(v) else v for v in s], dtype=float))
@@ -1441,6 +1450,19 @@ def load_preliminary(engine: Engine, year: int) -> pd.DataFrame:
     frame.attrs["source"] = f"{masked_url(engine)} (preliminary list {year})"
     frame.attrs["row_offset"] = 1
     return frame
+
+
+def write_preliminary(engine: Engine, year: int, path: str | Path) -> Path:
+    """Write the stored list of ``year`` as a CSV shaped like ``preliminary_YYYY.csv``.
+
+    For a run fed from the database: the file goes into the run folder (the record
+    of what was ranked) and is read like any preliminary list. A list imported from
+    one file comes back in that file's row order, so row numbers match it.
+    """
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    load_preliminary(engine, year).to_csv(p, index=False, encoding="utf-8", lineterminator="\n")
+    return p
 
 
 def preliminary_fingerprint(engine: Engine, year: int) -> str:
@@ -1547,7 +1569,9 @@ def _result_rows(run_id: str, target_list: pd.DataFrame) -> tuple[list[dict[str,
             if v is not None:
                 if t is sa.Integer:
                     if float(v) != int(float(v)):
-                        raise InputError(f"run {run_id}: column '{c}' of the target list holds {v!r}, not a whole number")
+                        raise InputError(
+                            f"run {run_id}: column '{c}' of the target list holds {v!r}, not a whole number"
+                        )
                     v = int(float(v))
                 elif t is sa.Double:
                     v = float(v)
@@ -1618,7 +1642,9 @@ def save_run(
     """
     _check_run_id(run_id)
     if status not in ("succeeded", "failed"):
-        raise InputError(f"run {run_id}: status {status!r}: expected 'succeeded' or 'failed' (publish with publish_run)")
+        raise InputError(
+            f"run {run_id}: status {status!r}: expected 'succeeded' or 'failed' (publish with publish_run)"
+        )
     if status == "failed":
         with _writing(engine, "runs") as conn:
             if _run_row(conn, run_id) is None:

@@ -25,6 +25,13 @@ from prioanalysis.errors import InputError, PrioanalysisError
 
 __all__ = ["add_db_parsers", "add_inquiry_parsers", "build_parser", "main"]
 
+# Copies of the vocabularies of ``prioanalysis.store`` (a test keeps them equal), so
+# that building the parser does not import pandas and SQLAlchemy.
+IMPORT_KINDS = ("customers", "outcomes", "inquiries", "owners")
+CHANNELS = ("phone", "web", "email", "exhibition", "referral")
+DECISIONS = ("decline", "refer_partner", "follow_up", "propose_target")
+NEED_CATEGORIES = ("hardware", "it_services", "cloud", "software", "maintenance")
+
 _LIST_COLUMNS = ["inquiry_id", "date", "channel", "segment", "customer_name", "decision", "follow_ups", "converted"]
 
 
@@ -133,8 +140,6 @@ def cmd_db_publish(args: argparse.Namespace) -> int:
 
 def add_db_parsers(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``db`` and its sub-commands on the main parser's sub-parsers."""
-    from prioanalysis.store import IMPORT_KINDS
-
     db = subparsers.add_parser(
         "db", help="the customer information system (database)",
         description="The database: PRIOANALYSIS_DB_URL, or data/prioanalysis.db under the project.",
@@ -232,7 +237,7 @@ def cmd_inquiry_list(args: argparse.Namespace) -> int:
     shown = frame[_LIST_COLUMNS].copy()
     shown["date"] = shown["date"].dt.strftime("%Y-%m-%d")
     print(shown.to_string(index=False))
-    decisions = frame["decision"].fillna("(pending)").value_counts()
+    decisions = frame["decision"].astype(object).where(frame["decision"].notna(), "(pending)").value_counts()
     converted = int(frame["converted"].fillna(0).sum())
     print(f"\n{len(frame)} inquiries, {converted} converted; decisions: "
           + ", ".join(f"{k} {v}" for k, v in decisions.items()))
@@ -241,8 +246,6 @@ def cmd_inquiry_list(args: argparse.Namespace) -> int:
 
 def add_inquiry_parsers(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``inquiry`` and its sub-commands on the main parser's sub-parsers."""
-    from prioanalysis.store import CHANNELS, DECISIONS, NEED_CATEGORIES
-
     inq = subparsers.add_parser("inquiry", help="the general-inquiry log (step 2.3.5)")
     sub = inq.add_subparsers(dest="inquiry_command", required=True, metavar="{add,list,follow-up}")
     p = sub.add_parser("add", help="log a general inquiry")

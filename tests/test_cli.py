@@ -160,3 +160,32 @@ def test_validate_ok() -> None:
     res = _cli("validate", "--year", "2026")
     assert res.returncode == 0, res.stderr
     assert "customers to score" in res.stdout
+
+
+def test_run_from_the_database_matches_the_file_run(two_runs: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """`run --source db`: the list imported into the database ranks exactly as the
+    file does, and the run's results are saved into the database."""
+    import os
+
+    from prioanalysis import store
+
+    _, file_run, _ = two_runs
+    env_url = f"sqlite:///{tmp_path / 'team.db'}"
+    env = {**os.environ, "PRIOANALYSIS_DB_URL": env_url}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "prioanalysis", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    assert cli("db", "init").returncode == 0
+    imp = cli("db", "import", "customers", str(ROOT / "data" / "sample" / "preliminary_2026.csv"))
+    assert imp.returncode == 0, imp.stderr
+    res = cli("run", "--source", "db", "--notebook", "20_ranking", "--outputs", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr
+    db_run = next((tmp_path / "out" / "2026").iterdir())
+    assert (db_run / "inputs" / "preliminary_2026.csv").is_file()
+    assert (db_run / "tables" / "target_list.csv").read_bytes() == (file_run / "tables" / "target_list.csv").read_bytes()
+    rec = json.loads((db_run / "run.json").read_text(encoding="utf-8"))
+    assert any(k.startswith("db:sqlite") for k in rec["inputs"])
+    saved = store.load_results(store.get_engine(env_url), 2026, published_only=False)
+    assert len(saved) == len(pd.read_csv(file_run / "tables" / "target_list.csv"))
