@@ -56,20 +56,20 @@ def peak_rss_mib() -> float:
     return rss / 1024 if sys.platform != "darwin" else rss / 2**20
 
 
-def timed(fn, trace: bool = False) -> tuple[float, float]:
-    """Wall time of one call and (when traced) the peak traced memory in MiB."""
+def timed(fn, trace: bool = False) -> tuple[float, float, object]:
+    """Wall time of one call, (when traced) the peak traced memory in MiB, the result."""
     if trace:
         tracemalloc.start()
         tracemalloc.reset_peak()
     t0 = time.perf_counter()
-    fn()
+    out = fn()
     elapsed = time.perf_counter() - t0
     peak = 0.0
     if trace:
         _, peak_b = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         peak = peak_b / 2**20
-    return elapsed, peak
+    return elapsed, peak, out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,10 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     # untraced timing (tracemalloc slows allocation-heavy code down)
-    elapsed, _ = timed(run_main)
+    elapsed, _, res = timed(run_main)
     rss_after = peak_rss_mib()
-    _, traced = timed(run_main, trace=True)
-    res = run_main()
+    _, traced, _ = timed(run_main, trace=True)
     print(
         f"\nweighted sum, {args.draws:,} draws x {args.rows:,} customers x {args.cols} criteria, "
         "quota tiers by segment:"
@@ -115,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     # TOPSIS
     for rows in (args.topsis_rows, args.rows):
         m, d, w, t = make_list(rows, args.cols, args.seed)
-        el, _ = timed(
+        el, _, _ = timed(
             lambda m=m, d=d, w=w, t=t: sensitivity.rank_acceptability(
                 m, d, w, "topsis", n_draws=args.draws, seed=1, tiers=t
             )
@@ -127,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     per_customer = []
     for rows in (25_000, 50_000, 100_000, 200_000):
         m, d, w, t = make_list(rows, args.cols, args.seed)
-        el, _ = timed(
+        el, _, _ = timed(
             lambda m=m, d=d, w=w, t=t: sensitivity.rank_acceptability(
                 m, d, w, "weighted_sum", n_draws=args.draws, seed=1, tiers=t
             )
@@ -145,10 +144,24 @@ def main(argv: list[str] | None = None) -> int:
         "customers (EXTRAPOLATED from the 200,000-customer rate with n log n growth, "
         "not measured)"
     )
+    # memory: the histogram is capped; the rest grows linearly with the list (measured
+    # with 20 draws at two sizes -- memory does not depend on the number of draws)
+    rest = []
+    for rows in (200_000, 400_000):
+        m, d, w, t = make_list(rows, args.cols, args.seed)
+        _, peak, r = timed(
+            lambda m=m, d=d, w=w, t=t: sensitivity.rank_acceptability(m, d, w, n_draws=20, tiers=t), trace=True
+        )
+        rest.append(peak - rows * r.params["rank_bins"] * 2 / 2**20)
+    slope = (rest[1] - rest[0]) / 200_000
+    cap = sensitivity.DEFAULT_HISTOGRAM_MB
+    bins = int(cap * 2**20 // (n * 2))
+    estimate = cap + rest[1] + slope * (n - 400_000)
     print(
-        f"  at that size the rank histogram is capped at {sensitivity.DEFAULT_HISTOGRAM_MB:.0f} MiB, "
-        f"i.e. {int(sensitivity.DEFAULT_HISTOGRAM_MB * 2**20 // (n * 2))} bins "
-        f"(rank quantiles within ±{-(-n // int(sensitivity.DEFAULT_HISTOGRAM_MB * 2**20 // (n * 2))):,} ranks)"
+        f"  at that size the rank histogram is capped at {cap:.0f} MiB, i.e. {bins} bins "
+        f"(rank quantiles within {-(-n // bins):,} ranks); traced memory about {estimate:,.0f} MiB "
+        f"(histogram + {slope * 2**20:.0f} bytes per customer, EXTRAPOLATED from 200,000 and 400,000) "
+        "plus the input matrix"
     )
     return 0
 

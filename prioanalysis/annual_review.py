@@ -399,10 +399,16 @@ def read_outcomes(path: str | Path) -> pd.DataFrame:
     return out
 
 
-def read_frozen_list(path: str | Path) -> pd.DataFrame:
+def read_frozen_list(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     """Read a published target list (``tables/target_list.csv`` of a ranking run).
 
     Needs ``customer_id``, ``score``, ``tier`` and ``grade``; other columns are kept.
+
+    Parameters
+    ----------
+    path : str, Path or pandas.DataFrame
+        The file, or the published list already loaded (e.g. from the customer
+        database); a frame is validated the same way.
 
     Returns
     -------
@@ -414,8 +420,12 @@ def read_frozen_list(path: str | Path) -> pd.DataFrame:
     InputError
         Missing columns, empty or repeated ids, scores that are not numbers.
     """
-    df = read_table(path)
-    source = str(df.attrs.get("source", path))
+    if isinstance(path, pd.DataFrame):
+        df = path.reset_index(drop=True)
+        source = str(path.attrs.get("source", "the frozen list"))
+    else:
+        df = read_table(path)
+        source = str(df.attrs.get("source", path))
     missing = [c for c in ("customer_id", "score", "tier", "grade") if c not in df.columns]
     if missing:
         raise InputError(f"{source}: missing required column(s) of a target list: {', '.join(missing)}")
@@ -472,19 +482,20 @@ class ListSnapshot:
     source: str
 
 
-def list_snapshot(params: Params, frozen_list: str | Path | None = None) -> ListSnapshot:
-    """A year's list: the frozen file, or recomputed with :func:`run_ranking`.
+def list_snapshot(params: Params, frozen_list: str | Path | pd.DataFrame | None = None) -> ListSnapshot:
+    """A year's list: the frozen list (file or frame), or recomputed with
+    :func:`prioanalysis.pipeline.run_ranking`.
 
     The preliminary list named in ``run.yaml`` is always read and validated, for the
     criteria values, the pipeline stages and the data completeness.
     """
     from prioanalysis import intake, pipeline
 
-    if frozen_list:
+    if frozen_list is not None and (isinstance(frozen_list, pd.DataFrame) or str(frozen_list)):
         tl = read_frozen_list(frozen_list)
         path = params.resolve(params.run.inputs.preliminary_list)
         validated = intake.validate_preliminary(intake.read_table(path), params)
-        source = f"frozen list {frozen_list}"
+        source = f"frozen list {tl.attrs.get('source', frozen_list)}"
     else:
         result = pipeline.run_ranking(params)
         tl = result.target_list.set_index(
@@ -844,9 +855,8 @@ def missed_opportunities(
     --------
     >>> c = pd.DataFrame({"tier": ["T1", "no", "no", "no"], "won": [1, 1, 1, 0],
     ...                   "revenue": [50.0, 30.0, 20.0, 0.0]}, index=["a", "b", "c", "d"])
-    >>> missed_opportunities(c, "no", top_n=1, columns=("revenue",))
-      customer_id  revenue  share_of_revenue
-    0           b     30.0                0.3
+    >>> missed_opportunities(c, "no", top_n=1, columns=("revenue",)).to_dict("records")
+    [{'customer_id': 'b', 'revenue': 30.0, 'share_of_revenue': 0.3}]
     """
     total = float(customers["revenue"].sum())
     nt = customers[(customers["tier"] == not_targeted) & (customers["won"] == 1)]
@@ -1155,12 +1165,9 @@ def criteria_changes(
     >>> eff = pd.DataFrame({"label": ["A", "B", "C", "D"], "weight": [0.1, 0.5, 0.2, 0.2],
     ...     "auc": [0.70, 0.55, 0.52, 0.40], "ci_low": [0.65, 0.51, 0.47, 0.35],
     ...     "ci_high": [0.75, 0.59, 0.57, 0.45]}, index=["a", "b", "c", "d"])
-    >>> criteria_changes(eff)[["item", "change"]]
-      item            change
-    0    a      raise weight
-    1    b       lower weight
-    2    c              drop
-    3    d   reverse or drop
+    >>> t = criteria_changes(eff)
+    >>> list(zip(t["item"], t["change"]))
+    [('a', 'raise weight'), ('b', 'lower weight'), ('c', 'drop'), ('d', 'reverse or drop')]
     """
     rows = []
     e = effectiveness

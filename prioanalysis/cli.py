@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--month", help="shorthand for -p month=YYYY-MM (monthly inquiry report)")
     run.add_argument("--outputs", type=Path, help="outputs root (default: <project>/outputs)")
     run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
-                     help="notebook parameter; must be declared by every notebook run")
+                     help="notebook parameter for every notebook run (each must declare it); "
+                          "NOTEBOOK:NAME=VALUE for one notebook only")
 
     val = sub.add_parser("validate", help="check parameters and the preliminary list; write nothing")
     val.add_argument("--year", type=int)

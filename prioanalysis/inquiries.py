@@ -64,7 +64,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -73,6 +73,9 @@ from pydantic import Field, field_validator, model_validator
 from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.intake import _fmt_rows, _rows, read_table
 from prioanalysis.params import CriteriaParams, Params, StrictModel, load_yaml_model
+
+if TYPE_CHECKING:  # pragma: no cover
+    from prioanalysis.pipeline import RankingResult
 
 __all__ = [
     "InquiryParams",
@@ -546,7 +549,7 @@ def response_time_summary(
     >>> h = pd.Series([1.0, 2.0, 5.0, 10.0, None])
     >>> t = response_time_summary(h, sla_hours=4, ci=None)
     >>> t.loc["all", ["n", "n_missing", "within_sla", "share_within_sla", "p50"]].tolist()
-    [5, 1, 2, 0.5, 3.5]
+    [5.0, 1.0, 2.0, 0.5, 3.5]
     """
     if not sla_hours > 0:
         raise InputError(f"`sla_hours` must be positive; got {sla_hours!r}")
@@ -576,7 +579,8 @@ def response_time_summary(
         for q in quantiles:
             row[f"p{round(q * 100):d}"] = float(np.quantile(obs, q)) if len(obs) else np.nan
         rows.append(row)
-    return pd.DataFrame(rows, index=pd.Index([k for k, _ in parts], name=groups.name if groups is not None else None, dtype=object))
+    name = groups.name if groups is not None else None
+    return pd.DataFrame(rows, index=pd.Index([k for k, _ in parts], name=name, dtype=object))
 
 
 def decision_table(
@@ -1097,7 +1101,7 @@ def implied_tier(
 
 def score_inquiries(
     inquiries: pd.DataFrame,
-    reference: object,
+    reference: RankingResult,
     params: Params,
     min_completeness: float | None = None,
     apply_gates: bool = True,
@@ -1127,7 +1131,7 @@ def score_inquiries(
     Returns
     -------
     pandas.DataFrame
-        Indexed like ``inquiries``: ``inquiry_id``, ``date``, ``customer_name``,
+        Indexed like ``inquiries``: ``inquiry_id``, ``date`` (``YYYY-MM-DD``), ``customer_name``,
         ``segment``, ``channel``, ``decision``, ``follow_ups``, ``converted``,
         ``completeness``, ``score``, ``target_cut``, ``margin`` (score − cut),
         ``implied_tier``, ``gate_reason``, ``propose`` (bool), ``reason`` (why not
@@ -1149,8 +1153,8 @@ def score_inquiries(
             f"sum only (scoring.method is {run.scoring.method!r})"
         )
     it = run.intake
-    ref_customers = reference.intake.customers  # type: ignore[attr-defined]
-    tl = reference.target_list  # type: ignore[attr-defined]
+    ref_customers = reference.intake.customers
+    tl = reference.target_list
     values = criteria_values(inquiries, crit)
     seg = inquiries["segment"].astype(object)
     res = score_against_reference(
@@ -1199,7 +1203,10 @@ def score_inquiries(
     out = pd.DataFrame(
         {
             "inquiry_id": inquiries["inquiry_id"] if "inquiry_id" in inquiries else inquiries.index,
-            **{c: inquiries[c] for c in ("date", "customer_name", "segment", "channel", "decision",
+            **({"date": inquiries["date"].dt.strftime("%Y-%m-%d")}
+               if "date" in inquiries.columns and pd.api.types.is_datetime64_any_dtype(inquiries["date"])
+               else {c: inquiries[c] for c in ("date",) if c in inquiries.columns}),
+            **{c: inquiries[c] for c in ("customer_name", "segment", "channel", "decision",
                                           "follow_ups", "converted") if c in inquiries.columns},
             "completeness": res.completeness,
             "score": res.scores,
@@ -1220,7 +1227,7 @@ def score_inquiries(
             "cut_by": by,
             "gates_applied": applied,
             "gates_skipped": skipped,
-            "reference": f"{reference.intake.source} ({len(ref_customers)} customers)",  # type: ignore[attr-defined]
+            "reference": f"{reference.intake.source} ({len(ref_customers)} customers)",
         }
     )
     return out

@@ -61,6 +61,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "rate_answer_not": "成交率没有逐级下降：{lo}（{rlo:.0%}）高于上一级{hi}（{rhi:.0%}）（趋势检验单侧 {p}）。",
         "rate": "成交率（95%置信区间）",
         "mig_title": "客户在各层级之间如何流动（{prev}→{curr}）？",
+        "new": "新进入",
+        "dropped": "退出",
         "mig_answer": "两年都在名单上的{n}家客户中，{stay:.0%}保持原层级，{up}家升级，{down}家降级；新进入{new}家，退出{dropped}家。",
         "previous": "{prev}年层级",
         "current": "{curr}年层级",
@@ -81,7 +83,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "share_won": "成交数占比",
         "share_revenue": "收入占比",
         "goal_title": "年度目标完成得如何？",
-        "goal_answer": "{n}项目标中{met}项达成、{close}项接近；未达成：{missed}。",
+        "goal_answer": "{n}项目标中{met}项达成、{close}项接近；未达成：{missed}；无数据：{nodata}。",
         "goal_answer_all": "{n}项目标全部达成。",
         "goal_none": "无",
         "attainment": "完成度（实际 ÷ 目标；时间类为 目标 ÷ 实际）",
@@ -128,6 +130,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "rate_answer_not": "The win rate does not fall step by step: {lo} ({rlo:.0%}) beat {hi} ({rhi:.0%}) (one-sided trend test {p}).",
         "rate": "win rate (95% CI)",
         "mig_title": "How did customers move between tiers ({prev}→{curr})?",
+        "new": "new",
+        "dropped": "dropped",
         "mig_answer": "Of the {n} customers on both lists, {stay:.0%} kept their tier, {up} moved up and {down} down; {new} entered and {dropped} left.",
         "previous": "tier {prev}",
         "current": "tier {curr}",
@@ -148,7 +152,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "share_won": "share of wins",
         "share_revenue": "share of revenue",
         "goal_title": "How well were the year's goals met?",
-        "goal_answer": "Of {n} goals, {met} were met and {close} nearly; missed: {missed}.",
+        "goal_answer": "Of {n} goals, {met} were met and {close} nearly; missed: {missed}; no data: {nodata}.",
         "goal_answer_all": "All {n} goals were met.",
         "goal_none": "none",
         "attainment": "attainment (actual ÷ goal; for times goal ÷ actual)",
@@ -284,13 +288,19 @@ def rate_chart(
 def migration_chart(
     matrix: pd.DataFrame, order: Sequence[str], prev_year: int, curr_year: int, lang: str = "en"
 ) -> FigureResult:
-    """Heat map of the tier migration table (:func:`prioanalysis.review.migration_matrix`)."""
+    """Heat map of the tier migration table (:func:`prioanalysis.review.migration_matrix`).
+
+    The rows are last year's tiers plus the customers new to the list, the columns this
+    year's tiers plus the customers who left it (shown with localised labels); the
+    colour is log-scaled so that small cells stay visible next to the large diagonal.
+    """
     t = _t(lang)
     values = matrix.to_numpy(dtype=float)
     fig, ax = plt.subplots(figsize=(7, 0.55 * len(matrix) + 1.8))
     ax.imshow(np.log1p(values), cmap="Blues", aspect="auto")
-    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns])
-    ax.set_yticks(range(matrix.shape[0]), [str(i) for i in matrix.index])
+    k = len(order)
+    ax.set_xticks(range(matrix.shape[1]), [*map(str, matrix.columns[:k]), str(t["dropped"])])
+    ax.set_yticks(range(matrix.shape[0]), [*map(str, matrix.index[:k]), str(t["new"])])
     vmax = np.log1p(values).max() if values.size else 0
     for (i, j), v in np.ndenumerate(values):
         ax.text(j, i, f"{int(v)}", ha="center", va="center",
@@ -300,7 +310,6 @@ def migration_chart(
     ax.grid(False)
     title = t["mig_title"].format(prev=prev_year, curr=curr_year)
     ax.set_title(title)
-    k = len(order)
     sq = matrix.loc[list(order), list(order)].to_numpy(dtype=float)
     n = sq.sum()
     answer = t["mig_answer"].format(
@@ -445,12 +454,14 @@ def goal_chart(attainment: pd.DataFrame, cap: float = 1.5, lang: str = "en") -> 
     n = len(attainment)
     met = int((attainment["status"] == "met").sum())
     close = int((attainment["status"] == "close").sum())
-    missed = attainment.loc[attainment["status"].isin(["missed", "no data"]), "label"].astype(str).tolist()
+    missed = attainment.loc[attainment["status"] == "missed", "label"].astype(str).tolist()
+    nodata = attainment.loc[attainment["status"] == "no data", "label"].astype(str).tolist()
     if met == n:
         answer = t["goal_answer_all"].format(n=n)
     else:
         sep = "、" if lang == "zh" else ", "
-        answer = t["goal_answer"].format(n=n, met=met, close=close, missed=sep.join(missed) or t["goal_none"])
+        answer = t["goal_answer"].format(n=n, met=met, close=close, missed=sep.join(missed) or t["goal_none"],
+                                         nodata=sep.join(nodata) or t["goal_none"])
     data = attainment[["perspective", "goal", "label", "target", "actual", "attainment", "status"]].copy()
     return FigureResult(fig, data, str(t["goal_title"]), answer)
 
@@ -499,13 +510,17 @@ def response_time_chart(
 ) -> FigureResult:
     """Histogram of first-response times with the service level and the median.
 
-    Times above ``max_hours`` are drawn in the last bar (its upper edge is open).
+    Bars are 2 hours wide and closed on the right, ``(a, b]``, so a response at exactly
+    the service level counts as in time; times above ``max_hours`` are drawn in the
+    last bar (its upper edge is open).
     """
     t = _t(lang)
     h = pd.to_numeric(hours, errors="coerce").dropna().to_numpy(dtype=float)
     width = 2.0
     edges = np.arange(0.0, max_hours + width, width)
-    counts, _ = np.histogram(np.minimum(h, max_hours - 1e-9), bins=edges)
+    nb = len(edges) - 1
+    idx = np.clip(np.searchsorted(edges, h, side="left") - 1, 0, nb - 1)  # bins (a, b]: b inside
+    counts = np.bincount(idx, minlength=nb)
     fig, ax = plt.subplots()
     colours = [_BLUE if hi <= sla_hours else _GREY for hi in edges[1:]]
     ax.bar(edges[:-1], counts, width=width, align="edge", color=colours, edgecolor="white")
@@ -582,7 +597,7 @@ def follow_up_chart(month: pd.DataFrame, ytd: pd.DataFrame, lang: str = "en") ->
     ax.legend()
     title = str(t["fu_title"])
     ax.set_title(title)
-    stop = float(ytd.loc[ytd["max"].fillna(np.inf) <= 1, "share_inquiries"].sum())
+    stop = float(ytd.loc[ytd["max"].astype(float).fillna(np.inf) <= 1, "share_inquiries"].sum())
     answer = t["fu_answer"].format(
         ytd=float(ytd["share_of_conversions"].iloc[-1]), last=labels[-1],
         bench=float(ytd["benchmark_share"].iloc[-1]), stop=stop,

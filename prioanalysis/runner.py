@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Notebooks of the annual cycle, in the order the runner executes them.
-ANNUAL_CYCLE: tuple[str, ...] = ("10_criteria_calibration", "20_ranking")
+ANNUAL_CYCLE: tuple[str, ...] = ("30_annual_review", "10_criteria_calibration", "20_ranking")
 
 #: Parameters the runner fills in for every notebook that declares them.
 STANDARD_PARAMETERS = ("year", "params_dir", "output_dir", "input_path")
@@ -227,7 +227,9 @@ def run_notebooks(
     input_path : str, optional
         Overrides the preliminary list of ``run.yaml``.
     parameters : mapping, optional
-        Extra notebook parameters; each must be declared by every notebook run.
+        Extra notebook parameters. ``name`` applies to every notebook run and must be
+        declared by each; ``notebook:name`` (e.g. ``30_annual_review:frozen_list``)
+        applies to that notebook only and must be declared by it.
     progress : callable, optional
         Receives one line per step (default: print to stderr).
     source : {"file", "db"}
@@ -255,14 +257,21 @@ def run_notebooks(
     root = params.root
     nb_dir = Path(notebooks_dir) if notebooks_dir else root / "notebooks"
     out_root = Path(outputs_root) if outputs_root else root / "outputs"
-    extra = dict(parameters or {})
+    shared = {k: v for k, v in (parameters or {}).items() if ":" not in k}
+    scoped: dict[str, dict[str, Any]] = {}
+    for key, value in (parameters or {}).items():
+        if ":" in key:
+            nb_name, _, pname = key.partition(":")
+            if nb_name not in notebooks:
+                raise ParamsError(f"parameter '{key}' names notebook '{nb_name}', which this run does not execute")
+            scoped.setdefault(nb_name, {})[pname] = value
     paths = []
     for name in notebooks:
         p = nb_dir / f"{name}.ipynb"
         if not p.is_file():
             available = sorted(x.stem for x in nb_dir.glob("*.ipynb"))
             raise ParamsError(f"unknown notebook '{name}' (available in {nb_dir}: {', '.join(available)})")
-        check_parameters(p, extra)
+        check_parameters(p, shared | scoped.get(name, {}))
         paths.append(p)
     if source not in ("file", "db"):
         raise ParamsError(f"unknown source {source!r} (expected 'file' or 'db')")
@@ -312,7 +321,7 @@ def run_notebooks(
             "input_path": str(input_path or ""),
         }
         declared = notebook_parameters(nb)
-        nb_params = {k: v for k, v in standard.items() if k in declared} | extra
+        nb_params = {k: v for k, v in standard.items() if k in declared} | shared | scoped.get(nb.stem, {})
         out_nb = run_dir / nb.name
         say(f"[{i}/{len(paths)}] {nb.stem} …")
         t0 = time.perf_counter()

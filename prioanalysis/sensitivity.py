@@ -72,7 +72,6 @@ __all__ = [
     "DEFAULT_CONCENTRATION",
     "DEFAULT_RANK_BINS",
     "DEFAULT_TOP_K",
-    "TIE_RULES",
     "acceptability_inputs",
     "ahp_weight_draws",
     "draw_weights",
@@ -91,9 +90,6 @@ DEFAULT_RANK_BINS: int = 1000
 DEFAULT_HISTOGRAM_MB: float = 512.0
 #: Default ``k`` of the top-k probability (the report's top 10).
 DEFAULT_TOP_K: int = 10
-#: Tie rules of the draws: ``min`` ("1224") and ``dense`` ("1223"), as in
-#: :func:`prioanalysis.ranking.rank_scores`.
-TIE_RULES: tuple[str, ...] = ("min", "dense")
 #: Scores are rounded to this many decimals before ranking, as in the pipeline.
 DEFAULT_DECIMALS: int = 10
 
@@ -127,9 +123,10 @@ class AcceptabilityResult:
         customer keeps ``base_tier``) and one ``p_<tier>`` column per tier name
         (the not-targeted label included; they sum to 1 per row).
     acceptability : pandas.DataFrame or None
-        Customers x ranks ``1..n``: the rank-acceptability indices ``b_i^r`` (rows
-        and columns sum to 1). None when there are more than ``full_matrix_max``
-        customers.
+        Customers x ranks ``1..n``: the rank-acceptability indices ``b_i^r``. Rows
+        sum to 1; so do the columns unless customers tie (tied customers share the
+        better rank, so a rank column can then hold more than one customer). None
+        when there are more than ``full_matrix_max`` customers.
     central_weights : pandas.DataFrame or None
         Customers x criteria: mean weight vector of the draws in which the customer
         ranks first (the SMAA central weight vector ``w_i^c``); NaN for a customer
@@ -139,9 +136,9 @@ class AcceptabilityResult:
     weight_draws : pandas.DataFrame
         The draws themselves (draws x criteria), rows summing to 1.
     params : dict
-        Every choice made: method, normalization, weights source, n_draws, seed,
-        concentration, tie rule, decimals, top_k, tiers, rank_bins,
-        rank_bin_width, chunk_size.
+        Every choice made: method, normalization, weights source, base weights,
+        n_draws, seed, concentration, tie rule (always ``"min"``), decimals, top_k,
+        tiers, rank_bins, rank_bin_width, chunk_size.
     """
 
     summary: pd.DataFrame
@@ -197,111 +194,96 @@ def _score_draws(prep: _Prepared, w: np.ndarray) -> np.ndarray:
     return closeness
 
 
-def _rank_rows(s: np.ndarray, tie_rule: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Descending ranks (1 = best) of every row of ``s``.
+def _rank_row(
+    row: np.ndarray, ranks: np.ndarray, positions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ranks of one draw, 1 = best, tied scores sharing the best rank ("1224").
+
+    Parameters
+    ----------
+    row : numpy.ndarray
+        Scores of the customers, shape (customers,).
+    ranks : numpy.ndarray
+        int32 buffer of shape (customers,), filled with each customer's rank.
+    positions : numpy.ndarray
+        ``arange(1, customers + 1)`` as int32.
 
     Returns
     -------
     order : numpy.ndarray
-        Shape of ``s``: column indices of each row, best first (ties in any order).
+        Customers, best first (tied customers in any order).
     values : numpy.ndarray
-        ``s`` sorted along each row, best first.
-    ranks : numpy.ndarray
-        int32, shape of ``s``: ``min`` ("1224") or ``dense`` ("1223") ranks.
+        Scores sorted best first.
+    sorted_ranks : numpy.ndarray
+        int32, the rank at each sorted position (non-decreasing).
     """
-    n_rows, n = s.shape
-    order = np.argsort(s, axis=1)[:, ::-1]
-    values = np.take_along_axis(s, order, axis=1)
-    new = np.empty((n_rows, n), dtype=bool)
-    new[:, :1] = True
-    np.not_equal(values[:, 1:], values[:, :-1], out=new[:, 1:])
-    sorted_ranks = _ranks_from_breaks(new, tie_rule, None)
-    ranks = np.empty((n_rows, n), dtype=np.int32)
-    np.put_along_axis(ranks, order, sorted_ranks, axis=1)
-    return order, values, ranks
-
-
-def _ranks_from_breaks(new: np.ndarray, tie_rule: str, start: np.ndarray | None) -> np.ndarray:
-    """Ranks along sorted rows from the positions where a new value starts.
-
-    ``start`` (optional, shape (customers,)) is the position where each position's
-    group starts; ranks then restart at 1 in every group.
-    """
-    n = new.shape[1]
-    if tie_rule == "min":
-        pos = np.where(new, np.arange(1, n + 1, dtype=np.int32), np.int32(0))
-        np.maximum.accumulate(pos, axis=1, out=pos)
-        if start is not None:
-            pos -= start.astype(np.int32)
-        return pos
-    pos = np.cumsum(new, axis=1, dtype=np.int32)
-    if start is not None:
-        pos -= pos[:, start] - 1
-    return pos
+    order = np.argsort(row)[::-1]
+    values = row[order]
+    new = np.empty(row.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(values[1:], values[:-1], out=new[1:])
+    sorted_ranks = np.where(new, positions, np.int32(0))
+    np.maximum.accumulate(sorted_ranks, out=sorted_ranks)
+    ranks[order] = sorted_ranks
+    return order, values, sorted_ranks
 
 
 class _TierPlan(NamedTuple):
-    """A tier rule ready for the draws."""
+    """A tier rule ready for the draws.
+
+    Quota and threshold rules are both reduced to *cut scores*: a customer of
+    group ``g`` is in tier ``t`` or better when its score is at least
+    ``cut[g, t]``. The last group holds the ineligible customers (cut = +inf).
+    """
 
     kind: str  # "quota", "threshold" or "callable"
     names: tuple[str, ...]  # tier names, best first, then the not-targeted label
-    eligible: np.ndarray  # bool (customers,)
-    codes: np.ndarray | None  # quota: group code per customer (ineligible: own code)
-    start: np.ndarray | None  # quota: group start of each position of the regrouped order
-    is_start: np.ndarray | None  # quota: bool, position starts a group
-    cuts: np.ndarray | None  # quota: (customers, tiers) cumulative cut of the customer's group
-    thresholds: np.ndarray | None  # threshold: descending minimum scores
+    codes: np.ndarray | None  # group code per customer (intp); ineligible: the last code
+    small_codes: np.ndarray | None  # the same as int8/int16 for the radix sort (quota)
+    start: np.ndarray | None  # quota: first position of each group in the regrouped order
+    cuts: np.ndarray | None  # quota: (groups, tiers) cumulative cut, clipped to group size
+    table: np.ndarray | None  # threshold: (2, tiers) cut scores [thresholds; +inf]
     fn: TierFn | None  # callable
     description: Any  # recorded in params
 
 
-def _group_ranks(
-    order: np.ndarray, values: np.ndarray, plan: _TierPlan, tie_rule: str
-) -> np.ndarray:
-    """Ranks within the quota groups, from the overall order of each draw.
+def _cut_scores(plan: _TierPlan, order: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Minimum score of each tier in each group in one draw; +inf = nobody.
 
-    A stable sort of the group codes along the score order regroups the customers
-    while keeping them best first inside each group (a radix sort of small integers).
+    With min ranks, the rank of a customer within its group is <= m exactly when
+    its score is at least the m-th largest score of the group (ties counted): at
+    most m - 1 customers of the group then score strictly more. A stable sort of
+    the group codes along the score order lists each group best first, so the
+    m-th largest score of group g sits at position ``start[g] + m - 1`` (a radix
+    sort of small integers).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (groups + 1, tiers); the last row (ineligible customers) is +inf.
     """
-    assert plan.codes is not None and plan.start is not None and plan.is_start is not None
-    g = plan.codes[order]
-    perm = np.argsort(g, axis=1, kind="stable")
-    v = np.take_along_axis(values, perm, axis=1)
-    new = np.empty(v.shape, dtype=bool)
-    new[:, :1] = True
-    np.not_equal(v[:, 1:], v[:, :-1], out=new[:, 1:])
-    new |= plan.is_start
-    sorted_ranks = _ranks_from_breaks(new, tie_rule, plan.start)
-    customers = np.take_along_axis(order, perm, axis=1)
-    ranks = np.empty(v.shape, dtype=np.int32)
-    np.put_along_axis(ranks, customers, sorted_ranks, axis=1)
-    return ranks
+    if plan.kind == "threshold":
+        assert plan.table is not None
+        return plan.table
+    assert plan.small_codes is not None and plan.start is not None and plan.cuts is not None
+    perm = np.argsort(plan.small_codes[order], kind="stable")
+    pos = plan.start[:, None] + np.maximum(plan.cuts, 1) - 1
+    cut = values[perm[np.minimum(pos, values.size - 1)]]
+    cut[plan.cuts == 0] = np.inf
+    return np.vstack([cut, np.full((1, cut.shape[1]), np.inf)])
 
 
-def _tier_codes(
-    plan: _TierPlan,
-    s: np.ndarray,
-    order: np.ndarray,
-    values: np.ndarray,
-    tie_rule: str,
-) -> np.ndarray:
-    """Tier code (position in ``plan.names``) of every customer in every draw.
+def _tier_row(plan: _TierPlan, row: np.ndarray, cut: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Tier code of every customer in one draw: the number of cuts it misses.
 
-    Quota and threshold rules only (a callable goes through :func:`_callable_codes`).
+    ``out`` (int8, shape (customers,)) receives the codes: 0 = best tier, ...,
+    ``tiers`` = not targeted.
     """
-    n_tiers = len(plan.names) - 1
-    codes = np.zeros(s.shape, dtype=np.int16)
-    if plan.kind == "quota":
-        assert plan.cuts is not None
-        ranks = _group_ranks(order, values, plan, tie_rule)
-        for t in range(n_tiers):
-            codes += ranks > plan.cuts[:, t]
-    else:
-        assert plan.thresholds is not None
-        for t in range(n_tiers):
-            codes += s < plan.thresholds[t]
-    codes[:, ~plan.eligible] = n_tiers
-    return codes
+    assert plan.codes is not None
+    out[:] = 0
+    for t in range(cut.shape[1]):
+        out += row < cut[:, t][plan.codes]
+    return out
 
 
 def _call_tier_fn(fn: TierFn, scores: pd.Series) -> pd.Series:
@@ -312,6 +294,21 @@ def _call_tier_fn(fn: TierFn, scores: pd.Series) -> pd.Series:
             "of the scores it was given"
         )
     return labels
+
+
+def _callable_row(plan: _TierPlan, row: np.ndarray, index: pd.Index) -> np.ndarray:
+    """Tier codes of a callable rule for one draw (names fixed by the base call)."""
+    assert plan.fn is not None
+    labels = _call_tier_fn(plan.fn, pd.Series(row, index=index, name="score")).astype(object)
+    codes = labels.map({name: i for i, name in enumerate(plan.names)})
+    if codes.isna().any():
+        unknown = sorted(map(str, labels[codes.isna()].unique()))
+        raise InputError(
+            f"the tier function returned tiers {unknown} it did not return for the base "
+            f"weights ({list(plan.names)}); return the same tier names whatever the "
+            "scores, e.g. as a pandas Categorical"
+        )
+    return codes.to_numpy(dtype=np.int16)
 
 
 def _dirichlet(alpha: np.ndarray, n_draws: int, rng: np.random.Generator) -> np.ndarray:
@@ -336,7 +333,7 @@ def _quantile_positions(q: Sequence[float], n_draws: int) -> np.ndarray:
 def _histogram_quantiles(
     hist: np.ndarray, q: Sequence[float], n_draws: int, width: int, n: int
 ) -> np.ndarray:
-    """Rank quantiles of every customer from its rank histogram.
+    """Rank quantiles of every customer from its rank histogram (customers x bins).
 
     The quantile is the ``ceil(q * draws)``-th smallest rank of the draws (numpy's
     ``"inverted_cdf"``). Inside a bin of several ranks the draws are taken as spread
@@ -357,10 +354,24 @@ def _histogram_quantiles(
             b = np.argmax(block >= target, axis=1)
             before = np.where(b > 0, block[rows, np.maximum(b - 1, 0)], 0)
             in_bin = block[rows, b] - before
-            first_rank = b * width + 1
             bin_width = np.minimum(width, n - b * width)
             offset = np.floor((target - before - 0.5) * bin_width / in_bin).astype(np.int64)
-            out[lo : lo + block.shape[0], k] = first_rank + offset
+            out[lo : lo + block.shape[0], k] = b * width + 1 + offset
+    return out
+
+
+def _columnwise_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson correlation of every column of ``a`` with every column of ``b``.
+
+    Columns with no variance give NaN.
+    """
+    a = a - a.mean(axis=0)
+    b = b - b.mean(axis=0)
+    na = np.sqrt(np.einsum("ij,ij->j", a, a))
+    nb = np.sqrt(np.einsum("ij,ij->j", b, b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (a.T @ b) / np.outer(na, nb)
+    out[(na == 0)[:, None] | (nb == 0)[None, :]] = np.nan
     return out
 
 
@@ -374,8 +385,8 @@ def _prepare(
     directions: Mapping[str, str],
     method: str,
     normalization: str | Mapping[str, str] | None,
-) -> tuple[_Prepared, str | dict[Hashable, str], np.ndarray]:
-    """Validate the matrix and normalise it once; return the prepared arrays too."""
+) -> tuple[_Prepared, str | dict[Hashable, str]]:
+    """Validate the matrix and normalise it once, with the scoring kernels."""
     method = scoring._check_method_name(method, scoring.METHODS, "scoring method")
     x = scoring._check_matrix(matrix)
     benefit = scoring._check_directions(matrix.columns, directions)
@@ -385,7 +396,7 @@ def _prepare(
         )
         scoring._check_domain(x, matrix.columns, benefit, methods)
         z = scoring._normalize_kernel(x, benefit, methods)
-        return _Prepared(method, np.ascontiguousarray(z.T), None, None), recorded, x
+        return _Prepared(method, np.ascontiguousarray(z.T), None, None), recorded
     if isinstance(normalization, Mapping):
         raise InputError("a per-criterion normalization is accepted for the weighted sum only")
     norm = scoring._check_method_name(
@@ -401,7 +412,7 @@ def _prepare(
     worst = np.where(best_is_max, r_min, r_max)
     dev_plus = np.ascontiguousarray(np.square(r - best).T)
     dev_minus = np.ascontiguousarray(np.square(r - worst).T)
-    return _Prepared(method, None, dev_plus, dev_minus), norm, x
+    return _Prepared(method, None, dev_plus, dev_minus), norm
 
 
 def _check_int(value: object, name: str, minimum: int) -> int:
@@ -462,7 +473,7 @@ def draw_weights(
         Default :data:`DEFAULT_CONCENTRATION` (100). Larger = tighter around ``w``:
         each weight has standard deviation ``sqrt(w (1 - w) / (concentration + 1))``,
         e.g. 0.030 for ``w = 0.10`` and 0.043 for ``w = 0.25`` at 100 (about ±30 %
-        and ±17 % of the weight). Ignored (must be None) without weights.
+        and ±17 % of the weight). Must be None without weights.
 
     Returns
     -------
@@ -495,10 +506,10 @@ def draw_weights(
         alpha = np.ones(len(cols))
     else:
         w = scoring._check_weights(cols, weights)
-        c = DEFAULT_CONCENTRATION if concentration is None else float(concentration)
-        if not (math.isfinite(c) and c > 0):
+        c = DEFAULT_CONCENTRATION if concentration is None else concentration
+        if isinstance(c, bool) or not isinstance(c, (int, float)) or not (math.isfinite(c) and c > 0):
             raise InputError(f"concentration must be a positive number; got {concentration!r}")
-        alpha = c * w
+        alpha = float(c) * w
     return pd.DataFrame(_dirichlet(alpha, n_draws, rng), columns=cols)
 
 
@@ -554,8 +565,8 @@ def acceptability_inputs(result: RankingResult, params: Params) -> dict[str, Any
         ``matrix``, ``directions``, ``weights``, ``method``, ``normalization`` and
         ``tiers`` (see :func:`tier_spec`; customers failing a gate are not eligible).
         The draws rank with the ``min`` tie rule and no tie breakers, and a
-        criterion under ``exclude_reweight`` is scored on its filled-in median, so the
-        base ranks can differ from the run's in these two cases only.
+        criterion under ``exclude_reweight`` is scored on its filled-in median, so
+        the base ranks can differ from the run's in these cases only.
     """
     crit, run = params.criteria, params.run
     matrix = result.prepared.matrix
@@ -576,7 +587,7 @@ def acceptability_inputs(result: RankingResult, params: Params) -> dict[str, Any
     }
 
 
-def _bool_series(value: object, index: pd.Index, what: str) -> np.ndarray:
+def _aligned(value: object, index: pd.Index, what: str) -> np.ndarray:
     if not isinstance(value, pd.Series):
         raise InputError(f"tiers[{what!r}] must be a pandas Series indexed like the matrix")
     aligned = value.reindex(index)
@@ -592,7 +603,7 @@ def _parse_tiers(tiers: TierSpec | None, index: pd.Index) -> _TierPlan | None:
         return None
     n = len(index)
     if callable(tiers):
-        return _TierPlan("callable", (), np.ones(n, bool), None, None, None, None, None, tiers, "callable")
+        return _TierPlan("callable", (), None, None, None, None, None, tiers, "callable")
     if not isinstance(tiers, Mapping):
         raise InputError(
             "tiers must be a callable scores -> tier names, or a mapping with 'names' and "
@@ -604,84 +615,84 @@ def _parse_tiers(tiers: TierSpec | None, index: pd.Index) -> _TierPlan | None:
     names = [str(x) for x in tiers.get("names", [])]
     not_targeted = str(tiers.get("not_targeted", "not targeted"))
     if not names or len(set(names)) != len(names) or not_targeted in names:
-        raise InputError("tiers['names'] must list unique tier names, best first, other than not_targeted")
+        raise InputError(
+            "tiers['names'] must list unique tier names, best first, other than the "
+            "not-targeted label"
+        )
     rules = [k for k in ("shares", "counts", "thresholds") if k in tiers]
     if len(rules) != 1:
-        raise InputError(f"tiers needs exactly one of 'shares', 'counts', 'thresholds'; got {rules or 'none'}")
+        raise InputError(
+            f"tiers needs exactly one of 'shares', 'counts', 'thresholds'; got {rules or 'none'}"
+        )
     rule = rules[0]
-    values = np.asarray(tiers[rule], dtype=float)
+    try:
+        values = np.asarray(tiers[rule], dtype=float)
+    except (TypeError, ValueError):
+        values = np.array([np.nan])
     if values.shape != (len(names),) or not np.isfinite(values).all():
         raise InputError(f"tiers[{rule!r}] needs {len(names)} finite numbers, one per tier")
     eligible = (
         np.ones(n, dtype=bool)
         if tiers.get("eligible") is None
-        else _bool_series(tiers["eligible"], index, "eligible").astype(bool)
+        else _aligned(tiers["eligible"], index, "eligible").astype(bool)
     )
     all_names = (*names, not_targeted)
     description: dict[str, Any] = {"names": names, rule: values.tolist(), "not_targeted": not_targeted}
+    description["eligible"] = int(eligible.sum())
     if rule == "thresholds":
         if (np.diff(values) > 0).any():
             raise InputError("tiers['thresholds'] must be descending (best tier first)")
-        return _TierPlan("threshold", all_names, eligible, None, None, None, None, values, None, description)
+        table = np.vstack([values, np.full(len(names), np.inf)])
+        codes = np.where(eligible, 0, 1).astype(np.intp)
+        return _TierPlan("threshold", all_names, codes, None, None, None, table, None, description)
     if (values < 0).any() or (rule == "shares" and values.sum() > 1 + 1e-9):
-        raise InputError(f"tiers[{rule!r}] must be non-negative" + (" and sum to at most 1" if rule == "shares" else ""))
+        extra = " and sum to at most 1" if rule == "shares" else ""
+        raise InputError(f"tiers[{rule!r}] must be non-negative{extra}")
     if tiers.get("groups") is None:
-        group_codes = np.zeros(n, dtype=np.int64)
+        group_codes = np.zeros(n, dtype=np.intp)
+        description["by"] = "all"
     else:
-        group_codes = pd.factorize(_bool_series(tiers["groups"], index, "groups"))[0]
-    description["by"] = "all" if tiers.get("groups") is None else "groups"
+        group_codes = pd.factorize(_aligned(tiers["groups"], index, "groups"))[0].astype(np.intp)
+        description["by"] = "groups"
     n_groups = int(group_codes.max()) + 1
-    codes = np.where(eligible, group_codes, n_groups)  # ineligible customers: their own group
-    n_eligible = np.bincount(codes, minlength=n_groups + 1)[:n_groups].astype(float)
+    codes = np.where(eligible, group_codes, n_groups)  # ineligible customers: the last code
+    size = np.bincount(codes, minlength=n_groups + 1)
     if rule == "shares":
-        cum = np.floor(np.outer(n_eligible, np.cumsum(values)) + 0.5)
+        cum = np.floor(np.outer(size[:n_groups], np.cumsum(values)) + 0.5)
     else:
         cum = np.tile(np.cumsum(values), (n_groups, 1))
-    cuts = np.vstack([cum, np.zeros((1, len(names)))])[codes]
-    counts = np.bincount(codes, minlength=n_groups + 1)
-    starts = np.cumsum(counts) - counts
-    start = np.repeat(starts, counts)
-    is_start = np.zeros(n, dtype=bool)
-    is_start[starts[counts > 0]] = True
-    small = np.int8 if n_groups < 127 else np.int32
+    cuts = np.minimum(cum, size[:n_groups, None]).astype(np.int64)
+    start = (np.cumsum(size) - size)[:n_groups]
+    small = np.int8 if n_groups < 127 else np.int16 if n_groups < 32767 else np.int32
     return _TierPlan(
-        "quota", all_names, eligible, codes.astype(small), start, is_start, cuts, None, None, description
+        "quota", all_names, codes, codes.astype(small), start, cuts, None, None, description
     )
 
 
 def _base_tiers(
-    plan: _TierPlan, s: np.ndarray, tie_rule: str, index: pd.Index
-) -> tuple[_TierPlan, np.ndarray]:
-    """Tier codes under the base weights; fixes the names of a callable rule."""
+    plan: _TierPlan, row: np.ndarray, index: pd.Index
+) -> tuple[_TierPlan, np.ndarray, np.ndarray | None]:
+    """Tier codes and cut scores under the base weights.
+
+    For a callable rule this fixes the tier names: the categories of a Categorical
+    result, else the names in the order they first appear from the best score down.
+    """
     if plan.kind == "callable":
         assert plan.fn is not None
-        labels = _call_tier_fn(plan.fn, pd.Series(s[0], index=index, name="score"))
+        labels = _call_tier_fn(plan.fn, pd.Series(row, index=index, name="score"))
         if isinstance(labels.dtype, pd.CategoricalDtype):
             names = tuple(labels.cat.categories)
-        else:  # names in the order they first appear from the best score down
-            names = tuple(pd.unique(labels.to_numpy(dtype=object)[np.argsort(-s[0], kind="stable")]))
-        plan = plan._replace(names=names, description={"callable": getattr(plan.fn, "__name__", "tier_fn"), "names": list(names)})
-        return plan, _callable_codes(plan, s, index)
-    order, values, _ = _rank_rows(s, tie_rule)
-    return plan, _tier_codes(plan, s, order, values, tie_rule)
-
-
-def _callable_codes(plan: _TierPlan, s: np.ndarray, index: pd.Index) -> np.ndarray:
-    """Tier codes of a callable rule (names fixed by the base call)."""
-    assert plan.fn is not None
-    lookup = {name: i for i, name in enumerate(plan.names)}
-    rows = []
-    for row in s:
-        labels = _call_tier_fn(plan.fn, pd.Series(row, index=index, name="score")).astype(object)
-        unknown = set(labels.unique()) - lookup.keys()
-        if unknown:
-            raise InputError(
-                f"the tier function returned tiers {sorted(map(str, unknown))} it did not "
-                f"return for the base weights ({list(plan.names)}); return the same tier "
-                "names whatever the scores, e.g. a pandas Categorical"
-            )
-        rows.append(labels.map(lookup).to_numpy(dtype=np.int16))
-    return np.stack(rows)
+        else:
+            best_first = labels.astype(object).to_numpy()[np.argsort(-row, kind="stable")]
+            names = tuple(pd.unique(best_first))
+        description = {"callable": getattr(plan.fn, "__name__", "tier_fn"), "names": list(names)}
+        plan = plan._replace(names=names, description=description)
+        return plan, _callable_row(plan, row, index), None
+    ranks = np.empty(row.size, dtype=np.int32)
+    order, values, _ = _rank_row(row, ranks, np.arange(1, row.size + 1, dtype=np.int32))
+    cut = _cut_scores(plan, order, values)
+    codes = _tier_row(plan, row, cut, np.empty(row.size, dtype=np.int8))
+    return plan, codes, cut
 
 
 class _Setup(NamedTuple):
@@ -705,12 +716,10 @@ def _setup(
     normalization: str | Mapping[str, str] | None,
     weight_draws: object,
     chunk_size: int | None,
-    tie_rule: str,
     decimals: int,
 ) -> _Setup:
     """Everything :func:`rank_acceptability` and :func:`weight_drivers` share."""
-    prep, recorded_norm, _ = _prepare(matrix, directions, method, normalization)
-    scoring._check_method_name(tie_rule, TIE_RULES, "tie rule")
+    prep, recorded_norm = _prepare(matrix, directions, method, normalization)
     _check_int(decimals, "decimals", 0)
     cols = matrix.columns
     if weight_draws is not None:
@@ -732,17 +741,26 @@ def _setup(
     else:
         base_w = np.full(len(cols), 1.0 / len(cols))
     n = len(matrix)
-    chunk = max(1, _CHUNK_ELEMENTS // n) if chunk_size is None else _check_int(chunk_size, "chunk_size", 1)
+    chunk = (
+        max(1, _CHUNK_ELEMENTS // n)
+        if chunk_size is None
+        else _check_int(chunk_size, "chunk_size", 1)
+    )
     return _Setup(prep, recorded_norm, draws, base_w, source, conc, min(chunk, len(draws)))
 
 
-def _chunks(setup: _Setup, decimals: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """(first draw, weights, rounded scores) chunk by chunk."""
+def _scored_chunks(setup: _Setup, decimals: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(first draw, weights, scores rounded to ``decimals``) chunk by chunk."""
     for lo in range(0, len(setup.draws), setup.chunk):
         w = setup.draws[lo : lo + setup.chunk]
         s = _score_draws(setup.prep, w)
         np.round(s, decimals, out=s)
         yield lo, w, s
+
+
+def _base_scores(setup: _Setup, decimals: int) -> np.ndarray:
+    s = _score_draws(setup.prep, setup.base_w[None, :])[0]
+    return np.round(s, decimals)
 
 
 # =============================================================================
@@ -764,7 +782,6 @@ def rank_acceptability(
     top_k: int = DEFAULT_TOP_K,
     full_matrix_max: int = 200,
     weight_draws: pd.DataFrame | np.ndarray | None = None,
-    tie_rule: str = "min",
     decimals: int = DEFAULT_DECIMALS,
     rank_bins: int = DEFAULT_RANK_BINS,
     histogram_mb: float = DEFAULT_HISTOGRAM_MB,
@@ -773,7 +790,9 @@ def rank_acceptability(
     """Rank acceptability of every customer under uncertain weights (SMAA-2).
 
     Draws ``n_draws`` weight vectors, rescores the whole list with each, and
-    accumulates every customer's ranks and tiers over the draws.
+    accumulates every customer's ranks and tiers over the draws. In every draw
+    scores are rounded to ``decimals`` and tied customers share the best rank
+    (the ``min`` rule, "1224", the pipeline's default).
 
     Parameters
     ----------
@@ -805,16 +824,17 @@ def rank_acceptability(
         * ``names``: tier names, best first; ``not_targeted`` (default
           ``"not targeted"``): the label of everyone else;
         * one of ``shares`` (quota: the best ``share`` of each group's eligible
-          customers, cut at ``floor(share * n + 0.5)``, as
-          :func:`prioanalysis.ranking.assign_tiers_quota`), ``counts`` (quota by
-          count) or ``thresholds`` (descending minimum scores);
+          customers, cut at ``floor(share * n + 0.5)`` cumulatively, ties never
+          split, as :func:`prioanalysis.ranking.assign_tiers_quota`), ``counts``
+          (quota by count) or ``thresholds`` (descending minimum scores);
         * ``groups`` (optional Series: quota within each group, e.g. the segment)
-          and ``eligible`` (optional boolean Series: passed the gates; others are
-          never in a tier).
+          and ``eligible`` (optional boolean Series: passed the gates; the others
+          are never in a tier).
 
         :func:`tier_spec` builds it from ``run.yaml``. Or a callable
         ``tier_fn(scores: Series) -> Series`` of tier names, called once per draw
-        (slow for long lists; its names are those it returns for the base weights).
+        (slow for long lists; its names are the categories of a Categorical
+        result, else those it returns for the base weights, best first).
     top_k : int, default 10
         ``p_top_k`` is the share of draws with overall rank <= ``top_k``.
     full_matrix_max : int, default 200
@@ -824,9 +844,8 @@ def rank_acceptability(
         Pre-drawn weights (draws x criteria; a DataFrame is aligned on the column
         names, an array must follow the matrix column order), e.g.
         :func:`ahp_weight_draws`. Replaces the Dirichlet draws.
-    tie_rule : {"min", "dense"}, default "min"
-        Rank of tied customers in each draw (scores rounded to ``decimals`` first).
     decimals : int, default 10
+        Rounding of the scores before ranking, as in the pipeline.
     rank_bins : int, default 1000
         Largest number of bins of the per-customer rank histogram: exact rank
         quantiles up to that many customers, bins of ``ceil(n / rank_bins)``
@@ -862,28 +881,29 @@ def rank_acceptability(
     a  0.75  0.25
     b  0.25  0.75
     """
-    n = len(matrix) if isinstance(matrix, pd.DataFrame) else 0
     setup = _setup(
         matrix, directions, weights, method, n_draws, seed, concentration,
-        normalization, weight_draws, chunk_size, tie_rule, decimals,
+        normalization, weight_draws, chunk_size, decimals,
     )
+    n, k = matrix.shape
+    index = matrix.index
     top_k = min(_check_int(top_k, "top_k", 1), n)
     full_matrix_max = _check_int(full_matrix_max, "full_matrix_max", 0)
     rank_bins = _check_int(rank_bins, "rank_bins", 1)
-    if not (isinstance(histogram_mb, (int, float)) and histogram_mb > 0):
+    if isinstance(histogram_mb, bool) or not isinstance(histogram_mb, (int, float)) or not histogram_mb > 0:
         raise InputError(f"histogram_mb must be a positive number; got {histogram_mb!r}")
-    plan = _parse_tiers(tiers, matrix.index)
+    plan = _parse_tiers(tiers, index)
     d = len(setup.draws)
-    k = matrix.shape[1]
-    index = matrix.index
+    positions = np.arange(1, n + 1, dtype=np.int32)
+    ranks = np.empty(n, dtype=np.int32)
 
     # --- base ranking ---------------------------------------------------------
-    base = _score_draws(setup.prep, setup.base_w[None, :])
-    np.round(base, decimals, out=base)
-    _, _, base_rank = _rank_rows(base, tie_rule)
+    base = _base_scores(setup, decimals)
+    _rank_row(base, ranks, positions)
+    base_rank = ranks.astype(np.int64)
     base_tier = None
     if plan is not None:
-        plan, base_tier = _base_tiers(plan, base, tie_rule, index)
+        plan, base_tier, _ = _base_tiers(plan, base, index)
 
     # --- accumulators -----------------------------------------------------------
     full = n <= full_matrix_max
@@ -893,38 +913,46 @@ def rank_acceptability(
     width = -(-n // n_bins)
     n_bins = -(-n // width)
     hist = np.zeros((n, n_bins), dtype=dtype)
-    flat = hist.reshape(-1)
-    row_base = np.arange(n, dtype=np.int64) * n_bins
+    hist_flat = hist.reshape(-1)
+    hist_row = np.arange(n, dtype=np.int64) * n_bins  # customer-major: the scatter runs in order
     rank_sum = np.zeros(n, dtype=np.int64)
     top_count = np.zeros(n, dtype=np.int64)
     central_sum = np.zeros((n, k)) if full else None
-    tier_count = None if plan is None else np.zeros((n, len(plan.names)), dtype=np.int64)
+    # bin of each rank (index = rank), so that no division runs per draw
+    bin_of_rank = np.maximum(np.arange(n + 1, dtype=np.int64) - 1, 0) // width
+    idx = np.empty(n, dtype=np.int64)
+    # draws in which the customer is in tier t or better, t = 0 .. tiers - 1
+    n_levels = 0 if plan is None else len(plan.names) - 1
+    at_least = np.zeros((n_levels, n), dtype=np.int64)
 
-    for _, w, s in _chunks(setup, decimals):
-        order, values, ranks = _rank_rows(s, tie_rule)
-        rank_sum += ranks.sum(axis=0, dtype=np.int64)
-        top_count += np.count_nonzero(ranks <= top_k, axis=0)
-        bins = ranks - 1 if width == 1 else (ranks - 1) // width
-        for row in bins:
-            flat[row_base + row] += 1
-        if central_sum is not None:
-            draw_i, cust_i = np.nonzero(ranks == 1)
-            np.add.at(central_sum, cust_i, w[draw_i])
-        if plan is not None and tier_count is not None:
-            codes = (
-                _callable_codes(plan, s, index)
-                if plan.kind == "callable"
-                else _tier_codes(plan, s, order, values, tie_rule)
-            )
-            for t in range(len(plan.names)):
-                tier_count[:, t] += np.count_nonzero(codes == t, axis=0)
+    for _, w, s in _scored_chunks(setup, decimals):
+        for j, row in enumerate(s):
+            order, values, sorted_ranks = _rank_row(row, ranks, positions)
+            rank_sum += ranks
+            top_count[order[: np.searchsorted(sorted_ranks, top_k, side="right")]] += 1
+            np.take(bin_of_rank, ranks, out=idx)
+            idx += hist_row
+            hist_flat[idx] += 1
+            if central_sum is not None:
+                central_sum[order[: np.searchsorted(sorted_ranks, 1, side="right")]] += w[j]
+            if plan is None:
+                continue
+            if plan.kind == "callable":
+                codes = _callable_row(plan, row, index)
+                for t in range(n_levels):
+                    at_least[t] += codes <= t
+            else:
+                assert plan.codes is not None
+                cut = _cut_scores(plan, order, values)
+                for t in range(n_levels):
+                    at_least[t] += row >= np.take(cut[:, t], plan.codes)
 
     # --- summary ----------------------------------------------------------------
     q = _histogram_quantiles(hist, (0.5, 0.05, 0.95), d, width, n)
     summary = pd.DataFrame(
         {
-            "base_score": base[0],
-            "base_rank": base_rank[0].astype(np.int64),
+            "base_score": base,
+            "base_rank": base_rank,
             "mean_rank": rank_sum / d,
             "median_rank": q[:, 0],
             "rank_p05": q[:, 1],
@@ -933,18 +961,17 @@ def rank_acceptability(
         },
         index=index,
     )
-    if plan is not None and tier_count is not None and base_tier is not None:
+    if plan is not None and base_tier is not None:
+        tier_count = np.diff(at_least, axis=0, prepend=0, append=d)  # (tiers + 1, customers)
         names = np.asarray(plan.names, dtype=object)
-        summary["base_tier"] = names[base_tier[0]]
-        summary["p_keep_tier"] = tier_count[np.arange(n), base_tier[0]] / d
+        summary["base_tier"] = names[base_tier]
+        summary["p_keep_tier"] = tier_count[base_tier, np.arange(n)] / d
         for t, name in enumerate(plan.names):
-            summary[f"p_{name}"] = tier_count[:, t] / d
+            summary[f"p_{name}"] = tier_count[t] / d
 
     acceptability = central = None
     if full:
-        acceptability = pd.DataFrame(
-            hist / d, index=index, columns=pd.RangeIndex(1, n + 1, name="rank")
-        )
+        acceptability = pd.DataFrame(hist / d, index=index, columns=pd.RangeIndex(1, n + 1, name="rank"))
         assert central_sum is not None
         firsts = hist[:, 0].astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -958,7 +985,7 @@ def rank_acceptability(
         "n_draws": d,
         "seed": seed if weight_draws is None else None,
         "concentration": setup.concentration,
-        "tie_rule": tie_rule,
+        "tie_rule": "min",
         "decimals": decimals,
         "top_k": top_k,
         "tiers": None if plan is None else plan.description,
@@ -997,10 +1024,12 @@ def review_flags(p_keep_tier: pd.Series, threshold: float = 0.8) -> pd.Series:
     >>> review_flags(pd.Series([0.95, 0.8, 0.4], index=["a", "b", "c"])).tolist()
     ['', '', 'review']
     """
-    if not (isinstance(threshold, (int, float)) and 0.0 <= threshold <= 1.0):
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
         raise InputError(f"threshold must be a probability in [0, 1]; got {threshold!r}")
-    p = pd.to_numeric(p_keep_tier, errors="raise").to_numpy(dtype=float)
-    return pd.Series(np.where(p < threshold, "review", ""), index=p_keep_tier.index, name="review", dtype=object)
+    p = pd.to_numeric(p_keep_tier, errors="coerce").to_numpy(dtype=float)
+    return pd.Series(
+        np.where(p < threshold, "review", ""), index=p_keep_tier.index, name="review", dtype=object
+    )
 
 
 def weight_drivers(
@@ -1016,21 +1045,24 @@ def weight_drivers(
     normalization: str | Mapping[str, str] | None = None,
     tiers: TierSpec | None = None,
     weight_draws: pd.DataFrame | np.ndarray | None = None,
-    tie_rule: str = "min",
     decimals: int = DEFAULT_DECIMALS,
     chunk_size: int | None = None,
 ) -> pd.DataFrame:
     """Which criterion's weight decides the tier of the given (uncertain) customers.
 
     Method: the same draws as :func:`rank_acceptability` (same arguments, same
-    seed) rescore the list; for each customer its *position* in every draw is
-    recorded -- minus its rank within its quota group for a quota tier rule (the
-    tier is a step function of it), its score for a threshold rule (the cut-offs
-    are fixed scores), minus its overall rank otherwise. The driver is the criterion
-    whose weight has the largest absolute Spearman rank correlation with that
-    position over the draws: the weight that, when the draws put more of it,
-    most consistently moves the customer across its tier cut. A positive
-    correlation means more weight on the criterion helps the customer.
+    seed) rescore the list. For each customer its **margin over its tier cut** is
+    recorded in every draw: its score minus the cut score of the boundary of its
+    base tier that is nearer under the base weights (the lower cut: the score needed
+    to stay; or, for a customer below a tier or in a lower tier nearer the upper
+    cut, the score needed to move up). With a quota rule the cut score moves with
+    the weights -- it is the score of the customer at the quota's last place in
+    the group -- so the margin is relative to the competitors. Without a tier rule,
+    for a callable rule, and for customers with no cut (ineligible), minus the
+    overall rank is used instead. The driver is the criterion whose weight has the
+    largest absolute Spearman rank correlation with that margin over the draws:
+    the weight that most consistently pushes the customer across the cut. A
+    positive correlation means more weight on the criterion helps the customer.
 
     Parameters
     ----------
@@ -1039,7 +1071,7 @@ def weight_drivers(
     customers : sequence
         Customer ids (matrix index) to explain, e.g. those :func:`review_flags`
         flags.
-    normalization, tiers, weight_draws, tie_rule, decimals, chunk_size
+    normalization, tiers, weight_draws, decimals, chunk_size
         As :func:`rank_acceptability`.
 
     Returns
@@ -1047,8 +1079,8 @@ def weight_drivers(
     pandas.DataFrame
         Index = ``customers``; one column per criterion (the correlation), then
         ``driver``, ``correlation``, ``driver_2`` and ``correlation_2`` (the two
-        largest in absolute value). A customer whose position never changes gets
-        NaN correlations and no driver.
+        largest in absolute value) and ``measure`` (``"margin"`` or ``"rank"``). A
+        customer whose margin never changes gets NaN correlations and no driver.
 
     Examples
     --------
@@ -1063,57 +1095,65 @@ def weight_drivers(
     """
     setup = _setup(
         matrix, directions, weights, method, n_draws, seed, concentration,
-        normalization, weight_draws, chunk_size, tie_rule, decimals,
+        normalization, weight_draws, chunk_size, decimals,
     )
-    missing = [c for c in customers if c not in matrix.index]
-    if missing:
-        raise InputError(f"customers not in the matrix: {missing[:10]}")
-    if len(customers) == 0:
+    wanted = list(customers)
+    if not wanted:
         raise InputError("give at least one customer to explain")
-    pick = matrix.index.get_indexer(list(customers))
-    plan = _parse_tiers(tiers, matrix.index)
-    position = np.empty((len(setup.draws), pick.size))
-    for lo, _, s in _chunks(setup, decimals):
-        order, values, ranks = _rank_rows(s, tie_rule)
-        if plan is not None and plan.kind == "quota":
-            pos = -_group_ranks(order, values, plan, tie_rule)[:, pick].astype(float)
-        elif plan is not None and plan.kind == "threshold":
-            pos = s[:, pick]
-        else:
-            pos = -ranks[:, pick].astype(float)
-        position[lo : lo + len(s)] = pos
-    rank_w = stats.rankdata(setup.draws, axis=0)
-    rank_p = stats.rankdata(position, axis=0)
-    corr = _columnwise_corr(rank_p, rank_w)  # customers x criteria
+    pick = matrix.index.get_indexer(wanted)
+    if (pick < 0).any():
+        raise InputError(f"customers not in the matrix: {[c for c, p in zip(wanted, pick) if p < 0][:10]}")
+    index = matrix.index
+    plan = _parse_tiers(tiers, index)
+    n = len(index)
+    positions = np.arange(1, n + 1, dtype=np.int32)
+    ranks = np.empty(n, dtype=np.int32)
+
+    # the boundary each customer is measured against (from the base weights)
+    boundary = np.full(pick.size, -1)
+    if plan is not None and plan.kind != "callable":
+        base = _base_scores(setup, decimals)
+        plan, base_tier, cut = _base_tiers(plan, base, index)
+        assert cut is not None and plan.codes is not None
+        tier_p = base_tier[pick].astype(np.int64)
+        cut_p = cut[plan.codes[pick]]  # (picked, tiers)
+        n_tiers = cut.shape[1]
+        rows = np.arange(pick.size)
+        lower = np.where(tier_p < n_tiers, tier_p, -1)
+        upper = tier_p - 1
+        gap_low = np.where(lower >= 0, np.abs(base[pick] - cut_p[rows, np.maximum(lower, 0)]), np.inf)
+        gap_up = np.where(upper >= 0, np.abs(base[pick] - cut_p[rows, np.maximum(upper, 0)]), np.inf)
+        boundary = np.where(gap_up < gap_low, upper, lower)
+        boundary[~np.isfinite(np.minimum(gap_low, gap_up))] = -1
+    use_margin = boundary >= 0
+
+    measure = np.empty((len(setup.draws), pick.size))
+    for lo, _, s in _scored_chunks(setup, decimals):
+        for j, row in enumerate(s):
+            order, values, _ = _rank_row(row, ranks, positions)
+            out = -ranks[pick].astype(float)
+            if use_margin.any():
+                assert plan is not None and plan.codes is not None
+                cut = _cut_scores(plan, order, values)
+                m = use_margin
+                out[m] = row[pick[m]] - cut[plan.codes[pick[m]], boundary[m]]
+            measure[lo + j] = out
+    corr = _columnwise_corr(stats.rankdata(measure, axis=0), stats.rankdata(setup.draws, axis=0))
     cols = list(matrix.columns)
-    out = pd.DataFrame(corr, index=pd.Index(list(customers)), columns=cols)
+    result = pd.DataFrame(corr, index=pd.Index(wanted), columns=cols)
     size = np.where(np.isnan(corr), -1.0, np.abs(corr))
     top = np.argsort(-size, axis=1, kind="stable")
-    has = ~np.isnan(corr).all(axis=1)
     names = np.asarray(cols, dtype=object)
-    for rank, suffix in ((0, ""), (1, "_2")):
-        if rank >= len(cols):
+    rows = np.arange(pick.size)
+    for place, suffix in ((0, ""), (1, "_2")):
+        if place >= len(cols):
             break
-        j = top[:, rank]
-        val = corr[np.arange(len(j)), j]
-        out[f"driver{suffix}"] = np.where(has & ~np.isnan(val), names[j], None)
-        out[f"correlation{suffix}"] = np.where(has, val, np.nan)
-    return out
-
-
-def _columnwise_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pearson correlation of every column of ``a`` with every column of ``b``.
-
-    Columns with no variance give NaN.
-    """
-    a = a - a.mean(axis=0)
-    b = b - b.mean(axis=0)
-    na = np.sqrt(np.einsum("ij,ij->j", a, a))
-    nb = np.sqrt(np.einsum("ij,ij->j", b, b))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = (a.T @ b) / np.outer(na, nb)
-    out[(na == 0)[:, None] | (nb == 0)[None, :]] = np.nan
-    return out
+        j = top[:, place]
+        val = corr[rows, j]
+        result[f"driver{suffix}"] = np.where(np.isnan(val), None, names[j])
+        result[f"correlation{suffix}"] = val
+    result["measure"] = np.where(use_margin, "margin", "rank")
+    return result
 
 
 # =============================================================================

@@ -80,3 +80,17 @@ def test_export_html_excludes_code(tmp_path: Path) -> None:
     html = runner.export_html(path, tmp_path / "x.html").read_text(encoding="utf-8")
     assert "visible output" in html and "Title" in html
     assert "secret_code_marker" not in html
+
+
+def test_scoped_parameter_only_checked_against_its_notebook(tmp_path: Path) -> None:
+    params = tmp_path / "params" / "2026"
+    shutil.copytree(ROOT / "params" / "2026", params)
+    text = (params / "run.yaml").read_text(encoding="utf-8").replace("data/sample/", str(ROOT / "data" / "sample") + "/")
+    (params / "run.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ParamsError, match="names notebook '30_annual_review', which this run does not execute"):
+        runner.run_notebooks(params, ["20_ranking"], notebooks_dir=ROOT / "notebooks",
+                             outputs_root=tmp_path / "out", parameters={"30_annual_review:frozen_list": "x"})
+    with pytest.raises(ParamsError, match="20_ranking.ipynb: unknown parameter"):
+        runner.run_notebooks(params, ["20_ranking"], notebooks_dir=ROOT / "notebooks",
+                             outputs_root=tmp_path / "out", parameters={"20_ranking:frozen_list": "x"})
+    assert not (tmp_path / "out").exists()
