@@ -42,7 +42,7 @@ def test_run_writes_every_output(two_runs: tuple[Path, Path, Path]) -> None:
     _, run, _ = two_runs
     for name in ("20_ranking.ipynb", "20_ranking.html", "run.json", "target_list_2026.xlsx",
                  "10_criteria_calibration.ipynb", "10_criteria_calibration.html",
-                 "proposed_criteria.yaml", "proposed_criteria.yaml.diff"):
+                 "proposed_criteria.yaml", "proposed_criteria.yaml.diff", "30_annual_review.html"):
         assert (run / name).is_file(), name
     tables = {p.name for p in (run / "tables").iterdir()}
     assert {"target_list.csv", "contributions.csv", "tier_by_segment.csv", "tier_by_grade.csv",
@@ -66,7 +66,8 @@ def test_run_json_records_the_run(two_runs: tuple[Path, Path, Path]) -> None:
     assert rec["method_choices"]["missing_policy"]["credit_grade"] == "worst"
     assert rec["notebooks"][0]["seconds"] > 0
     assert set(rec["parameters"]["20_ranking"]) == {"year", "params_dir", "output_dir", "input_path"}
-    assert [n["notebook"] for n in rec["notebooks"]] == ["10_criteria_calibration.ipynb", "20_ranking.ipynb"]
+    assert [n["notebook"] for n in rec["notebooks"]] == [
+        "30_annual_review.ipynb", "10_criteria_calibration.ipynb", "20_ranking.ipynb"]
 
 
 def test_target_list_content(two_runs: tuple[Path, Path, Path]) -> None:
