@@ -147,21 +147,26 @@ def main(argv: list[str] | None = None) -> int:
     # memory: the histogram is capped; the rest grows linearly with the list (measured
     # with 20 draws at two sizes -- memory does not depend on the number of draws)
     rest = []
-    for rows in (200_000, 400_000):
+    for rows in (400_000, 800_000):  # both with the histogram at its cap
         m, d, w, t = make_list(rows, args.cols, args.seed)
         _, peak, r = timed(
             lambda m=m, d=d, w=w, t=t: sensitivity.rank_acceptability(m, d, w, n_draws=20, tiers=t), trace=True
         )
         rest.append(peak - rows * r.params["rank_bins"] * 2 / 2**20)
-    slope = (rest[1] - rest[0]) / 200_000
+    slope = (rest[1] - rest[0]) / 400_000
     cap = sensitivity.DEFAULT_HISTOGRAM_MB
     bins = int(cap * 2**20 // (n * 2))
-    estimate = cap + rest[1] + slope * (n - 400_000)
+    estimate = cap + rest[1] + slope * (n - 800_000)
     print(
         f"  at that size the rank histogram is capped at {cap:.0f} MiB, i.e. {bins} bins "
         f"(rank quantiles within {-(-n // bins):,} ranks); traced memory about {estimate:,.0f} MiB "
-        f"(histogram + {slope * 2**20:.0f} bytes per customer, EXTRAPOLATED from 200,000 and 400,000) "
+        f"(histogram + {slope * 2**20:.0f} bytes per customer, EXTRAPOLATED from 400,000 and 800,000) "
         "plus the input matrix"
+    )
+    n_mem = 800_000 + (2048 - cap - rest[1]) / slope
+    print(
+        f"  largest list within 2 GiB of traced memory: about {n_mem / 1e6:.1f} million customers "
+        "(EXTRAPOLATED the same way; lower histogram_mb to go further)"
     )
     return 0
 

@@ -379,9 +379,10 @@ def _solve_tier_flow(
         for g in np.flatnonzero(inflow):
             members = np.flatnonzero(g_code == g)
             share[members] = _split_largest_remainder(int(inflow[g]), cap[o_idx[members]] - used[members])
-        by_group = np.argsort(groups_of, kind="stable")
-        owner_seq = np.repeat(o_idx[np.argsort(g_code, kind="stable")], share[np.argsort(g_code, kind="stable")])
-        result[pooled[by_group]] = owner_seq
+        # pooled customers grouped by group, matched to owner slots grouped the same way
+        owners_by_group = np.argsort(g_code, kind="stable")
+        slots = np.repeat(o_idx[owners_by_group], share[owners_by_group])
+        result[pooled[np.argsort(groups_of, kind="stable")]] = slots
     return result
 
 

@@ -155,6 +155,21 @@ def test_match_any_crosses_segments_at_a_penalty():
     assert none.assignments.empty and (none.unassigned["reason"] == "capacity full").all()
 
 
+def test_equivalent_owners_share_the_load_in_proportion_to_their_room():
+    """Four customers for two interchangeable owners (same segment and region) with
+    room 4 and 2 (one slot of the first is taken by a kept relationship): 3 + 1 is as
+    good as any split; the pooled inflow is shared 2 : 1 by room left, plus the kept one."""
+    cust = customers_frame(
+        [["K", "gov", "east", "K", 0.9, "O1"]] + [[f"C{i}", "gov", "east", "K", 0.5, None] for i in range(3)]
+    )
+    own = owners_frame([["O1", "甲", "gov", "east", 0, 5], ["O2", "乙", "gov", "east", 0, 2]])
+    res = assign_owners(cust, own, tier_columns=TIERS)
+    loads = res.loads.set_index(["owner_id", "tier"])["assigned"]
+    # room left after the kept one: O1 4, O2 2 -> the 3 pooled customers split 2 : 1
+    assert loads[("O1", "K")] == 3 and loads[("O2", "K")] == 1
+    assert res.objective == pytest.approx(0.9 + 0.2 + 0.1 + 3 * (0.5 + 0.1))
+
+
 def test_without_regions_or_existing_owners():
     cust = customers_frame([["A", "gov", "east", "S", 0.9, None]]).drop(columns=["region", "owner_id"])
     own = owners_frame([["O1", "甲", "gov", "east", 1, 0]]).drop(columns=["owner_name"])
