@@ -413,6 +413,30 @@ class PriorityMatrix(_Strict):
     not_targeted: Quadrant
 
 
+class Robustness(_Strict):
+    """How sure each tier is: weights drawn around the criteria weights (a Dirichlet
+    with ``concentration``; larger = tighter, 100 ≈ each weight ± a tenth of itself
+    for a weight of 0.5) rescore the list ``n_draws`` times; a customer whose
+    probability of keeping its tier is below ``review_threshold`` is flagged
+    "review" in the target list."""
+
+    enabled: bool = True
+    n_draws: int = Field(default=1000, ge=10, le=100_000)
+    concentration: float = Field(default=100.0, gt=0)
+    review_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+
+
+class Assignment(_Strict):
+    """Owner assignment: maximise total priority (score) within each owner's capacity
+    per tier; ``keep_existing`` and ``region_bonus`` are bonuses in score units;
+    ``match``: ``segment`` (owners serve their own segment) or ``any``."""
+
+    keep_existing: float = Field(default=0.2, ge=0)
+    region_bonus: float = Field(default=0.1, ge=0)
+    match: Literal["segment", "any"] = "segment"
+    cross_segment_penalty: float = Field(default=0.5, ge=0)
+
+
 class Report(_Strict):
     """Report settings."""
 
@@ -434,6 +458,8 @@ class RunParams(_Strict):
     tiers: Tiers
     grades: Grades = Grades()
     priority_matrix: PriorityMatrix
+    robustness: Robustness = Robustness()
+    assignment: Assignment = Assignment()
     report: Report = Report()
     seed: int = 0
 

@@ -21,7 +21,14 @@ from prioanalysis import ranking, scoring
 from prioanalysis.params import Params
 from prioanalysis.preprocess import PreparedMatrix, prepare_matrix
 
-__all__ = ["RankingResult", "rank_customers", "run_ranking", "family_scores", "method_choices"]
+__all__ = [
+    "RankingResult",
+    "rank_customers",
+    "run_ranking",
+    "add_robustness",
+    "family_scores",
+    "method_choices",
+]
 
 GRADES = ("A", "B", "C", "D", "E")
 
@@ -130,6 +137,8 @@ def method_choices(params: Params) -> dict[str, Any]:
         "grade_months": dict(run.grades.months),
         "urgent_grades": list(run.priority_matrix.urgent_grades),
         "important_tiers": list(run.priority_matrix.important_tiers),
+        "robustness": run.robustness.model_dump(),
+        "seed": run.seed,
     }
 
 
@@ -372,6 +381,43 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
     )
 
 
+def add_robustness(result: RankingResult, params: Params) -> RankingResult:
+    """Add each customer's probability of keeping its tier, and flag "review".
+
+    Weights are drawn around the criteria weights (Dirichlet, ``robustness`` in
+    ``run.yaml``, seeded with ``run.yaml``'s ``seed``) and the list is rescored and
+    re-tiered for every draw (:func:`prioanalysis.sensitivity.rank_acceptability`).
+    Customers whose probability of keeping their tier is below
+    ``robustness.review_threshold`` get the flag ``review``.
+
+    Returns
+    -------
+    RankingResult
+        With columns ``p_keep_tier``, ``rank_p05``, ``rank_p95`` in the target list.
+    """
+    from prioanalysis import sensitivity
+
+    rb = params.run.robustness
+    args = sensitivity.acceptability_inputs(result, params)
+    acc = sensitivity.rank_acceptability(
+        **args, n_draws=rb.n_draws, seed=params.run.seed, concentration=rb.concentration
+    )
+    summary = acc.summary
+    tl = result.target_list.copy()
+    ids = tl["customer_id"]
+    tl["p_keep_tier"] = ids.map(summary["p_keep_tier"]).to_numpy()
+    tl["rank_p05"] = ids.map(summary["rank_p05"]).to_numpy()
+    tl["rank_p95"] = ids.map(summary["rank_p95"]).to_numpy()
+    review = (tl["p_keep_tier"] < rb.review_threshold).to_numpy()
+    tl["flags"] = np.where(
+        review, np.where(tl["flags"] != "", "review | " + tl["flags"], "review"), tl["flags"]
+    )
+    cols = [c for c in tl.columns if c not in ("p_keep_tier", "rank_p05", "rank_p95", "flags", "source_row")]
+    tl = tl[[*cols, "p_keep_tier", "rank_p05", "rank_p95", "flags", "source_row"]]
+    choices = {**result.choices, "robustness_flagged_review": int(review.sum())}
+    return dataclasses.replace(result, target_list=tl, choices=choices)
+
+
 def run_ranking(params: Params, input_path: str | Path | None = None) -> RankingResult:
     """Read, validate and rank the preliminary list named in ``run.yaml``.
 
@@ -385,6 +431,8 @@ def run_ranking(params: Params, input_path: str | Path | None = None) -> Ranking
     Returns
     -------
     RankingResult
+        With the robustness columns when ``robustness.enabled`` (see
+        :func:`add_robustness`).
 
     Raises
     ------
@@ -394,4 +442,7 @@ def run_ranking(params: Params, input_path: str | Path | None = None) -> Ranking
     path = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
     raw = _intake.read_table(path)
     validated = _intake.validate_preliminary(raw, params)
-    return rank_customers(validated, params)
+    result = rank_customers(validated, params)
+    if params.run.robustness.enabled:
+        result = add_robustness(result, params)
+    return result

@@ -32,6 +32,8 @@ __all__ = [
     "top_customers",
     "data_completeness",
     "weights_comparison",
+    "tier_stability",
+    "owner_loads",
 ]
 
 TIER_COLOURS = ["#1f4e79", "#2e75b6", "#9dc3e6", "#d9d9d9", "#bfbfbf"]
@@ -51,6 +53,15 @@ _TEXT = {
         "w_title": "校准后的权重与专家权重有何不同？",
         "w_answer": "变化最大的是{crit}：专家权重{expert:.0%}，建议权重{proposed:.0%}（数据估计{data:.0%}）。",
         "weight": "权重",
+        "ts_title": "各层级的客户在权重变化时能否保持层级？",
+        "ts_answer": "{n_target}家目标客户中有{n_stable}家（{share:.0%}）在至少{thr:.0%}的权重抽样中保持原层级；{n_review}家客户需复核。",
+        "ts_stable": "保持层级的概率 ≥ {thr:.0%}",
+        "ts_review": "需复核",
+        "customers": "客户数",
+        "ol_title": "客户负责人的负荷是否超出能力？",
+        "ol_answer": "{n_full}位负责人已满负荷；{n_unassigned}家目标客户因能力不足无人负责。",
+        "ol_assigned": "已分配",
+        "ol_capacity": "能力",
         "score": "得分",
         "attractiveness": "吸引力",
         "feasibility": "可行性",
@@ -72,6 +83,15 @@ _TEXT = {
         "w_title": "How do the calibrated weights differ from the expert weights?",
         "w_answer": "The largest change is {crit}: expert {expert:.0%}, proposed {proposed:.0%} (data-implied {data:.0%}).",
         "weight": "weight",
+        "ts_title": "Do customers keep their tier when the weights vary?",
+        "ts_answer": "{n_stable} of {n_target} targets ({share:.0%}) keep their tier in at least {thr:.0%} of weight draws; {n_review} customers are flagged for review.",
+        "ts_stable": "keeps tier with probability ≥ {thr:.0%}",
+        "ts_review": "review",
+        "customers": "customers",
+        "ol_title": "Are the owners loaded beyond their capacity?",
+        "ol_answer": "{n_full} owners are at full capacity; {n_unassigned} target customers have no owner for lack of capacity.",
+        "ol_assigned": "assigned",
+        "ol_capacity": "capacity",
         "score": "score",
         "attractiveness": "attractiveness",
         "feasibility": "feasibility",
@@ -318,3 +338,59 @@ def weights_comparison(
     )
     data = w.reset_index().rename(columns={"index": "criterion"})
     return FigureResult(fig, data, t["w_title"], answer)
+
+
+def tier_stability(
+    target_list: pd.DataFrame, tiers: Sequence[str], not_targeted: str, threshold: float = 0.8, lang: str = "en"
+) -> FigureResult:
+    """Stacked bars per tier: customers whose probability of keeping their tier is at
+    least ``threshold`` versus those flagged for review."""
+    t = _t(lang)
+    order = [*tiers, not_targeted]
+    stable = target_list["p_keep_tier"] >= threshold
+    data = (
+        pd.DataFrame({"tier": target_list["tier"], "stable": stable})
+        .groupby("tier")["stable"]
+        .agg(stable="sum", customers="size")
+        .reindex(order, fill_value=0)
+    )
+    data["review"] = data["customers"] - data["stable"]
+    data["share_stable"] = (data["stable"] / data["customers"].where(data["customers"] > 0)).round(4)
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.bar(order, data["stable"], color="#1f4e79", label=t["ts_stable"].format(thr=threshold))
+    ax.bar(order, data["review"], bottom=data["stable"], color="#f4b183", label=t["ts_review"])
+    ax.set_ylabel(t["customers"])
+    ax.legend(fontsize=8)
+    ax.set_title(t["ts_title"])
+    targets = data.loc[list(tiers)]
+    n_target = int(targets["customers"].sum())
+    n_stable = int(targets["stable"].sum())
+    answer = t["ts_answer"].format(
+        n_target=n_target, n_stable=n_stable, share=n_stable / n_target if n_target else 0.0,
+        thr=threshold, n_review=int(data["review"].sum()),
+    )
+    return FigureResult(fig, data.reset_index(), t["ts_title"], answer)
+
+
+def owner_loads(loads: pd.DataFrame, n_unassigned: int, lang: str = "en") -> FigureResult:
+    """Per owner: accounts assigned against capacity (all tiers), fullest first."""
+    t = _t(lang)
+    per_owner = (
+        loads.groupby(["owner_id", "owner_name"], sort=False)[["assigned", "capacity"]].sum().reset_index()
+    )
+    per_owner["utilisation"] = (per_owner["assigned"] / per_owner["capacity"].where(per_owner["capacity"] > 0)).round(4)
+    per_owner = per_owner.sort_values(["utilisation", "owner_id"], ascending=[False, True], kind="stable")
+    fig, ax = plt.subplots(figsize=(8, 0.22 * len(per_owner) + 1.5))
+    y = np.arange(len(per_owner))[::-1]
+    label = per_owner["owner_name"].astype(str) + " " + per_owner["owner_id"].astype(str)
+    ax.barh(y, per_owner["capacity"], color="#d9d9d9", label=t["ol_capacity"])
+    ax.barh(y, per_owner["assigned"], color="#2e75b6", height=0.5, label=t["ol_assigned"])
+    ax.set_yticks(y, label, fontsize=7)
+    ax.set_xlabel(t["customers"])
+    ax.grid(True, axis="x")
+    ax.grid(False, axis="y")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(t["ol_title"])
+    n_full = int((per_owner["utilisation"] >= 1).sum())
+    answer = t["ol_answer"].format(n_full=n_full, n_unassigned=n_unassigned)
+    return FigureResult(fig, per_owner.reset_index(drop=True), t["ol_title"], answer)

@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Notebooks of the annual cycle, in the order the runner executes them.
-ANNUAL_CYCLE: tuple[str, ...] = ("30_annual_review", "10_criteria_calibration", "20_ranking")
+ANNUAL_CYCLE: tuple[str, ...] = ("30_annual_review", "10_criteria_calibration", "20_ranking", "25_robustness")
 
 #: Parameters the runner fills in for every notebook that declares them.
 STANDARD_PARAMETERS = ("year", "params_dir", "output_dir", "input_path")

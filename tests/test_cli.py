@@ -67,7 +67,7 @@ def test_run_json_records_the_run(two_runs: tuple[Path, Path, Path]) -> None:
     assert rec["notebooks"][0]["seconds"] > 0
     assert set(rec["parameters"]["20_ranking"]) == {"year", "params_dir", "output_dir", "input_path"}
     assert [n["notebook"] for n in rec["notebooks"]] == [
-        "30_annual_review.ipynb", "10_criteria_calibration.ipynb", "20_ranking.ipynb"]
+        "30_annual_review.ipynb", "10_criteria_calibration.ipynb", "20_ranking.ipynb", "25_robustness.ipynb"]
 
 
 def test_target_list_content(two_runs: tuple[Path, Path, Path]) -> None:

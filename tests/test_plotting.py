@@ -88,3 +88,21 @@ def test_save_figure_writes_png_svg_csv_reproducibly(target_list: pd.DataFrame, 
     assert svg1 == (tmp_path / "b" / "dist.svg").read_bytes()
     assert b"<dc:date>" not in svg1
     assert pd.read_csv(files[2]).shape[0] == 2
+
+
+def test_tier_stability_counts_review() -> None:
+    tl = pd.DataFrame({"tier": ["战略", "战略", "重点", "非目标"], "p_keep_tier": [0.95, 0.5, 0.8, 0.79]})
+    fr = plotting.tier_stability(tl, ["战略", "重点"], "非目标", 0.8, "en")
+    # targets: 3, stable (≥ 0.8): 0.95 and 0.8 → 2; review overall: 0.5 and 0.79 → 2
+    assert fr.answer.startswith("2 of 3 targets (67%)") and "2 customers are flagged" in fr.answer
+    assert fr.data.set_index("tier").loc["战略", "review"] == 1
+
+
+def test_owner_loads_counts_full_owners() -> None:
+    loads = pd.DataFrame({
+        "owner_id": ["O1", "O1", "O2", "O2"], "owner_name": ["张", "张", "李", "李"],
+        "tier": ["A", "B", "A", "B"], "assigned": [2, 3, 1, 0], "capacity": [2, 3, 2, 2],
+    })
+    fr = plotting.owner_loads(loads, n_unassigned=4, lang="en")
+    assert fr.answer == "1 owners are at full capacity; 4 target customers have no owner for lack of capacity."
+    assert fr.data["owner_id"].tolist() == ["O1", "O2"] and fr.data["utilisation"].tolist() == [1.0, 0.25]
