@@ -235,9 +235,11 @@ def run_notebooks(
     source : {"file", "db"}
         ``db``: read the preliminary list from the customer database
         (:mod:`prioanalysis.store`), write it into the run folder as
-        ``inputs/preliminary_<year>.csv`` (the record of what was ranked), and save
-        the run and its target list into the database — atomically, so a failed or
-        killed run leaves no visible results.
+        ``inputs/preliminary_<year>.csv`` (the record of what was ranked), give the
+        review last year's list *as published* (frozen in the database; written to
+        ``inputs/target_list_<year−1>_published.csv``), and save the run and its
+        target list into the database — atomically, so a failed or killed run
+        leaves no visible results.
 
     Returns
     -------
@@ -284,9 +286,25 @@ def run_notebooks(
         engine = store.get_engine()
     inputs = _preflight(params, input_path, engine)
 
+    frozen: Any = None
+    if engine is not None and any("frozen_list" in notebook_parameters(p) for p in paths):
+        # the review reads last year's list as published, frozen in the database
+        try:
+            frozen = store.load_results(engine, params.run.year - 1, published_only=True)
+        except store.StoreError as exc:
+            raise ParamsError(
+                f"{exc}; the review needs last year's list as published: publish its run "
+                "(`prioanalysis db runs`, then `prioanalysis db publish RUN_ID`), or run the "
+                "cycle without the review (--notebook 10_criteria_calibration --notebook 20_ranking …)"
+            ) from None
+        inputs[f"db:{store.masked_url(engine)}#results/{params.run.year - 1}"] = "published"
+
     run_dir = new_run_dir(out_root, params.run.year)
     if engine is not None:
         input_path = str(store.write_preliminary(engine, params.run.year, run_dir / "inputs" / f"preliminary_{params.run.year}.csv"))
+    if frozen is not None:
+        frozen_path = run_dir / "inputs" / f"target_list_{params.run.year - 1}_published.csv"
+        frozen.to_csv(frozen_path, index=False, lineterminator="\n", encoding="utf-8")
     from prioanalysis.pipeline import method_choices
 
     record = RunRecord(
@@ -321,6 +339,8 @@ def run_notebooks(
             "input_path": str(input_path or ""),
         }
         declared = notebook_parameters(nb)
+        if frozen is not None:
+            standard["frozen_list"] = str(frozen_path)
         nb_params = {k: v for k, v in standard.items() if k in declared} | shared | scoped.get(nb.stem, {})
         out_nb = run_dir / nb.name
         say(f"[{i}/{len(paths)}] {nb.stem} …")

@@ -190,3 +190,14 @@ def test_run_from_the_database_matches_the_file_run(two_runs: tuple[Path, Path, 
     assert any(k.startswith("db:sqlite") for k in rec["inputs"])
     saved = store.load_results(store.get_engine(env_url), 2026, published_only=False)
     assert len(saved) == len(pd.read_csv(file_run / "tables" / "target_list.csv"))
+
+
+def test_monthly_inquiry_report_runs_alone(tmp_path: Path) -> None:
+    res = _cli("run", "--notebook", "40_inquiry_monthly", "--month", "2025-10", "--outputs", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    run = next((tmp_path / "2026").iterdir())
+    rec = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    assert rec["parameters"]["40_inquiry_monthly"]["month"] == "2025-10"
+    html = (run / "40_inquiry_monthly.html").read_text(encoding="utf-8")
+    assert "2025-10" in html and not re.search(r'class="[^"]*(jp-CodeMirrorEditor|jp-InputPrompt)', html)
+    assert any(p.name.startswith("inquiry_") for p in (run / "tables").iterdir())
