@@ -74,6 +74,7 @@ def write_target_workbook(
             sheet = _sheet_name(name, used)
             frame.to_excel(xw, sheet_name=sheet, index=False)
             ws = xw.sheets[sheet]
+            _no_formulas(ws, frame)
             ws.freeze_panes = "A2"
             head = frame.head(200).astype(str)
             for i, col in enumerate(frame.columns):
@@ -81,6 +82,18 @@ def write_target_workbook(
                 letter = ws.cell(row=1, column=i + 1).column_letter
                 ws.column_dimensions[letter].width = min(max(8, width * 1.2 + 2), 48)
     return p
+
+
+def _no_formulas(ws: Any, frame: pd.DataFrame) -> None:
+    """Keep text that starts with "=" as text: a customer name must never become a
+    spreadsheet formula (formula injection)."""
+    for j, col in enumerate(frame.columns):
+        values = frame[col]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        starts = values.astype("string").str.startswith("=").fillna(False).to_numpy(dtype=bool)
+        for i in starts.nonzero()[0]:
+            ws.cell(row=int(i) + 2, column=j + 1).data_type = "s"
 
 
 def write_ranking_tables(result: RankingResult, directory: str | Path) -> list[Path]:

@@ -7,6 +7,7 @@ here so that they are tested once.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ __all__ = [
     "validate_ranking_parameters",
     "format_table",
     "show",
+    "safe_markdown",
     "show_figure",
     "criteria_table",
     "choices_table",
@@ -94,11 +96,24 @@ def format_table(
     return styler
 
 
+def safe_markdown(text: str) -> str:
+    """Escape ``&``, ``<`` and ``>`` so that text from the data (customer names) can
+    never inject HTML into a report; Markdown emphasis still works.
+
+    Examples
+    --------
+    >>> safe_markdown("**<script>alert(1)</script> & Co**")
+    '**&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co**'
+    """
+    return html.escape(text, quote=False)
+
+
 def show(obj: Any) -> None:
-    """Display an object (table, Markdown text) in the notebook."""
+    """Display an object (table, or Markdown text — HTML-escaped, see
+    :func:`safe_markdown`) in the notebook."""
     from IPython.display import Markdown, display
 
-    display(Markdown(obj) if isinstance(obj, str) else obj)
+    display(Markdown(safe_markdown(obj)) if isinstance(obj, str) else obj)
 
 
 def show_figure(result: Any, name: str, output_dir: str = "") -> None:
@@ -111,7 +126,7 @@ def show_figure(result: Any, name: str, output_dir: str = "") -> None:
 
     from prioanalysis.plotting import save_figure
 
-    display(Markdown(f"**{result.answer}**"))
+    display(Markdown(f"**{safe_markdown(result.answer)}**"))
     # rendered explicitly, so the figure shows whatever matplotlib backend is active
     buf = io.BytesIO()
     result.figure.savefig(buf, format="png", metadata={"Software": None})

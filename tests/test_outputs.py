@@ -57,3 +57,20 @@ def test_sheet_names_are_valid_and_unique() -> None:
     b = outputs._sheet_name("a/b:c*d?[e]" + "x" * 40, used)
     assert len(a) <= 31 and len(b) <= 31 and a != b
     assert not set("[]:*?/\\") & set(a)
+
+
+def test_hostile_names_stay_text_in_the_workbook(result, tmp_path: Path) -> None:
+    import dataclasses
+
+    from openpyxl import load_workbook
+
+    hostile = ['=HYPERLINK("http://x","点我")', "<script>alert(1)</script>", "O'Brien \"x\"; DROP TABLE t;--", "😀" * 50]
+    tl = result.target_list.copy()
+    tl.loc[: len(hostile) - 1, "customer_name"] = hostile
+    path = outputs.write_target_workbook(dataclasses.replace(result, target_list=tl), tmp_path / "h.xlsx",
+                                         {"government": "政府"})
+    ws = load_workbook(path)["全部"]
+    col = [c.value for c in ws[1]].index("customer_name") + 1
+    cells = [ws.cell(row=r, column=col) for r in range(2, 2 + len(hostile))]
+    assert [c.value for c in cells] == hostile
+    assert all(c.data_type == "s" for c in cells)  # never a formula

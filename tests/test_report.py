@@ -55,3 +55,12 @@ def test_criteria_table_weights_sum_to_one() -> None:
     table = report.criteria_table(params)
     assert abs(table["global_weight"].sum() - 1) < 1e-12
     assert table.loc[table["criterion"] == "credit_grade", "missing_policy"].item() == "worst"
+
+
+def test_show_escapes_html_from_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = []
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    report.show("**Top customer: <script>alert(1)</script>**")
+    assert shown[0].data == "**Top customer: &lt;script&gt;alert(1)&lt;/script&gt;**"
