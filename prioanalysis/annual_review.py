@@ -1119,6 +1119,8 @@ def criteria_changes(
     underweight_ratio: float = 0.5,
     psi_threshold: float = review.PSI_THRESHOLDS[1],
     include_keep: bool = False,
+    model: pd.DataFrame | None = None,
+    model_alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Criteria to drop, reverse, reweigh or re-check, from the univariate evidence.
 
@@ -1139,7 +1141,12 @@ def criteria_changes(
 
     Univariate evidence ignores the overlap between correlated criteria (IT budget
     and deal size both measure size): read ``raise weight`` of two such criteria as
-    "raise the family", and confirm with the calibration notebook.
+    "raise the family", and confirm with the calibration notebook. When the
+    calibration model's view is given (``model``, from
+    :func:`prioanalysis.recalibration.model_view`), rules 1–2 defer to it: a criterion
+    whose joint-model coefficient agrees with its direction at ``p < model_alpha`` is
+    not dropped or reversed (``keep: joint model supports it``) — its univariate
+    weakness comes from its overlap with the other criteria.
 
     Parameters
     ----------
@@ -1153,6 +1160,11 @@ def criteria_changes(
         PSI above which the data are to be checked.
     include_keep : bool, default False
         Also list the criteria with no change (``keep``).
+    model : pandas.DataFrame, optional
+        Indexed by criterion: ``model_coefficient``, ``model_p_value``,
+        ``model_sign_ok``.
+    model_alpha : float, default 0.05
+        Significance at which the joint model overrides a univariate drop/reverse.
 
     Returns
     -------
@@ -1186,7 +1198,17 @@ def criteria_changes(
         }
         ev = f"AUC {r['auc']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}], weight {r['weight']:.1%}"
         changes: list[tuple[str, str, str]] = []
-        if contrary[cid]:
+        supported = (
+            model is not None and cid in model.index and bool(model.loc[cid, "model_sign_ok"])
+            and float(model.loc[cid, "model_p_value"]) < model_alpha
+        )
+        if (contrary[cid] or null[cid]) and supported:
+            m = model.loc[cid]  # type: ignore[union-attr]
+            changes.append(("keep: joint model supports it",
+                            "weak on its own, but in the model with all criteria it agrees with its "
+                            f"direction (p < {model_alpha})",
+                            ev + f"; joint coefficient {m['model_coefficient']:.3f}, p = {m['model_p_value']:.4f}"))
+        elif contrary[cid]:
             changes.append(("reverse or drop",
                             f"winners scored worse on it: the whole interval is below {null_auc}", ev))
         elif null[cid]:
@@ -1277,8 +1299,11 @@ def next_year_changes(
     underweight_ratio: float = 0.5,
     psi_threshold: float = review.PSI_THRESHOLDS[1],
     include_keep: bool = False,
+    model: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """What to change next year: :func:`criteria_changes` then :func:`tier_changes`.
+
+    ``model``: the calibration model's view (see :func:`criteria_changes`).
 
     Returns
     -------
@@ -1291,7 +1316,8 @@ def next_year_changes(
         ``next_ci_high`` (tiers). Empty when nothing needs to change.
     """
     parts = [
-        criteria_changes(effectiveness, null_auc, overweight_ratio, underweight_ratio, psi_threshold, include_keep),
+        criteria_changes(effectiveness, null_auc, overweight_ratio, underweight_ratio, psi_threshold, include_keep,
+                         model=model),
         tier_changes(tier_rates, include_keep),
     ]
     parts = [p for p in parts if len(p)]

@@ -19,7 +19,7 @@ from prioanalysis import calibration, scoring
 from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.params import Params, load_params
 
-__all__ = ["CalibrationInputs", "CalibrationReport", "load_calibration_inputs", "recalibrate"]
+__all__ = ["CalibrationInputs", "CalibrationReport", "load_calibration_inputs", "recalibrate", "model_view"]
 
 
 @dataclass(frozen=True)
@@ -226,4 +226,44 @@ def recalibrate(
         thresholds=thresholds,
         weights=weights,
         choices={**res.params, "calibration_year": inputs.year, "target_rates": list(target_rates)},
+    )
+
+
+def model_view(
+    params: Params, calibration_year: int = 0, n_boot: int = 50, seed: int = 0, outcomes_path: str = ""
+) -> pd.DataFrame | None:
+    """The calibration model's view of each criterion, for the annual review.
+
+    Fits the conversion model of :func:`calibration.calibrate_weights` on the year's
+    scored criteria and outcomes and returns, per criterion, its coefficient, p-value,
+    whether the sign agrees with the declared direction, and the data-implied weight
+    next to the weight in force — or ``None`` when the data is below the minimum the
+    calibration needs (then only the univariate view exists).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Indexed by criterion id: ``model_coefficient``, ``model_p_value``,
+        ``model_sign_ok``, ``weight_in_force``, ``data_weight``.
+    """
+    import warnings
+
+    inputs = load_calibration_inputs(params, calibration_year, outcomes_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", calibration.CalibrationWarning)
+        res = calibration.calibrate_weights(
+            inputs.matrix, inputs.won, inputs.directions, prior_weights=inputs.expert_weights,
+            n_boot=n_boot, seed=seed,
+        )
+    if res.fallback:
+        return None
+    t = res.table
+    return pd.DataFrame(
+        {
+            "model_coefficient": t["coefficient"],
+            "model_p_value": t["p_value"],
+            "model_sign_ok": t["sign_ok"],
+            "weight_in_force": res.expert_weights,
+            "data_weight": res.data_weights,
+        }
     )

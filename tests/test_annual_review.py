@@ -448,3 +448,16 @@ def test_annual_review_notebook_calls_on_the_sample(_style) -> None:
     for f in figs:
         _drawn(f)
     assert iq.response_time_summary(data.inquiries["first_response_hours"], 8).loc["all", "n"] == 1465
+
+
+def test_joint_model_overrides_univariate_drop() -> None:
+    """A criterion weak on its own (interval covering 0.5) but significant with the
+    right sign in the joint model is kept; one the model does not support is not."""
+    eff = pd.DataFrame({"label": ["A", "B"], "weight": [0.5, 0.5], "auc": [0.52, 0.45],
+                        "ci_low": [0.47, 0.40], "ci_high": [0.57, 0.49]}, index=["a", "b"])
+    model = pd.DataFrame({"model_coefficient": [0.8, -0.2], "model_p_value": [0.001, 0.3],
+                          "model_sign_ok": [True, False]}, index=["a", "b"])
+    t = ar.criteria_changes(eff, model=model)
+    assert dict(zip(t["item"], t["change"])) == {"a": "keep: joint model supports it", "b": "reverse or drop"}
+    assert dict(zip(ar.criteria_changes(eff)["item"], ar.criteria_changes(eff)["change"])) == {
+        "a": "drop", "b": "reverse or drop"}
