@@ -20,6 +20,7 @@ import datetime as _dt
 import hashlib
 import json
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from prioanalysis import __version__
-from prioanalysis.errors import ParamsError
+from prioanalysis.errors import ParamsError, PrioanalysisError
 from prioanalysis.params import Params, load_params
 
 __all__ = [
@@ -286,25 +287,15 @@ def run_notebooks(
         engine = store.get_engine()
     inputs = _preflight(params, input_path, engine)
 
-    frozen: Any = None
-    if engine is not None and any("frozen_list" in notebook_parameters(p) for p in paths):
-        # the review reads last year's list as published, frozen in the database
-        try:
-            frozen = store.load_results(engine, params.run.year - 1, published_only=True)
-        except store.StoreError as exc:
-            raise ParamsError(
-                f"{exc}; the review needs last year's list as published: publish its run "
-                "(`prioanalysis db runs`, then `prioanalysis db publish RUN_ID`), or run the "
-                "cycle without the review (--notebook 10_criteria_calibration --notebook 20_ranking …)"
-            ) from None
-        inputs[f"db:{store.masked_url(engine)}#results/{params.run.year - 1}"] = "published"
-
     run_dir = new_run_dir(out_root, params.run.year)
+    db_inputs: dict[str, str] = {}
     if engine is not None:
-        input_path = str(store.write_preliminary(engine, params.run.year, run_dir / "inputs" / f"preliminary_{params.run.year}.csv"))
-    if frozen is not None:
-        frozen_path = run_dir / "inputs" / f"target_list_{params.run.year - 1}_published.csv"
-        frozen.to_csv(frozen_path, index=False, lineterminator="\n", encoding="utf-8")
+        try:
+            db_inputs = _export_db_inputs(engine, params, paths, run_dir / "inputs", inputs)
+        except PrioanalysisError:
+            shutil.rmtree(run_dir)  # nothing is left behind by a refused run
+            raise
+        input_path = db_inputs.pop("input_path")
     from prioanalysis.pipeline import method_choices
 
     record = RunRecord(
@@ -339,8 +330,7 @@ def run_notebooks(
             "input_path": str(input_path or ""),
         }
         declared = notebook_parameters(nb)
-        if frozen is not None:
-            standard["frozen_list"] = str(frozen_path)
+        standard.update(db_inputs)
         nb_params = {k: v for k, v in standard.items() if k in declared} | shared | scoped.get(nb.stem, {})
         out_nb = run_dir / nb.name
         say(f"[{i}/{len(paths)}] {nb.stem} …")
@@ -377,6 +367,58 @@ def run_notebooks(
         _save_to_store(engine, record, params.run.year, run_dir, say)
     record.write()
     return record
+
+
+def _export_db_inputs(
+    engine: Any, params: Params, notebooks: Sequence[Path], directory: Path, hashes: dict[str, str]
+) -> dict[str, str]:
+    """``--source db``: write what the notebooks read from the database into the run
+    folder (the record of the run's inputs) and return the notebook parameters that
+    point at them: the preliminary list; for notebooks declaring them, last year's
+    list *as published* (``frozen_list``), last year's outcomes (``outcomes_path``)
+    and the inquiry log (``inquiries_path``).
+
+    Raises
+    ------
+    ParamsError
+        A notebook needs something the database does not hold.
+    """
+    from prioanalysis import store
+
+    year, prev = params.run.year, params.run.year - 1
+    declared = set().union(*(notebook_parameters(p) for p in notebooks))
+    where = store.masked_url(engine)
+    out = {"input_path": str(store.write_preliminary(engine, year, directory / f"preliminary_{year}.csv"))}
+    if "frozen_list" in declared:
+        try:
+            frozen = store.load_results(engine, prev, published_only=True)
+        except store.StoreError as exc:
+            raise ParamsError(
+                f"{exc}; the review needs last year's list as published: publish its run "
+                "(`prioanalysis db runs`, then `prioanalysis db publish RUN_ID`), or run the "
+                "cycle without the review (--notebook 10_criteria_calibration --notebook 20_ranking …)"
+            ) from None
+        p = directory / f"target_list_{prev}_published.csv"
+        frozen.to_csv(p, index=False, lineterminator="\n", encoding="utf-8")
+        out["frozen_list"] = str(p)
+        hashes[f"db:{where}#results/{prev}"] = file_sha256(p)
+    if "outcomes_path" in declared:
+        outcomes = store.load_outcomes(engine, prev)
+        if outcomes.empty:
+            raise ParamsError(
+                f"{where}: no outcomes stored for {prev}; import them with "
+                f"`prioanalysis db import outcomes outcomes_{prev}.csv`"
+            )
+        p = directory / f"outcomes_{prev}.csv"
+        outcomes.to_csv(p, index=False, lineterminator="\n", encoding="utf-8")
+        out["outcomes_path"] = str(p)
+        hashes[f"db:{where}#outcomes/{prev}"] = file_sha256(p)
+    if "inquiries_path" in declared:
+        p = directory / "inquiries.csv"
+        store.load_inquiries(engine).to_csv(p, index=False, lineterminator="\n", encoding="utf-8", date_format="%Y-%m-%d")
+        out["inquiries_path"] = str(p)
+        hashes[f"db:{where}#inquiries"] = file_sha256(p)
+    return out
 
 
 def _save_to_store(engine: Any, record: RunRecord, year: int, run_dir: Path, say: Callable[[str], None]) -> None:

@@ -201,3 +201,41 @@ def test_monthly_inquiry_report_runs_alone(tmp_path: Path) -> None:
     html = (run / "40_inquiry_monthly.html").read_text(encoding="utf-8")
     assert "2025-10" in html and not re.search(r'class="[^"]*(jp-CodeMirrorEditor|jp-InputPrompt)', html)
     assert any(p.name.startswith("inquiry_") for p in (run / "tables").iterdir())
+
+
+def test_cycle_from_the_database_reads_last_years_published_list(tmp_path: Path) -> None:
+    """The review reads last year's list as published (frozen in the database) and the
+    calibration last year's outcomes from the database; a refused run writes nothing."""
+    import os
+
+    env = {**os.environ, "PRIOANALYSIS_DB_URL": f"sqlite:///{tmp_path / 'team.db'}"}
+    out = tmp_path / "out"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "prioanalysis", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    sample = ROOT / "data" / "sample"
+    assert cli("db", "init").returncode == 0
+    for f in ("preliminary_2025.csv", "preliminary_2026.csv"):
+        assert cli("db", "import", "customers", str(sample / f)).returncode == 0
+    cycle = ("run", "--year", "2026", "--source", "db", "--notebook", "30_annual_review",
+             "--notebook", "10_criteria_calibration", "--outputs", str(out))
+    refused = cli(*cycle)
+    assert refused.returncode == 2 and "no published run for 2025" in refused.stderr
+    assert not (out / "2026").exists() or not any((out / "2026").iterdir())
+    r2025 = cli("run", "--year", "2025", "--source", "db", "--notebook", "20_ranking", "--outputs", str(out))
+    assert r2025.returncode == 0, r2025.stderr
+    run_id = next((out / "2025").iterdir()).name
+    assert cli("db", "publish", run_id).returncode == 0
+    assert cli("db", "import", "outcomes", str(sample / "outcomes_2025.csv")).returncode == 0
+    res = cli(*cycle)
+    assert res.returncode == 0, res.stderr
+    run = next((out / "2026").iterdir())
+    published = pd.read_csv(run / "inputs" / "target_list_2025_published.csv")
+    ranked = pd.read_csv(out / "2025" / run_id / "tables" / "target_list.csv")
+    assert published["customer_id"].tolist() == ranked["customer_id"].tolist()
+    assert published["tier"].tolist() == ranked["tier"].tolist()
+    rec = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    assert rec["parameters"]["30_annual_review"]["frozen_list"].endswith("target_list_2025_published.csv")
+    assert rec["parameters"]["10_criteria_calibration"]["outcomes_path"].endswith("outcomes_2025.csv")
