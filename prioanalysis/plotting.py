@@ -185,7 +185,10 @@ def score_distribution(
 def attractiveness_feasibility_map(
     target_list: pd.DataFrame, tiers: Sequence[str], not_targeted: str, lang: str = "en"
 ) -> FigureResult:
-    """Scatter of attractiveness vs feasibility; bubble = deal size, colour = tier."""
+    """Scatter of attractiveness vs feasibility; bubble = deal size, colour = tier.
+
+    Above 5,000 customers the points are rasterised inside the SVG (axes and text
+    stay vector), so the file stays small for large lists."""
     t = _t(lang)
     order = [*tiers, not_targeted]
     colours = _tier_colours(order)
@@ -199,7 +202,7 @@ def attractiveness_feasibility_map(
         d = data[data["tier"] == tier]
         ax.scatter(d["attractiveness"], d["feasibility"], s=d["bubble"], c=colours[tier],
                    alpha=0.55 if tier != not_targeted else 0.25, edgecolors="white",
-                   linewidths=0.4, label=f"{tier} ({len(d)})")
+                   linewidths=0.4, label=f"{tier} ({len(d)})", rasterized=len(data) > 5000)
     ax.axvline(0.5, color="#7f7f7f", lw=0.8, ls="--")
     ax.axhline(0.5, color="#7f7f7f", lw=0.8, ls="--")
     ax.set_xlabel(t["attractiveness"])
