@@ -375,8 +375,9 @@ def _export_db_inputs(
     """``--source db``: write what the notebooks read from the database into the run
     folder (the record of the run's inputs) and return the notebook parameters that
     point at them: the preliminary list; for notebooks declaring them, last year's
-    list *as published* (``frozen_list``), last year's outcomes (``outcomes_path``)
-    and the inquiry log (``inquiries_path``).
+    list *as published* (``frozen_list``), last year's outcomes (``outcomes_path``),
+    the owners and their capacities (``owners_path``) and the inquiry log
+    (``inquiries_path``).
 
     Raises
     ------
@@ -413,6 +414,14 @@ def _export_db_inputs(
         outcomes.to_csv(p, index=False, lineterminator="\n", encoding="utf-8")
         out["outcomes_path"] = str(p)
         hashes[f"db:{where}#outcomes/{prev}"] = file_sha256(p)
+    if "owners_path" in declared:
+        owners = store.load_owners(engine)
+        if owners.empty:
+            raise ParamsError(f"{where}: no owners stored; import them with `prioanalysis db import owners owners.csv`")
+        p = directory / "owners.csv"
+        owners.to_csv(p, index=False, lineterminator="\n", encoding="utf-8")
+        out["owners_path"] = str(p)
+        hashes[f"db:{where}#owners"] = file_sha256(p)
     if "inquiries_path" in declared:
         p = directory / "inquiries.csv"
         store.load_inquiries(engine).to_csv(p, index=False, lineterminator="\n", encoding="utf-8", date_format="%Y-%m-%d")
