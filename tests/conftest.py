@@ -7,6 +7,7 @@ the tests can be computed by hand from the values written here.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,14 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import settings as hypothesis_settings
+
+# Property tests: no per-example deadline (timings on a shared 2-core machine vary);
+# on CI (CI=true) examples are derandomised so a run is repeatable.
+hypothesis_settings.register_profile(
+    "prioanalysis", deadline=None, derandomize=os.environ.get("CI", "").lower() == "true", print_blob=True
+)
+hypothesis_settings.load_profile("prioanalysis")
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS_SRC = ROOT / "params" / "2026"
