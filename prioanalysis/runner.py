@@ -203,6 +203,25 @@ def _preflight(params: Params, input_path: str | None, engine: Any = None) -> di
     return hashes
 
 
+def _preflight_review(params: Params, nb_params: Mapping[str, Any]) -> dict[str, str]:
+    """Check the annual review's inputs before anything is written (files only):
+    the reviewed year's parameters and goals, the outcomes file (validated row by
+    row) and the inquiry log; return their hashes for ``run.json``."""
+    from prioanalysis import annual_review
+
+    review = annual_review.validate_review_parameters(
+        params.run.year,
+        str(params.directory),
+        "",
+        str(nb_params.get("frozen_list", "")),
+        str(nb_params.get("outcomes_path", "")),
+        str(nb_params.get("frozen_list_previous", "")),
+    )
+    annual_review.read_outcomes(review.outcomes_path)
+    files = [review.outcomes_path, review.inquiries_path, review.frozen_list, review.frozen_list_previous]
+    return {str(f): file_sha256(f) for f in files if f and Path(f).is_file()}
+
+
 def run_notebooks(
     params_dir: str | Path,
     notebooks: Sequence[str] = ANNUAL_CYCLE,
@@ -286,6 +305,8 @@ def run_notebooks(
             raise ParamsError("--input and --source db exclude each other")
         engine = store.get_engine()
     inputs = _preflight(params, input_path, engine)
+    if engine is None and "30_annual_review" in notebooks:
+        inputs.update(_preflight_review(params, shared | scoped.get("30_annual_review", {})))
 
     run_dir = new_run_dir(out_root, params.run.year)
     db_inputs: dict[str, str] = {}

@@ -239,3 +239,17 @@ def test_cycle_from_the_database_reads_last_years_published_list(tmp_path: Path)
     rec = json.loads((run / "run.json").read_text(encoding="utf-8"))
     assert rec["parameters"]["30_annual_review"]["frozen_list"].endswith("target_list_2025_published.csv")
     assert rec["parameters"]["10_criteria_calibration"]["outcomes_path"].endswith("outcomes_2025.csv")
+
+
+def test_bad_outcomes_stop_the_cycle_before_anything_is_written(tmp_path: Path) -> None:
+    bad = tmp_path / "outcomes_bad.csv"
+    lines = (ROOT / "data" / "sample" / "outcomes_2025.csv").read_text(encoding="utf-8").splitlines()
+    cells = lines[3].split(",")
+    cells[1] = "maybe"  # won must be 0 or 1
+    lines[3] = ",".join(cells)
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = _cli("run", "--outputs", str(tmp_path / "out"), "-p", f"30_annual_review:outcomes_path={bad}")
+    assert res.returncode == 2, res.stderr
+    assert str(bad) in res.stderr and "row 4" in res.stderr and "won" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not (tmp_path / "out").exists()
