@@ -124,3 +124,31 @@ def tiny_csv(tmp_path: Path, tiny: pd.DataFrame) -> Path:
     p = tmp_path / "tiny.csv"
     tiny.to_csv(p, index=False, encoding="utf-8")
     return p
+
+
+# ------------------------------------------------------------------------- figures
+@pytest.fixture
+def figure_style():
+    """The house figure style, with every warning an error (a missing CJK glyph is a
+    warning), closing the figures afterwards."""
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from prioanalysis import plotting
+
+    plotting.use_style()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+    plt.close("all")
+
+
+def assert_drawn(fr) -> None:
+    """A FigureResult draws, asks a question and carries the data it draws."""
+    fr.figure.canvas.draw()
+    assert fr.title.endswith(("?", "？"))
+    assert isinstance(fr.data, pd.DataFrame) and len(fr.data)

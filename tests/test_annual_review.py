@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import math
 import shutil
-import warnings
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from conftest import ROOT, edit_yaml, read_yaml, write_yaml  # noqa: E402
+from conftest import ROOT, assert_drawn, edit_yaml, read_yaml, write_yaml  # noqa: E402
 
 from prioanalysis import annual_review as ar  # noqa: E402
 from prioanalysis import inquiries as iq  # noqa: E402
-from prioanalysis import plotting, review, review_plots  # noqa: E402
+from prioanalysis import review, review_plots  # noqa: E402
 from prioanalysis.errors import InputError, ParamsError  # noqa: E402
 from prioanalysis.outputs import write_csv  # noqa: E402
 from prioanalysis.params import CriteriaParams, load_params  # noqa: E402
@@ -326,80 +324,67 @@ def test_next_year_changes_concatenates_and_may_be_empty() -> None:
 
 
 # ------------------------------------------------------------------------- figures
-@pytest.fixture
-def _style():
-    plotting.use_style()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a missing CJK glyph is a warning: fail on it
-        yield
-    plt.close("all")
 
 
-def _drawn(fr) -> None:
-    fr.figure.canvas.draw()
-    assert fr.title.endswith(("?", "？"))
-    assert isinstance(fr.data, pd.DataFrame) and len(fr.data)
-
-
-def test_gains_chart_answer(_style) -> None:
+def test_gains_chart_answer(figure_style) -> None:
     ids = list("abcdefghij")
     s = pd.Series(np.arange(10, 0, -1, dtype=float), index=ids)
     y = pd.Series([1, 1, 0, 1, 0, 0, 0, 0, 0, 0], index=ids)
     v = pd.Series([50.0, 30.0, 0.0, 20.0, 0, 0, 0, 0, 0, 0], index=ids)
     fr = review_plots.gains_chart(review.gains_table(s, y, v, n_bins=5), top=0.2, lang="zh")
-    _drawn(fr)
+    assert_drawn(fr)
     # top 20% = a, b: 2 of 3 wins, 80 of 100 revenue; band 1 wins 2/2 against 3/10 -> lift 3.3
     assert fr.answer == "排名前20%的客户贡献了67%的成交和80%的收入；排名第一档（前20%）客户的成交率是平均水平的3.3倍。"
 
 
-def test_rate_chart_answers(_style) -> None:
+def test_rate_chart_answers(figure_style) -> None:
     r = pd.DataFrame({"n": [10, 20, 30], "rate": [0.5, 0.3, 0.1], "ci_low": [0.2, 0.1, 0.03],
                       "ci_high": [0.8, 0.5, 0.25]}, index=["战略", "重点", "非目标"])
     fr = review_plots.rate_chart(r, 0.0004, "tier", "zh")
-    _drawn(fr)
+    assert_drawn(fr)
     assert fr.answer == "成交率从战略的50%逐级降至非目标的10%（趋势检验单侧 p < 0.001）。"
     fr = review_plots.rate_chart(r.assign(rate=[0.5, 0.1, 0.3]), 0.0312, "grade", "en")
     assert fr.answer == "The win rate does not fall step by step: 非目标 (30%) beat 重点 (10%) (one-sided trend test p = 0.031)."
 
 
-def test_migration_chart_answer(_style) -> None:
+def test_migration_chart_answer(figure_style) -> None:
     prev = pd.Series({"c1": "T1", "c2": "T1", "c3": "T2", "c4": "T2", "c5": "T2"})
     curr = pd.Series({"c1": "T1", "c2": "T2", "c3": "T1", "c4": "T2", "c6": "T2"})
     m = review.migration_matrix(prev, curr, ["T1", "T2"])
     fr = review_plots.migration_chart(m, ["T1", "T2"], 2024, 2025, "zh")
-    _drawn(fr)
+    assert_drawn(fr)
     assert fr.answer == "两年都在名单上的4家客户中，50%保持原层级，1家升级，1家降级；新进入1家，退出1家。"
     assert [t.get_text() for t in fr.figure.axes[0].get_yticklabels()] == ["T1", "T2", "新进入"]
 
 
-def test_criteria_and_stability_charts(_style) -> None:
+def test_criteria_and_stability_charts(figure_style) -> None:
     fr = review_plots.criteria_auc_chart(EFF, lang="en")
-    _drawn(fr)
+    assert_drawn(fr)
     assert fr.answer == "A separated the winners best (AUC 0.70); 2 criteria did not separate or pointed the wrong way: D, C."
     fr = review_plots.stability_chart(EFF, lang="zh")
-    _drawn(fr)
+    assert_drawn(fr)
     assert fr.answer == "1项指标的分布有明显变化：C。"
     fr = review_plots.stability_chart(EFF.assign(psi=[0.01, 0.05, 0.02, 0.0]), lang="zh")
     assert fr.answer == "所有指标的分布都保持稳定（最大PSI为B的0.050）。"
 
 
-def test_revenue_focus_and_goal_charts(_style) -> None:
+def test_revenue_focus_and_goal_charts(figure_style) -> None:
     f = ar.revenue_focus(pd.Series(["T1", "T1", "no", "no"]), pd.Series([1, 1, 1, 0]),
                          pd.Series([60.0, 20.0, 20.0, 0.0]), "no")
     fr = review_plots.revenue_focus_chart(f, "zh")
-    _drawn(fr)
+    assert_drawn(fr)
     assert fr.answer == "目标客户占名单的50%，带来了67%的成交和80%的收入。"
     goals = [ar.Goal(id="r", perspective="financial", label="收入", measure="revenue_won", target=100),
              ar.Goal(id="k", perspective="customer", label="新客户", measure="new_key_accounts", target=10),
              ar.Goal(id="h", perspective="process", label="处理", measure="inquiry_handling_days", target=5)]
     t = ar.goal_attainment(goals, {"revenue_won": 120.0, "new_key_accounts": 5.0, "inquiry_handling_days": math.nan})
     fr = review_plots.goal_chart(t, lang="zh")
-    _drawn(fr)
+    assert_drawn(fr)
     assert fr.answer == "3项目标中1项达成、0项接近；未达成：新客户；无数据：处理。"
 
 
 # ------------------------------------------------------------------------- smoke
-def test_annual_review_notebook_calls_on_the_sample(_style) -> None:
+def test_annual_review_notebook_calls_on_the_sample(figure_style) -> None:
     """The package calls of notebooks/30_annual_review.ipynb, in order, on the sample."""
     inputs = ar.validate_review_parameters(2026, str(ROOT / "params" / "2026"))
     run = inputs.review_params.run
@@ -446,7 +431,7 @@ def test_annual_review_notebook_calls_on_the_sample(_style) -> None:
     assert set(changes["change"]) <= {"drop", "reverse or drop", "lower weight", "raise weight", "check data",
                                       "move cut", "fix order"}
     for f in figs:
-        _drawn(f)
+        assert_drawn(f)
     assert iq.response_time_summary(data.inquiries["first_response_hours"], 8).loc["all", "n"] == 1465
 
 

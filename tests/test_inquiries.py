@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import datetime
 import math
-import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from conftest import ROOT, edit_yaml, read_yaml, write_yaml  # noqa: E402
+from conftest import ROOT, assert_drawn, edit_yaml, read_yaml, write_yaml  # noqa: E402
 
 from prioanalysis import inquiries as iq  # noqa: E402
-from prioanalysis import plotting, review_plots  # noqa: E402
+from prioanalysis import review_plots  # noqa: E402
 from prioanalysis.errors import InputError, ParamsError  # noqa: E402
 from prioanalysis.params import CriteriaParams, load_params  # noqa: E402
 
@@ -401,22 +399,9 @@ def test_decision_agreement_hand_computed() -> None:
 
 
 # ------------------------------------------------------------------------- figures
-@pytest.fixture
-def _style():
-    plotting.use_style()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a missing glyph is a warning: fail on it
-        yield
-    plt.close("all")
 
 
-def _drawn(fr) -> None:
-    fr.figure.canvas.draw()
-    assert fr.title.endswith(("?", "？"))
-    assert isinstance(fr.data, pd.DataFrame) and len(fr.data)
-
-
-def test_inquiry_figures_answers_from_data(_style) -> None:
+def test_inquiry_figures_answers_from_data(figure_style) -> None:
     q = pd.DataFrame({
         "segment": ["finance", "finance", "retail", "finance"],
         "channel": ["web", "phone", "web", "web"],
@@ -427,40 +412,40 @@ def test_inquiry_figures_answers_from_data(_style) -> None:
     seg = {"finance": "金融", "retail": "零售"}
     ch = {"phone": "电话", "web": "网站"}
     fr = review_plots.inquiry_volume_chart(q, "2025-10", seg, ch, "zh")
-    _drawn(fr)
+    assert_drawn(fr)
     assert fr.answer == "2025-10共收到4条询价；网站渠道最多（75%），金融细分市场最多（3条）。"
     fr = review_plots.response_time_chart(q["first_response_hours"], 8, lang="zh")
-    _drawn(fr)
+    assert_drawn(fr)
     # observed 1, 8, 12: 8 h counts as in time -> 2 of 3; median 8; p90 8 + 0.8 * 4 = 11.2
     assert fr.answer == "67%的询价在8小时时限内得到首次响应；中位数8.0小时，P90为11.2小时。"
     # bins (0, 2], ..., (6, 8], ..., (10, 12]: 1 h, 8 h and 12 h in bins 0, 3 and 5
     assert fr.data["inquiries"].tolist()[:6] == [1, 0, 0, 1, 0, 1] and fr.data["inquiries"].sum() == 3
     dec = iq.decision_table(q, {"decline": "婉拒", "follow_up": "继续跟进", "propose_target": "建议纳入目标名单"})
     fr = review_plots.decision_chart(dec, "propose_target", "zh")
-    _drawn(fr)
+    assert_drawn(fr)
     assert fr.answer == "最常见的处理决定是继续跟进（50%）；1条询价被建议纳入目标名单。"
 
 
-def test_follow_up_and_score_figures(_style) -> None:
+def test_follow_up_and_score_figures(figure_style) -> None:
     p = iq.load_inquiry_params(INQ_YAML)
     f, y = pd.Series([0, 1, 4, 5]), pd.Series([0, 0, 1, 1])
     m = iq.follow_up_depth(f, y, p.follow_up_buckets)
     fr = review_plots.follow_up_chart(m, m, "zh")
-    _drawn(fr)
+    assert_drawn(fr)
     # both conversions at 4+ follow-ups; 2 of 4 inquiries stopped at <= 1
     assert fr.answer == "今年以来100%的成交发生在第4次及以后（经验值80%）；50%的询价在1次跟进以内就停止了。"
     s = pd.DataFrame({"inquiry_id": ["q1", "q2", "q3"], "segment": ["finance", "retail", "finance"],
                       "decision": ["propose_target", "decline", "follow_up"], "margin": [0.1, -0.2, 0.05],
                       "score": [0.7, 0.3, 0.6], "propose": [True, False, True]})
     fr = review_plots.inquiry_score_chart(s, {"finance": "金融", "retail": "零售"}, "propose_target", "zh")
-    _drawn(fr)
+    assert_drawn(fr)
     assert fr.answer.startswith("2家询价客户") and "其中1家已被处理人建议" in fr.answer
     fr = review_plots.inquiry_score_chart(s.assign(propose=False), {"finance": "金融"}, "propose_target", "en")
     assert fr.answer == "No inquiring customer this month reaches the target cut."
 
 
 # ------------------------------------------------------------------------- smoke
-def test_monthly_notebook_calls_on_the_sample(_style) -> None:
+def test_monthly_notebook_calls_on_the_sample(figure_style) -> None:
     """The package calls of notebooks/40_inquiry_monthly.ipynb, in order, on the sample."""
     from prioanalysis.pipeline import run_ranking
     from prioanalysis.review import rate_table
@@ -496,4 +481,4 @@ def test_monthly_notebook_calls_on_the_sample(_style) -> None:
     figs.append(review_plots.inquiry_score_chart(scored, seg, ip.propose_decision, "zh"))
     iq.decision_agreement(scored, ip.decisions)
     for f in figs:
-        _drawn(f)
+        assert_drawn(f)
