@@ -4,7 +4,7 @@ Run with ``.venv/bin/python benchmarks/bench_assignment.py``. Builds a synthetic
 shaped like the sample (8 segments, 7 regions, three tiers in the proportions
 5 : 15 : 30, 70 % of customers with an existing owner of their segment; owners'
 capacities drawn like ``owners.csv``), then prints the best of ``--repeat`` timings
-of :func:`prioanalysis.assignment.assign_owners` with the default flow solver for
+of :func:`prioanalysis.methods.assignment.assign_owners` with the default flow solver for
 ``match="segment"`` (target <= 10 s) and ``match="any"``, the share assigned, and a
 cross-check of the objective against the dense ``lsa`` solver on a smaller list.
 
@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from prioanalysis.assignment import assign_owners
+from prioanalysis.methods.assignment import assign_owners
 
 SEGMENTS = ["government", "finance", "telecom", "energy", "manufacturing", "healthcare", "education", "retail"]
 REGIONS = ["north", "northeast", "east", "south", "central", "southwest", "northwest"]

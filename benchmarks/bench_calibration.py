@@ -1,4 +1,4 @@
-"""Benchmark of :func:`prioanalysis.calibration.calibrate_weights` at scale.
+"""Benchmark of :func:`prioanalysis.methods.calibration.calibrate_weights` at scale.
 
 1,000,000 customers x 10 criteria, conversion target, default settings
 (``n_boot=200``, ``cv_folds=5``, ``boot_rows=20_000``, ``cv_fit_rows=200_000``).
@@ -30,7 +30,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from prioanalysis.calibration import calibrate_weights
+from prioanalysis.methods.calibration import calibrate_weights
 
 
 def _peak_rss_mb() -> float:

@@ -16,7 +16,8 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from prioanalysis import ranking, scoring
+from prioanalysis.methods import ranking
+from prioanalysis.methods import scoring
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 K = 10

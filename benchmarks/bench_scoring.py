@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from prioanalysis import scoring
+from prioanalysis.methods import scoring
 
 
 def bare_topsis(x: np.ndarray, w: np.ndarray, benefit: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from prioanalysis import sensitivity
+from prioanalysis.methods import acceptability as sensitivity
 
 
 def make_list(rows: int, cols: int, seed: int) -> tuple[pd.DataFrame, dict, dict, dict]:

@@ -1,71 +1,60 @@
 """prioanalysis — the annual customer importance ranking (客户重要性排序).
 
-Sub-modules, one concept each:
+The package is layered; each folder is one layer, and a layer imports only the
+layers listed before it:
 
-``params``      criteria and run parameters from YAML, validated (step 2.3.1)
-``intake``      reading and validating the preliminary list (2.3.2)
-``preprocess``  transforms and missing-value policies
-``scoring``     weighted sum and TOPSIS kernels with explanations
-``ranking``     ranks, gates, tiers, A–E grades, priority matrix (2.3.3)
-``pipeline``    the ranking step end to end
-``outputs``     tables, workbook
-``plotting``    report figures in the packaged style
-``runner``      papermill execution of the notebooks into ``outputs/<year>/<run-id>/``
-``sample``      the seeded synthetic sample data
+``errors``, ``checks``  every exception and warning; shared argument checks
+``methods``   pure kernels: preprocessing, scoring, ranking and tiers, weights,
+              acceptability, calibration, review metrics, owner assignment
+``config``    the YAML parameters read into validated models (step 2.3.1)
+``inputs``    every table that comes in, validated (2.3.2)
+``steps``     one module per notebook: parameters + inputs → result objects
+``report``    figures, tables, the workbook and the notebook helpers
+``store``     the customer information system (2.3.4)
+``app``       the command line and the papermill runner
 
-The import is light: sub-modules load when first used (``pa.scoring``...).
+The import is light: sub-packages load when first used (``pa.methods.scoring``).
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("prioanalysis")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0+unknown"
 
-_SUBMODULES = {
-    "calibration",
-    "cli",
+_SUBPACKAGES = {
+    "app",
+    "checks",
+    "config",
     "errors",
-    "fonts",
-    "intake",
-    "outputs",
-    "params",
-    "pipeline",
-    "plotting",
-    "preprocess",
-    "recalibration",
-    "ranking",
+    "inputs",
+    "methods",
     "report",
-    "review",
-    "runner",
     "sample",
-    "sensitivity",
-    "assignment",
+    "steps",
     "store",
-    "store_cli",
-    "annual_review",
-    "inquiries",
-    "review_plots",
-    "scoring",
-    "weights",
 }
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
+    if name in _SUBPACKAGES:
         return importlib.import_module(f"prioanalysis.{name}")
     raise AttributeError(f"module 'prioanalysis' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_SUBMODULES])
+    return sorted([*globals(), *_SUBPACKAGES])
 
 
 # ``plt.style.use("prioanalysis.report")`` imports this package; when matplotlib is
 # already loaded, register the packaged CJK font so the style's font family resolves.
 if "matplotlib.font_manager" in sys.modules:  # pragma: no cover - depends on import order
-    from prioanalysis import fonts as _fonts
+    from prioanalysis.report import fonts as _fonts
 
     _fonts.register()

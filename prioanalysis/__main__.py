@@ -1,5 +1,5 @@
-"""``python -m prioanalysis`` — the command-line interface."""
+"""``python -m prioanalysis`` runs the command line."""
 
-from prioanalysis.cli import main
+from prioanalysis.app.cli import main
 
 raise SystemExit(main())

@@ -138,7 +138,7 @@ def figure_style():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from prioanalysis import plotting
+    from prioanalysis.report import figures as plotting
 
     plotting.use_style()
     with warnings.catch_warnings():

@@ -1,0 +1,301 @@
+"""Command-line interface of the customer information system.
+
+``prioanalysis db init|status|import|export|runs|publish`` and
+``prioanalysis inquiry add|list|follow-up``. :func:`add_db_parsers` and
+:func:`add_inquiry_parsers` register the sub-commands on the main parser; each sets
+``handler``, a function of the parsed arguments returning the exit code and
+raising :class:`prioanalysis.errors.PrioanalysisError` for bad input (the main
+CLI prints it and exits with 2). :func:`main` runs them on their own
+(``python -m prioanalysis.app.db_commands db init``).
+
+The database is ``PRIOANALYSIS_DB_URL`` or the embedded ``data/prioanalysis.db``
+(:func:`prioanalysis.store.get_engine`); there is no option to give a URL on the
+command line, so no password ever appears in a command or its output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from prioanalysis.errors import InputError, PrioanalysisError
+
+__all__ = ["add_db_parsers", "add_inquiry_parsers", "build_parser", "main"]
+
+# Copies of the vocabularies of ``prioanalysis.store`` (a test keeps them equal), so
+# that building the parser does not import pandas and SQLAlchemy.
+IMPORT_KINDS = ("customers", "outcomes", "inquiries", "owners")
+CHANNELS = ("phone", "web", "email", "exhibition", "referral")
+DECISIONS = ("decline", "refer_partner", "follow_up", "propose_target")
+NEED_CATEGORIES = ("hardware", "it_services", "cloud", "software", "maintenance")
+
+_LIST_COLUMNS = ["inquiry_id", "date", "channel", "segment", "customer_name", "decision", "follow_ups", "converted"]
+
+
+def _engine() -> Any:
+    from prioanalysis.store import database as store
+
+    return store.get_engine()
+
+
+# --------------------------------------------------------------------------- db
+def cmd_db_init(args: argparse.Namespace) -> int:
+    """``db init``: create the schema or upgrade it in place."""
+    from prioanalysis.store import database as store
+
+    engine = _engine()
+    try:
+        before = store.schema_revision(engine)
+        after = store.init_db(engine)
+    finally:
+        engine.dispose()
+    where = store.masked_url(engine)
+    if before == after:
+        print(f"{where}: schema up to date (revision {after})")
+    else:
+        print(f"{where}: schema {'created' if before is None else f'upgraded from {before}'} → revision {after}")
+    return 0
+
+
+def cmd_db_status(args: argparse.Namespace) -> int:
+    """``db status``: the database, its schema revision and the rows per table."""
+    from prioanalysis.store import database as store
+
+    engine = _engine()
+    try:
+        rev = store.schema_revision(engine)
+        print(f"database: {store.masked_url(engine)}")
+        print(f"schema:   {rev or 'empty'} (this version needs {store.head_revision()})")
+        if rev == store.head_revision():
+            for table, n in store.table_counts(engine).items():
+                print(f"  {table:<18} {n:>8}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_db_import(args: argparse.Namespace) -> int:
+    """``db import KIND FILE``: validate and upsert a file (all rows or none)."""
+    from prioanalysis.store import database as store
+
+    params = None
+    if args.params is not None:
+        from prioanalysis.config.params import load_params
+
+        params = load_params(args.params)
+    engine = _engine()
+    try:
+        report = store.import_table(engine, args.kind, args.file, dry_run=args.dry_run, year=args.year, params=params)
+    finally:
+        engine.dispose()
+    print(report.summary())
+    return 0
+
+
+def cmd_db_export(args: argparse.Namespace) -> int:
+    """``db export DIR``: every table to CSV."""
+    from prioanalysis.store import database as store
+
+    engine = _engine()
+    try:
+        for p in store.export(engine, args.directory):
+            print(p)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_db_runs(args: argparse.Namespace) -> int:
+    """``db runs``: the runs stored, newest first."""
+    from prioanalysis.store import database as store
+
+    engine = _engine()
+    try:
+        frame = store.list_runs(engine, args.year)
+    finally:
+        engine.dispose()
+    if frame.empty:
+        print("no runs stored")
+    else:
+        print(frame[["run_id", "year", "kind", "status", "started", "published_at", "criteria_version"]]
+              .to_string(index=False))
+    return 0
+
+
+def cmd_db_publish(args: argparse.Namespace) -> int:
+    """``db publish RUN_ID``: freeze a succeeded run as the year's list."""
+    from prioanalysis.store import database as store
+
+    engine = _engine()
+    try:
+        store.publish_run(engine, args.run_id)
+    finally:
+        engine.dispose()
+    print(f"run {args.run_id} published: its results are frozen")
+    return 0
+
+
+def add_db_parsers(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``db`` and its sub-commands on the main parser's sub-parsers."""
+    db = subparsers.add_parser(
+        "db", help="the customer information system (database)",
+        description="The database: PRIOANALYSIS_DB_URL, or data/prioanalysis.db under the project.",
+    )
+    sub = db.add_subparsers(dest="db_command", required=True, metavar="{init,status,import,export,runs,publish}")
+    p = sub.add_parser("init", help="create the schema, or upgrade an existing database in place")
+    p.set_defaults(handler=cmd_db_init)
+    p = sub.add_parser("status", help="show the database (password masked), its schema revision and row counts")
+    p.set_defaults(handler=cmd_db_status)
+    p = sub.add_parser("import", help="validate a CSV/XLSX file and upsert it (all rows or none)")
+    p.add_argument("kind", choices=IMPORT_KINDS,
+                   help="customers = a preliminary list (preliminary_YYYY.csv); outcomes; inquiries; owners")
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="report inserts/updates/unchanged; write nothing")
+    p.add_argument("--year", type=int, help="list or outcome year (default: from the file name)")
+    p.add_argument("--params", type=Path,
+                   help="customers: also validate against this parameter folder (params/<year>)")
+    p.set_defaults(handler=cmd_db_import)
+    p = sub.add_parser("export", help="write every table to CSV")
+    p.add_argument("directory", type=Path)
+    p.set_defaults(handler=cmd_db_export)
+    p = sub.add_parser("runs", help="list the ranking runs stored")
+    p.add_argument("--year", type=int)
+    p.set_defaults(handler=cmd_db_runs)
+    p = sub.add_parser("publish", help="publish a succeeded run: its results become frozen")
+    p.add_argument("run_id")
+    p.set_defaults(handler=cmd_db_publish)
+    return db
+
+
+# ---------------------------------------------------------------------- inquiry
+def _facts(items: Sequence[str]) -> dict[str, str]:
+    from prioanalysis.store.database import CRITERIA_FACTS
+
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or key not in CRITERIA_FACTS:
+            raise InputError(f"--fact expects NAME=VALUE with NAME one of {', '.join(CRITERIA_FACTS)} (got {item!r})")
+        out[key] = value
+    return out
+
+
+def cmd_inquiry_add(args: argparse.Namespace) -> int:
+    """``inquiry add``: log a general inquiry."""
+    from prioanalysis.store import database as store
+
+    fields: dict[str, Any] = {
+        "date": args.date, "channel": args.channel, "segment": args.segment, "customer_name": args.customer_name,
+    }
+    for name in ("inquiry_id", "region", "need_category", "handler", "first_response_hours", "decision",
+                 "follow_ups", "converted"):
+        value = getattr(args, name)
+        if value is not None:
+            fields[name] = value
+    fields.update(_facts(args.fact))
+    engine = _engine()
+    try:
+        inquiry_id = store.add_inquiry(engine, **fields)
+    finally:
+        engine.dispose()
+    print(f"inquiry {inquiry_id} logged")
+    return 0
+
+
+def cmd_inquiry_followup(args: argparse.Namespace) -> int:
+    """``inquiry follow-up ID``: record a follow-up."""
+    from prioanalysis.store import database as store
+
+    engine = _engine()
+    try:
+        seq = store.add_followup(engine, args.inquiry_id, args.date, args.note)
+    finally:
+        engine.dispose()
+    print(f"inquiry {args.inquiry_id}: follow-up {seq} recorded")
+    return 0
+
+
+def cmd_inquiry_list(args: argparse.Namespace) -> int:
+    """``inquiry list``: the inquiry log, with a summary of the handling decisions."""
+    from prioanalysis.store import database as store
+
+    engine = _engine()
+    try:
+        frame = store.list_inquiries(engine, month=args.month, segment=args.segment)
+    finally:
+        engine.dispose()
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+        return 0
+    if frame.empty:
+        print("no inquiries")
+        return 0
+    shown = frame[_LIST_COLUMNS].copy()
+    shown["date"] = shown["date"].dt.strftime("%Y-%m-%d")
+    print(shown.to_string(index=False))
+    decisions = frame["decision"].astype(object).where(frame["decision"].notna(), "(pending)").value_counts()
+    converted = int(frame["converted"].fillna(0).sum())
+    print(f"\n{len(frame)} inquiries, {converted} converted; decisions: "
+          + ", ".join(f"{k} {v}" for k, v in decisions.items()))
+    return 0
+
+
+def add_inquiry_parsers(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``inquiry`` and its sub-commands on the main parser's sub-parsers."""
+    inq = subparsers.add_parser("inquiry", help="the general-inquiry log (step 2.3.5)")
+    sub = inq.add_subparsers(dest="inquiry_command", required=True, metavar="{add,list,follow-up}")
+    p = sub.add_parser("add", help="log a general inquiry")
+    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    p.add_argument("--channel", required=True, help=" | ".join(CHANNELS))
+    p.add_argument("--segment", required=True)
+    p.add_argument("--customer-name", required=True)
+    p.add_argument("--inquiry-id", help="default: the next Q<year>-NNNN")
+    p.add_argument("--region")
+    p.add_argument("--need-category", help=" | ".join(NEED_CATEGORIES))
+    p.add_argument("--handler", help="owner id of the person handling it")
+    p.add_argument("--first-response-hours")
+    p.add_argument("--decision", help=" | ".join(DECISIONS))
+    p.add_argument("--follow-ups")
+    p.add_argument("--converted", help="0 or 1")
+    p.add_argument("--fact", action="append", default=[], metavar="NAME=VALUE",
+                   help="a criteria fact such as it_budget=120; repeat for several")
+    p.set_defaults(handler=cmd_inquiry_add)
+    p = sub.add_parser("list", help="list inquiries and summarise the handling decisions")
+    p.add_argument("--month", help="YYYY-MM")
+    p.add_argument("--segment")
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.set_defaults(handler=cmd_inquiry_list)
+    p = sub.add_parser("follow-up", help="record a follow-up of an inquiry")
+    p.add_argument("inquiry_id")
+    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    p.add_argument("--note")
+    p.set_defaults(handler=cmd_inquiry_followup)
+    return inq
+
+
+# ------------------------------------------------------------------- standalone
+def build_parser() -> argparse.ArgumentParser:
+    """A parser with only the ``db`` and ``inquiry`` commands."""
+    parser = argparse.ArgumentParser(prog="prioanalysis", description="The customer information system.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_db_parsers(sub)
+    add_inquiry_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a ``db`` or ``inquiry`` command; exit code 2 with a message on bad input."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except PrioanalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,703 @@
+"""Parameter files: the selection criteria and the run settings (step 2.3.1).
+
+Parameters live in YAML under ``params/<year>/``:
+
+``criteria.yaml``
+    The criteria, their families, directions, transforms, normalization, weights,
+    missing-value policies and ordinal scales. Owned by the BU marketing VP.
+``run.yaml``
+    The run: input files, focus segments, scoring method, tie rule, screening gates,
+    tier scheme, A–E grade rule and priority-matrix labels.
+
+Both files are validated on load with pydantic models that forbid unknown keys: a
+typo or a wrong type is a :class:`~prioanalysis.errors.ParamsError` that names the
+file, the key path (``criteria[3].weight``) and what was expected — never a silent
+default.
+
+Weights policy
+--------------
+Weights must be non-negative. Within each group that must sum to 1 (all criteria,
+or each family when ``family_weights`` is given, and the family weights themselves):
+
+* a sum within ``1e-9`` of 1 is accepted as is;
+* a sum within ``WEIGHT_SUM_TOLERANCE`` (0.01) of 1 — rounding, such as three
+  weights of 0.333 — is normalised to 1 with a :class:`ParamsWarning` naming the
+  file and the sum; the run records the normalised weights;
+* anything further off is refused: it is almost certainly a typo (0.5 for 0.05).
+
+Relative paths in ``run.yaml`` resolve against the project root, the folder that
+holds ``params/``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from prioanalysis.errors import ParamsError
+from prioanalysis.errors import ParamsWarning
+
+__all__ = [
+    "Criterion",
+    "CriteriaParams",
+    "RunParams",
+    "Params",
+    "ParamsWarning",
+    "load_criteria",
+    "load_run",
+    "load_params",
+    "load_yaml_model",
+    "StrictModel",
+    "project_root",
+    "MISSING_POLICIES",
+    "DEFAULT_MISSING_POLICY",
+    "WEIGHT_SUM_TOLERANCE",
+]
+
+Family = Literal["attractiveness", "feasibility"]
+Direction = Literal["benefit", "cost"]
+Normalization = Literal["minmax", "vector", "max", "sum"]
+MissingPolicy = Literal[
+    "neutral", "median", "segment_median", "worst", "exclude_reweight"
+]
+Transform = Literal["none", "log1p"]
+
+#: The missing-value policies a criterion may declare.
+MISSING_POLICIES: tuple[str, ...] = (
+    "neutral",
+    "median",
+    "segment_median",
+    "worst",
+    "exclude_reweight",
+)
+#: Used when neither the criterion nor ``defaults.missing`` names a policy.
+DEFAULT_MISSING_POLICY = "segment_median"
+#: Largest distance of a weight sum from 1 that is normalised with a warning.
+WEIGHT_SUM_TOLERANCE = 0.01
+FAMILIES: tuple[str, ...] = ("attractiveness", "feasibility")
+
+
+
+
+class StrictModel(BaseModel):
+    """Base of every parameter model: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+_Strict = StrictModel
+_M = TypeVar("_M", bound=BaseModel)
+
+
+# --------------------------------------------------------------------------- criteria
+class Defaults(_Strict):
+    """Defaults applied to every criterion that does not set its own value."""
+
+    missing: MissingPolicy = DEFAULT_MISSING_POLICY
+    normalization: Normalization = "minmax"
+
+
+class Criterion(_Strict):
+    """One selection criterion.
+
+    Attributes
+    ----------
+    id : str
+        Identifier used in tables (letters, digits, underscores).
+    label : str
+        Display label in any language (Chinese works in tables, workbooks, figures).
+    family : {"attractiveness", "feasibility"}
+        Attractiveness of the customer to us, or feasibility of serving it.
+    direction : {"benefit", "cost"}
+        ``cost``: lower raw values are better (e.g. payment days).
+    weight : float
+        Non-negative. Within its family when ``family_weights`` is given, else global.
+    column : str, optional
+        Column in the preliminary list; defaults to ``id``.
+    scale : str, optional
+        Name of an ordinal scale in ``scales`` mapping raw values (``AAA``, ``3``) to
+        numbers. Values outside the scale are input errors.
+    transform : {"none", "log1p"}
+        Applied after the scale mapping and before normalization.
+    winsorize : [lower, upper], optional
+        Quantiles (0–1) at which values are clipped after the transform.
+    normalization : {"minmax", "vector", "max", "sum"}, optional
+        Defaults to ``defaults.normalization``.
+    missing : policy, optional
+        Missing-value policy; defaults to ``defaults.missing``.
+    valid_range : [min, max], optional
+        Raw values outside are input errors; ``null`` leaves a side open.
+    """
+
+    id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    label: str = Field(min_length=1)
+    family: Family
+    direction: Direction
+    weight: float = Field(ge=0.0, allow_inf_nan=False)
+    column: str | None = None
+    scale: str | None = None
+    transform: Transform = "none"
+    winsorize: tuple[float, float] | None = None
+    normalization: Normalization | None = None
+    missing: MissingPolicy | None = None
+    valid_range: tuple[float | None, float | None] | None = None
+    description: str = ""
+
+    @field_validator("winsorize")
+    @classmethod
+    def _check_winsorize(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and not (0.0 <= v[0] < v[1] <= 1.0):
+            raise ValueError("expected [lower, upper] quantiles with 0 <= lower < upper <= 1")
+        return v
+
+    @property
+    def source(self) -> str:
+        """Column of the preliminary list that holds this criterion."""
+        return self.column or self.id
+
+
+class CriteriaParams(_Strict):
+    """The content of ``criteria.yaml``."""
+
+    version: str = Field(min_length=1)
+    description: str = ""
+    family_weights: dict[Family, float] | None = None
+    defaults: Defaults = Defaults()
+    scales: dict[str, dict[str, float]] = {}
+    criteria: list[Criterion] = Field(min_length=1)
+
+    @field_validator("scales", mode="before")
+    @classmethod
+    def _scale_keys_as_text(cls, v: Any) -> Any:
+        # YAML reads ``1: 1`` with an integer key; ordinal values are matched as text.
+        if isinstance(v, Mapping):
+            return {
+                name: ({str(k): val for k, val in m.items()} if isinstance(m, Mapping) else m)
+                for name, m in v.items()
+            }
+        return v
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> CriteriaParams:
+        ids = [c.id for c in self.criteria]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"criterion ids must be unique; repeated: {dupes}")
+        for i, c in enumerate(self.criteria):
+            if c.scale is not None and c.scale not in self.scales:
+                raise ValueError(
+                    f"criteria[{i}] ({c.id}): scale '{c.scale}' is not defined under "
+                    f"'scales' (defined: {sorted(self.scales)})"
+                )
+        if self.family_weights is not None:
+            for fam in {c.family for c in self.criteria}:
+                if fam not in self.family_weights:
+                    raise ValueError(f"family_weights has no weight for family '{fam}'")
+        return self
+
+    # convenience ------------------------------------------------------------------
+    def policy(self, c: Criterion) -> str:
+        """Missing-value policy in force for criterion ``c``."""
+        return c.missing or self.defaults.missing
+
+    def normalization(self, c: Criterion) -> str:
+        """Normalization in force for criterion ``c``."""
+        return c.normalization or self.defaults.normalization
+
+    @property
+    def ids(self) -> list[str]:
+        """Criterion ids in file order."""
+        return [c.id for c in self.criteria]
+
+    def by_id(self, cid: str) -> Criterion:
+        """The criterion with id ``cid``."""
+        for c in self.criteria:
+            if c.id == cid:
+                return c
+        raise KeyError(cid)
+
+    def global_weights(self) -> dict[str, float]:
+        """Global weights (sum 1): family weight × within-family weight when
+        ``family_weights`` is given, else the criterion weights as written."""
+        if self.family_weights is None:
+            return {c.id: c.weight for c in self.criteria}
+        return {c.id: self.family_weights[c.family] * c.weight for c in self.criteria}
+
+    def family_totals(self) -> dict[str, float]:
+        """Total global weight of each family."""
+        out: dict[str, float] = {}
+        for cid, w in self.global_weights().items():
+            fam = self.by_id(cid).family
+            out[fam] = out.get(fam, 0.0) + w
+        return out
+
+
+# --------------------------------------------------------------------------- run
+class Inputs(_Strict):
+    """Input files of the run (relative paths resolve against the project root)."""
+
+    preliminary_list: str
+    owners: str | None = None
+
+
+class Segment(_Strict):
+    """A focus market segment chosen by the BU."""
+
+    label: str
+    max_records: int | None = Field(default=None, ge=1)
+
+
+class Scoring(_Strict):
+    """Scoring method and tie rule.
+
+    ``tie_rule``: ``min`` (competition ranking "1224": tied customers share the best
+    rank, the default), ``dense`` ("1223") or ``first`` (no shared ranks: ties are
+    broken by ``tie_breakers``, then by customer id). Scores are rounded to
+    ``round_decimals`` decimals before ranking so that floating-point noise never
+    decides a tie. ``normalization`` overrides the criteria's normalization for the
+    whole matrix; when absent the weighted sum uses each criterion's own and TOPSIS
+    uses vector normalization (Hwang & Yoon). The order of rows in every table is score descending, then the
+    tie breakers, then customer id — deterministic for every rule.
+    """
+
+    method: Literal["weighted_sum", "topsis"] = "weighted_sum"
+    normalization: Normalization | None = None
+    tie_rule: Literal["min", "dense", "first"] = "min"
+    tie_breakers: list[str] = ["deal_size"]
+    round_decimals: int = Field(default=10, ge=0, le=15)
+
+
+class Intake(_Strict):
+    """How the preliminary list is read and screened before scoring.
+
+    ``multi_segment_rule`` resolves a customer proposed by several segments:
+    ``most_complete`` keeps the claim with the most criteria filled in, ties going to
+    the segment listed first under ``segments``; ``segment_order`` keeps the claim of
+    the segment listed first. Every claim is reported in ``multi_segment_claims``.
+    Customers with fewer than ``min_completeness`` of the scored criteria filled in
+    are excluded from scoring ("collect the data first") and listed with the reason.
+    """
+
+    multi_segment_rule: Literal["most_complete", "segment_order"] = "most_complete"
+    min_completeness: float = Field(default=0.5, ge=0.0, le=1.0)
+    need_status_column: str = "need_status"
+    months_column: str = "expected_months_to_close"
+    id_column: str = "customer_id"
+    name_column: str = "customer_name"
+    segment_column: str = "segment"
+
+
+class Gate(_Strict):
+    """A screening gate: customers failing it are "not targeted" with ``reason``.
+
+    Give either ``min`` (the lowest acceptable value; for a column with an ordinal
+    scale, a scale key such as ``BB``), ``max``, or ``not_in`` (values that fail).
+    ``missing``: what a missing value does — ``pass`` (default) or ``fail``.
+    """
+
+    id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    column: str
+    reason: str
+    min: float | str | None = None
+    max: float | str | None = None
+    not_in: list[str] | None = None
+    missing: Literal["pass", "fail"] = "pass"
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Gate:
+        given = [k for k in ("min", "max", "not_in") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a gate needs exactly one of min, max, not_in (got {given or 'none'})")
+        return self
+
+
+class Quota(_Strict):
+    """Quota tiers: ``kind: share`` (of each group's eligible customers) or
+    ``kind: count``; one value per tier, applied within each ``by`` group.
+    Shares become cumulative cuts ``floor((s_1 + … + s_k) × n + 0.5)`` — rounding
+    the running total, so the tiers add up to the rounded total share. Customers
+    tied at a cut are never split: all of them take the better tier."""
+
+    kind: Literal["share", "count"] = "share"
+    by: Literal["segment", "all"] = "segment"
+    values: list[float] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _non_negative(cls, v: list[float]) -> list[float]:
+        if any((x < 0 or not math.isfinite(x)) for x in v):
+            raise ValueError("quota values must be finite and non-negative")
+        return v
+
+
+class Tiers(_Strict):
+    """Importance tiers. ``scheme: quota`` uses ``quota``; ``scheme: threshold`` uses
+    ``thresholds`` (descending minimum scores, one per tier). Customers below the last
+    cut are ``not_targeted`` with the reason "below the tier cut-off"."""
+
+    scheme: Literal["quota", "threshold"] = "quota"
+    names: list[str] = Field(min_length=1)
+    not_targeted: str = "not targeted"
+    quota: Quota | None = None
+    thresholds: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _scheme_complete(self) -> Tiers:
+        n = len(self.names)
+        if len(set(self.names)) != n or self.not_targeted in self.names:
+            raise ValueError("tier names must be unique and differ from not_targeted")
+        if self.scheme == "quota":
+            if self.quota is None:
+                raise ValueError("scheme 'quota' needs a 'quota' section")
+            if len(self.quota.values) != n:
+                raise ValueError(f"quota.values needs {n} values, one per tier (got {len(self.quota.values)})")
+            if self.quota.kind == "share" and sum(self.quota.values) > 1 + 1e-9:
+                raise ValueError("quota shares must sum to at most 1")
+        else:
+            if self.thresholds is None or len(self.thresholds) != n:
+                raise ValueError(f"scheme 'threshold' needs 'thresholds' with {n} values")
+            if any(a < b for a, b in zip(self.thresholds, self.thresholds[1:])):
+                raise ValueError("thresholds must be in descending order")
+        return self
+
+
+class Grades(_Strict):
+    """The A–E grade (DOMAIN.md): A/B/C = clear need ("target" status) and expected to
+    close within ``months.A``/``B``/``C`` months; D = potential need, or a clear need
+    further away (or with no expected date: flagged); E = no need ("dead")."""
+
+    months: dict[Literal["A", "B", "C"], float] = {"A": 1, "B": 3, "C": 6}
+    target_status: str = "target"
+    potential_status: str = "potential"
+    dead_status: str = "dead"
+
+    @model_validator(mode="after")
+    def _increasing(self) -> Grades:
+        m = self.months
+        if set(m) != {"A", "B", "C"} or not (0 < m["A"] <= m["B"] <= m["C"]):
+            raise ValueError("months needs A <= B <= C, all positive")
+        return self
+
+
+class Quadrant(_Strict):
+    """Label and recommended action of one priority-matrix quadrant."""
+
+    label: str
+    action: str
+
+
+class PriorityMatrix(_Strict):
+    """Importance (tier) × urgency (grade) → four quadrants with an action each."""
+
+    important_tiers: list[str]
+    urgent_grades: list[Literal["A", "B", "C", "D", "E"]] = ["A", "B"]
+    important_urgent: Quadrant
+    important_not_urgent: Quadrant
+    other_urgent: Quadrant
+    other_not_urgent: Quadrant
+    not_targeted: Quadrant
+
+
+class Robustness(_Strict):
+    """How sure each tier is: weights drawn around the criteria weights (a Dirichlet
+    with ``concentration``; larger = tighter, 100 ≈ each weight ± a tenth of itself
+    for a weight of 0.5) rescore the list ``n_draws`` times; a customer whose
+    probability of keeping its tier is below ``review_threshold`` is flagged
+    "review" in the target list."""
+
+    enabled: bool = True
+    n_draws: int = Field(default=1000, ge=10, le=100_000)
+    concentration: float = Field(default=100.0, gt=0)
+    review_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+
+
+class Assignment(_Strict):
+    """Owner assignment: maximise total priority (score) within each owner's capacity
+    per tier; ``keep_existing`` and ``region_bonus`` are bonuses in score units;
+    ``match``: ``segment`` (owners serve their own segment) or ``any``."""
+
+    keep_existing: float = Field(default=0.2, ge=0)
+    region_bonus: float = Field(default=0.1, ge=0)
+    match: Literal["segment", "any"] = "segment"
+    cross_segment_penalty: float = Field(default=0.5, ge=0)
+
+
+class Report(_Strict):
+    """Report settings."""
+
+    title: str = "Annual target customer list"
+    top_n: int = Field(default=10, ge=1)
+    language: Literal["zh", "en"] = "en"
+
+
+class RunParams(_Strict):
+    """The content of ``run.yaml``."""
+
+    year: int = Field(ge=2000, le=2100)
+    bu: str = ""
+    inputs: Inputs
+    segments: dict[str, Segment] = Field(min_length=1)
+    intake: Intake = Intake()
+    scoring: Scoring = Scoring()
+    gates: list[Gate] = []
+    tiers: Tiers
+    grades: Grades = Grades()
+    priority_matrix: PriorityMatrix
+    robustness: Robustness = Robustness()
+    assignment: Assignment = Assignment()
+    report: Report = Report()
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _matrix_tiers_known(self) -> RunParams:
+        unknown = [t for t in self.priority_matrix.important_tiers if t not in self.tiers.names]
+        if unknown:
+            raise ValueError(
+                f"priority_matrix.important_tiers names unknown tiers {unknown}; tiers are {self.tiers.names}"
+            )
+        ids = [g.id for g in self.gates]
+        if len(set(ids)) != len(ids):
+            raise ValueError("gate ids must be unique")
+        return self
+
+
+# --------------------------------------------------------------------------- loading
+@dataclass(frozen=True)
+class Params:
+    """Criteria and run parameters loaded together from one ``params/<year>`` folder."""
+
+    criteria: CriteriaParams
+    run: RunParams
+    directory: Path
+    criteria_path: Path
+    run_path: Path
+
+    @property
+    def root(self) -> Path:
+        """Project root: relative input paths resolve against it."""
+        return project_root(self.directory)
+
+    def resolve(self, path: str | Path) -> Path:
+        """Resolve a path from ``run.yaml`` against the project root."""
+        p = Path(path)
+        return p if p.is_absolute() else (self.root / p).resolve()
+
+
+def project_root(params_dir: str | Path) -> Path:
+    """The folder holding ``params/`` (or the params folder's parent's parent)."""
+    p = Path(params_dir).resolve()
+    for parent in (p, *p.parents):
+        if parent.name == "params":
+            return parent.parent
+    return p.parent
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _format_errors(path: Path, err: ValidationError, doc: Any) -> str:
+    lines = [f"{path}: invalid parameters ({err.error_count()} problem(s)):"]
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        # pydantic adds the literal/union branch names to the location; drop them.
+        loc = tuple(p for p in loc if p not in ("str", "float", "int", "literal[...]"))
+        key = _loc(loc)
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; unknown keys are not ignored)"
+        elif e["type"] == "missing":
+            msg = "required key is missing"
+        got = e.get("input")
+        got_txt = "" if e["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
+        lines.append(f"  - {key}: {msg}{got_txt}")
+    return "\n".join(lines)
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise ParamsError(f"{path}: parameter file not found")
+    try:
+        with path.open(encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:  # pragma: no cover - message formatting only
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ParamsError(f"{path}:{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(doc, dict):
+        raise ParamsError(f"{path}: expected a mapping of keys at the top level")
+    return doc
+
+
+def _check_sum(values: list[float], what: str, path: Path) -> list[float]:
+    total = float(sum(values))
+    if abs(total - 1.0) <= 1e-9:
+        return values
+    if total > 0 and abs(total - 1.0) <= WEIGHT_SUM_TOLERANCE:
+        warnings.warn(
+            f"{path}: {what} sum to {total:.6g}; rescaled to sum to 1",
+            ParamsWarning,
+            stacklevel=3,
+        )
+        return [v / total for v in values]
+    raise ParamsError(
+        f"{path}: {what} must sum to 1 (got {total:.6g}); sums off by more than "
+        f"{WEIGHT_SUM_TOLERANCE} are refused as a likely typo"
+    )
+
+
+def _normalise_weights(doc: dict[str, Any], path: Path) -> dict[str, Any]:
+    crit = doc["criteria"]
+    if doc.get("family_weights") is not None:
+        fw = doc["family_weights"]
+        fams = list(fw)
+        new = _check_sum([float(fw[f]) for f in fams], "family_weights", path)
+        doc["family_weights"] = dict(zip(fams, new))
+        for fam in fams:
+            idx = [i for i, c in enumerate(crit) if c["family"] == fam]
+            if not idx:
+                continue
+            vals = _check_sum(
+                [crit[i]["weight"] for i in idx], f"the weights of family '{fam}'", path
+            )
+            for i, v in zip(idx, vals):
+                crit[i] = {**crit[i], "weight": v}
+    else:
+        vals = _check_sum([c["weight"] for c in crit], "criteria weights", path)
+        doc["criteria"] = [{**c, "weight": v} for c, v in zip(crit, vals)]
+    return doc
+
+
+def load_yaml_model(path: str | Path, model: type[_M]) -> _M:
+    """Load a YAML file into a strict pydantic model (unknown keys are errors).
+
+    The shared loader of every parameter file, so that each one reports problems
+    the same way: the file, the key path and what was expected.
+
+    Parameters
+    ----------
+    path : str or Path
+        YAML file.
+    model : pydantic model class
+        Should forbid extra keys (subclass :class:`StrictModel`).
+
+    Raises
+    ------
+    ParamsError
+    """
+    path = Path(path)
+    raw = _read_yaml(path)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        raise ParamsError(_format_errors(path, err, raw)) from None
+
+
+def load_criteria(path: str | Path) -> CriteriaParams:
+    """Load and validate a criteria file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``criteria.yaml`` file.
+
+    Returns
+    -------
+    CriteriaParams
+        Validated criteria with weights summing to 1 (see the module's weights policy).
+
+    Raises
+    ------
+    ParamsError
+        Unknown key, wrong type, bad value or weights refused; the message names the
+        file and the key path.
+
+    Examples
+    --------
+    >>> from prioanalysis.config.params import load_criteria
+    >>> crit = load_criteria("params/2026/criteria.yaml")  # doctest: +SKIP
+    >>> round(sum(crit.global_weights().values()), 9)  # doctest: +SKIP
+    1.0
+    """
+    path = Path(path)
+    raw = _read_yaml(path)
+    try:
+        parsed = CriteriaParams.model_validate(raw)
+    except ValidationError as err:
+        raise ParamsError(_format_errors(path, err, raw)) from None
+    doc = _normalise_weights(parsed.model_dump(), path)
+    return CriteriaParams.model_validate(doc)
+
+
+def load_run(path: str | Path) -> RunParams:
+    """Load and validate a run file (``run.yaml``).
+
+    Raises
+    ------
+    ParamsError
+        Unknown key, wrong type or bad value; the message names the file and key path.
+    """
+    return load_yaml_model(path, RunParams)
+
+
+def load_params(params_dir: str | Path) -> Params:
+    """Load ``criteria.yaml`` and ``run.yaml`` from a ``params/<year>`` folder and
+    check them against each other.
+
+    Parameters
+    ----------
+    params_dir : str or Path
+        Folder holding both files.
+
+    Returns
+    -------
+    Params
+
+    Raises
+    ------
+    ParamsError
+        Either file invalid, or a gate with a text ``min``/``max`` on a column that has
+        no ordinal scale or a value not on that scale. (Gate and tie-breaker columns
+        are checked against the preliminary list at intake.)
+    """
+    d = Path(params_dir).resolve()
+    if not d.is_dir():
+        raise ParamsError(f"{d}: parameter folder not found")
+    cpath, rpath = d / "criteria.yaml", d / "run.yaml"
+    criteria = load_criteria(cpath)
+    run = load_run(rpath)
+    for i, g in enumerate(run.gates):
+        if isinstance(g.min, str) or isinstance(g.max, str):
+            crit = next((c for c in criteria.criteria if c.source == g.column), None)
+            if crit is None or crit.scale is None:
+                raise ParamsError(
+                    f"{rpath}: gates[{i}] ({g.id}): a text min/max needs column '{g.column}' "
+                    "to be a criterion with an ordinal scale in criteria.yaml"
+                )
+            bound = g.min if g.min is not None else g.max
+            if str(bound) not in criteria.scales[crit.scale]:
+                raise ParamsError(
+                    f"{rpath}: gates[{i}] ({g.id}): '{bound}' is not on scale '{crit.scale}' "
+                    f"(expected one of {list(criteria.scales[crit.scale])})"
+                )
+    return Params(criteria=criteria, run=run, directory=d, criteria_path=cpath, run_path=rpath)

@@ -1,0 +1,1430 @@
+"""How far the ranking can be trusted: weight and data uncertainty (step 2.3.3).
+
+The criteria weights of step 2.3.1 are a judgement, and the customer data are
+incomplete at first (DOMAIN.md names both as barriers). This module answers, per
+customer, *would the tier change if the weights or the missing-value policy were a
+little different?*
+
+Weight uncertainty -- SMAA-2
+    :func:`rank_acceptability` rescores the list under many weight vectors drawn at
+    random (stochastic multicriteria acceptability analysis, SMAA-2: Lahdelma, R. &
+    Salminen, P. (2001) "SMAA-2: Stochastic multicriteria acceptability analysis for
+    group decision making", *Operations Research* 49(3):444-454) and reports the
+    rank-acceptability indices ``b_i^r`` (share of draws in which customer ``i`` has
+    rank ``r``), the central weight vectors, rank quantiles, the probability of each
+    tier and of keeping the tier the customer has today.
+
+    Weights are drawn from a Dirichlet distribution: uniformly on the simplex when no
+    weights are given (``Dirichlet(1, ..., 1)``, "no preference information"), else
+    around the given weights, ``Dirichlet(concentration * w)``. Pre-drawn weights --
+    e.g. :func:`ahp_weight_draws`, which perturbs the AHP judgements on Saaty's scale --
+    can be passed instead.
+:func:`review_flags` and :func:`weight_drivers`
+    Which customers to review because their tier is unstable, and which weight moves
+    them.
+Data uncertainty
+    :func:`missing_policy_sensitivity` reruns the whole ranking with each missing-value
+    policy and shows the customers whose tier depends on how their gaps are filled.
+
+Implementation notes
+--------------------
+The matrix is normalised **once** with the kernels of :mod:`prioanalysis.methods.scoring`.
+The weighted sum of a chunk of draws is then one matrix product. TOPSIS needs no
+per-draw pass over the criteria either: as every weight is non-negative, the ideal
+and anti-ideal of the weighted matrix ``v = w * r`` are ``w_j * max_i r_ij`` and
+``w_j * min_i r_ij``, so ``D+^2 = sum_j w_j^2 (r_ij - r+_j)^2`` is the product of the
+fixed matrix ``(r - r+)^2`` with the squared weights -- again one matrix product per
+chunk, exactly equal to :func:`prioanalysis.methods.scoring.topsis` draw by draw.
+
+Rank statistics are accumulated chunk by chunk in a per-customer **rank histogram**
+of at most ``rank_bins`` bins (memory ``customers x bins`` counters, capped by
+``histogram_mb``). With ``customers <= rank_bins`` every bin is one rank and every
+statistic is exact; beyond, a bin spans ``width = ceil(customers / bins)`` ranks and
+the rank quantiles are located within their bin by assuming the draws in the bin
+are spread evenly over its ranks: the error is below ``width`` ranks (the
+``rank_bin_width`` recorded in ``params``). The mean rank, the top-k and tier
+probabilities are exact in every case.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from prioanalysis.methods import scoring
+from prioanalysis.methods import weights as _weights
+from prioanalysis.errors import InputError, ParamsError
+from prioanalysis.config.params import MISSING_POLICIES, CriteriaParams, Params
+
+if TYPE_CHECKING:  # pragma: no cover - imported for annotations only
+    from prioanalysis.inputs.preliminary import IntakeResult
+    from prioanalysis.steps.ranking import RankingResult
+
+__all__ = [
+    "AcceptabilityResult",
+    "DEFAULT_CONCENTRATION",
+    "DEFAULT_RANK_BINS",
+    "DEFAULT_TOP_K",
+    "acceptability_inputs",
+    "ahp_weight_draws",
+    "draw_weights",
+    "missing_policy_sensitivity",
+    "rank_acceptability",
+    "review_flags",
+    "tier_spec",
+    "weight_drivers",
+]
+
+#: Default Dirichlet concentration around given weights (see :func:`draw_weights`).
+DEFAULT_CONCENTRATION: float = 100.0
+#: Default largest number of bins of the per-customer rank histogram.
+DEFAULT_RANK_BINS: int = 1000
+#: Default memory cap of the rank histogram, in MiB.
+DEFAULT_HISTOGRAM_MB: float = 512.0
+#: Default ``k`` of the top-k probability (the report's top 10).
+DEFAULT_TOP_K: int = 10
+#: Scores are rounded to this many decimals before ranking, as in the pipeline.
+DEFAULT_DECIMALS: int = 10
+
+_CHUNK_ELEMENTS = 2**21  # scores per chunk (draws x customers) when chunk_size is None
+_SUMMARY_BLOCK = 4096  # customers per block when reading quantiles off the histogram
+_TIER_KEYS = {"names", "not_targeted", "shares", "counts", "thresholds", "groups", "eligible"}
+
+TierFn: TypeAlias = Callable[[pd.Series], pd.Series]
+TierSpec: TypeAlias = Mapping[str, Any] | TierFn
+
+
+# =============================================================================
+# Result object
+# =============================================================================
+
+
+@dataclass(frozen=True, eq=False)
+class AcceptabilityResult:
+    """Ranks and tiers of the customers under uncertain weights (SMAA-2).
+
+    Attributes
+    ----------
+    summary : pandas.DataFrame
+        One row per customer (index = the matrix index): ``base_score`` and
+        ``base_rank`` under the base weights (the given weights; else the mean of
+        the given draws; else equal weights), ``mean_rank``, ``median_rank``,
+        ``rank_p05`` and ``rank_p95`` (the 90 % rank interval; inverted-CDF
+        quantiles of the draws, see the module notes for their precision),
+        ``p_top_k`` (share of draws with rank <= ``params["top_k"]``) and, when
+        tiers are given, ``base_tier``, ``p_keep_tier`` (share of draws in which the
+        customer keeps ``base_tier``) and one ``p_<tier>`` column per tier name
+        (the not-targeted label included; they sum to 1 per row).
+    acceptability : pandas.DataFrame or None
+        Customers x ranks ``1..n``: the rank-acceptability indices ``b_i^r``. Rows
+        sum to 1; so do the columns unless customers tie (tied customers share the
+        better rank, so a rank column can then hold more than one customer). None
+        when there are more than ``full_matrix_max`` customers.
+    central_weights : pandas.DataFrame or None
+        Customers x criteria: mean weight vector of the draws in which the customer
+        ranks first (the SMAA central weight vector ``w_i^c``); NaN for a customer
+        never first. None for large lists, as ``acceptability``.
+    draws : int
+        Number of weight draws.
+    weight_draws : pandas.DataFrame
+        The draws themselves (draws x criteria), rows summing to 1.
+    params : dict
+        Every choice made: method, normalization, weights source, base weights,
+        n_draws, seed, concentration, tie rule (always ``"min"``), decimals, top_k,
+        tiers, rank_bins, rank_bin_width, chunk_size.
+    """
+
+    summary: pd.DataFrame
+    acceptability: pd.DataFrame | None
+    central_weights: pd.DataFrame | None
+    draws: int
+    weight_draws: pd.DataFrame
+    params: dict[str, Any]
+
+
+# =============================================================================
+# Kernels (numpy, no validation)
+# =============================================================================
+
+
+class _Prepared(NamedTuple):
+    """The normalised matrix in the form the draws need."""
+
+    method: str
+    zt: np.ndarray | None  # weighted sum: normalized matrix, transposed (criteria x customers)
+    dev_plus_t: np.ndarray | None  # TOPSIS: (r - r+)**2, transposed
+    dev_minus_t: np.ndarray | None  # TOPSIS: (r - r-)**2, transposed
+
+
+def _score_draws(prep: _Prepared, w: np.ndarray) -> np.ndarray:
+    """Scores of every customer under every weight vector of ``w``.
+
+    Parameters
+    ----------
+    prep : _Prepared
+        From :func:`_prepare`.
+    w : numpy.ndarray
+        Shape (draws, criteria), rows summing to 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (draws, customers), C-contiguous. Weighted sum: ``w @ z.T``, the
+        transpose of ``_weighted_sum_kernel(z, w.T)``. TOPSIS: the closeness of
+        :func:`prioanalysis.methods.scoring._topsis_distances` (0.5 where both distances
+        are 0).
+    """
+    if prep.method == "weighted_sum":
+        assert prep.zt is not None
+        return np.matmul(w, prep.zt)
+    assert prep.dev_plus_t is not None and prep.dev_minus_t is not None
+    w2 = np.square(w)
+    d_plus = np.sqrt(np.matmul(w2, prep.dev_plus_t))
+    d_minus = np.sqrt(np.matmul(w2, prep.dev_minus_t))
+    total = d_plus + d_minus
+    closeness = np.full_like(total, 0.5)
+    np.divide(d_minus, total, out=closeness, where=total > 0)
+    return closeness
+
+
+def _rank_row(
+    row: np.ndarray, ranks: np.ndarray, positions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ranks of one draw, 1 = best, tied scores sharing the best rank ("1224").
+
+    Parameters
+    ----------
+    row : numpy.ndarray
+        Scores of the customers, shape (customers,).
+    ranks : numpy.ndarray
+        int32 buffer of shape (customers,), filled with each customer's rank.
+    positions : numpy.ndarray
+        ``arange(1, customers + 1)`` as int32.
+
+    Returns
+    -------
+    order : numpy.ndarray
+        Customers, best first (tied customers in any order).
+    values : numpy.ndarray
+        Scores sorted best first.
+    sorted_ranks : numpy.ndarray
+        int32, the rank at each sorted position (non-decreasing).
+    """
+    order = np.argsort(row)[::-1]
+    values = row[order]
+    new = np.empty(row.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(values[1:], values[:-1], out=new[1:])
+    sorted_ranks = np.where(new, positions, np.int32(0))
+    np.maximum.accumulate(sorted_ranks, out=sorted_ranks)
+    ranks[order] = sorted_ranks
+    return order, values, sorted_ranks
+
+
+class _TierPlan(NamedTuple):
+    """A tier rule ready for the draws.
+
+    Quota and threshold rules are both reduced to *cut scores*: a customer of
+    group ``g`` is in tier ``t`` or better when its score is at least
+    ``cut[g, t]``. The last group holds the ineligible customers (cut = +inf).
+    """
+
+    kind: str  # "quota", "threshold" or "callable"
+    names: tuple[str, ...]  # tier names, best first, then the not-targeted label
+    codes: np.ndarray | None  # group code per customer (intp); ineligible: the last code
+    small_codes: np.ndarray | None  # the same as int8/int16 for the radix sort (quota)
+    start: np.ndarray | None  # quota: first position of each group in the regrouped order
+    cuts: np.ndarray | None  # quota: (groups, tiers) cumulative cut, clipped to group size
+    table: np.ndarray | None  # threshold: (2, tiers) cut scores [thresholds; +inf]
+    fn: TierFn | None  # callable
+    description: Any  # recorded in params
+
+
+def _cut_scores(plan: _TierPlan, order: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Minimum score of each tier in each group in one draw; +inf = nobody.
+
+    With min ranks, the rank of a customer within its group is <= m exactly when
+    its score is at least the m-th largest score of the group (ties counted): at
+    most m - 1 customers of the group then score strictly more. A stable sort of
+    the group codes along the score order lists each group best first, so the
+    m-th largest score of group g sits at position ``start[g] + m - 1`` (a radix
+    sort of small integers).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (groups + 1, tiers); the last row (ineligible customers) is +inf.
+    """
+    if plan.kind == "threshold":
+        assert plan.table is not None
+        return plan.table
+    assert plan.small_codes is not None and plan.start is not None and plan.cuts is not None
+    perm = np.argsort(plan.small_codes[order], kind="stable")
+    pos = plan.start[:, None] + np.maximum(plan.cuts, 1) - 1
+    cut = values[perm[np.minimum(pos, values.size - 1)]]
+    cut[plan.cuts == 0] = np.inf
+    return np.vstack([cut, np.full((1, cut.shape[1]), np.inf)])
+
+
+def _tier_row(plan: _TierPlan, row: np.ndarray, cut: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Tier code of every customer in one draw: the number of cuts it misses.
+
+    ``out`` (int8, shape (customers,)) receives the codes: 0 = best tier, ...,
+    ``tiers`` = not targeted.
+    """
+    assert plan.codes is not None
+    out[:] = 0
+    for t in range(cut.shape[1]):
+        out += row < cut[:, t][plan.codes]
+    return out
+
+
+def _call_tier_fn(fn: TierFn, scores: pd.Series) -> pd.Series:
+    labels = fn(scores)
+    if not isinstance(labels, pd.Series) or not labels.index.equals(scores.index):
+        raise InputError(
+            "the tier function must return a pandas Series of tier names with the index "
+            "of the scores it was given"
+        )
+    return labels
+
+
+def _callable_row(plan: _TierPlan, row: np.ndarray, index: pd.Index) -> np.ndarray:
+    """Tier codes of a callable rule for one draw (names fixed by the base call)."""
+    assert plan.fn is not None
+    labels = _call_tier_fn(plan.fn, pd.Series(row, index=index, name="score")).astype(object)
+    codes = labels.map({name: i for i, name in enumerate(plan.names)})
+    if codes.isna().any():
+        unknown = sorted(map(str, labels[codes.isna()].unique()))
+        raise InputError(
+            f"the tier function returned tiers {unknown} it did not return for the base "
+            f"weights ({list(plan.names)}); return the same tier names whatever the "
+            "scores, e.g. as a pandas Categorical"
+        )
+    return codes.to_numpy(dtype=np.int16)
+
+
+def _dirichlet(alpha: np.ndarray, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Dirichlet draws through Gamma variates; a zero ``alpha`` gives a weight of 0."""
+    positive = alpha > 0
+    g = np.zeros((n_draws, alpha.size))
+    g[:, positive] = rng.gamma(alpha[positive], size=(n_draws, int(positive.sum())))
+    total = g.sum(axis=1, keepdims=True)
+    # All-zero rows (possible only for tiny alphas) fall back to the mean.
+    zero = total[:, 0] <= 0
+    if zero.any():
+        g[zero] = alpha / alpha.sum()
+        total[zero] = 1.0
+    return g / total
+
+
+def _quantile_positions(q: Sequence[float], n_draws: int) -> np.ndarray:
+    """1-based order statistic of each inverted-CDF quantile: ``ceil(q * draws)``."""
+    return np.array([max(1, math.ceil(round(p * n_draws, 9))) for p in q], dtype=np.int64)
+
+
+def _histogram_quantiles(
+    hist: np.ndarray, q: Sequence[float], n_draws: int, width: int, n: int
+) -> np.ndarray:
+    """Rank quantiles of every customer from its rank histogram (customers x bins).
+
+    The quantile is the ``ceil(q * draws)``-th smallest rank of the draws (numpy's
+    ``"inverted_cdf"``). Inside a bin of several ranks the draws are taken as spread
+    evenly over the bin's ranks, so the result is exact when ``width == 1`` and off
+    by less than ``width`` otherwise.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64, shape (customers, len(q)).
+    """
+    need = _quantile_positions(q, n_draws)
+    out = np.empty((hist.shape[0], need.size), dtype=np.int64)
+    for lo in range(0, hist.shape[0], _SUMMARY_BLOCK):
+        block = np.cumsum(hist[lo : lo + _SUMMARY_BLOCK], axis=1, dtype=np.int64)
+        rows = np.arange(block.shape[0])
+        for k, target in enumerate(need):
+            b = np.argmax(block >= target, axis=1)
+            before = np.where(b > 0, block[rows, np.maximum(b - 1, 0)], 0)
+            in_bin = block[rows, b] - before
+            bin_width = np.minimum(width, n - b * width)
+            offset = np.floor((target - before - 0.5) * bin_width / in_bin).astype(np.int64)
+            out[lo : lo + block.shape[0], k] = b * width + 1 + offset
+    return out
+
+
+def _columnwise_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson correlation of every column of ``a`` with every column of ``b``.
+
+    Columns with no variance give NaN.
+    """
+    a = a - a.mean(axis=0)
+    b = b - b.mean(axis=0)
+    na = np.sqrt(np.einsum("ij,ij->j", a, a))
+    nb = np.sqrt(np.einsum("ij,ij->j", b, b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (a.T @ b) / np.outer(na, nb)
+    out[(na == 0)[:, None] | (nb == 0)[None, :]] = np.nan
+    return out
+
+
+# =============================================================================
+# Validation and set-up
+# =============================================================================
+
+
+def _prepare(
+    matrix: pd.DataFrame,
+    directions: Mapping[str, str],
+    method: str,
+    normalization: str | Mapping[str, str] | None,
+) -> tuple[_Prepared, str | dict[Hashable, str]]:
+    """Validate the matrix and normalise it once, with the scoring kernels."""
+    method = scoring._check_method_name(method, scoring.METHODS, "scoring method")
+    x = scoring._check_matrix(matrix)
+    benefit = scoring._check_directions(matrix.columns, directions)
+    if method == "weighted_sum":
+        methods, recorded = scoring._resolve_normalization(
+            matrix.columns, "minmax" if normalization is None else normalization
+        )
+        scoring._check_domain(x, matrix.columns, benefit, methods)
+        z = scoring._normalize_kernel(x, benefit, methods)
+        return _Prepared(method, np.ascontiguousarray(z.T), None, None), recorded
+    if isinstance(normalization, Mapping):
+        raise InputError("a per-criterion normalization is accepted for the weighted sum only")
+    norm = scoring._check_method_name(
+        "vector" if normalization is None else normalization,
+        scoring.TOPSIS_NORMALIZATIONS,
+        "TOPSIS normalization",
+    )
+    if norm == "vector":
+        scoring._check_domain(x, matrix.columns, benefit, [norm] * len(matrix.columns))
+    r, best_is_max = scoring._topsis_normalize(x, benefit, norm)
+    r_max, r_min = r.max(axis=0), r.min(axis=0)
+    best = np.where(best_is_max, r_max, r_min)
+    worst = np.where(best_is_max, r_min, r_max)
+    dev_plus = np.ascontiguousarray(np.square(r - best).T)
+    dev_minus = np.ascontiguousarray(np.square(r - worst).T)
+    return _Prepared(method, None, dev_plus, dev_minus), norm
+
+
+def _check_int(value: object, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise InputError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def _check_draws(weight_draws: object, columns: pd.Index) -> np.ndarray:
+    """Pre-drawn weights as a (draws, criteria) array in matrix column order."""
+    if isinstance(weight_draws, pd.DataFrame):
+        scoring._check_keys(columns, dict.fromkeys(weight_draws.columns), "the weight draws")
+        arr = weight_draws[list(columns)].to_numpy(dtype=float)
+    else:
+        try:
+            arr = np.asarray(weight_draws, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"weight draws must be numbers: {exc}") from None
+    if arr.ndim != 2 or arr.shape[1] != len(columns) or arr.shape[0] < 1:
+        raise InputError(
+            f"weight draws must be an array of shape (draws, {len(columns)}) with the "
+            f"criteria in matrix column order; got shape {arr.shape}"
+        )
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise InputError("weight draws must be finite and non-negative")
+    sums = arr.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-6)
+    if bad.size:
+        raise InputError(
+            f"every weight draw must sum to 1; draw {int(bad[0])} sums to {sums[bad[0]]:.6g} "
+            f"({bad.size} draws off)"
+        )
+    return arr / sums[:, None]
+
+
+def draw_weights(
+    columns: Sequence[Hashable],
+    weights: Mapping[str, float] | None = None,
+    n_draws: int = 1000,
+    seed: int | None = 0,
+    concentration: float | None = None,
+) -> pd.DataFrame:
+    """Random weight vectors: uniform on the simplex, or around given weights.
+
+    Parameters
+    ----------
+    columns : sequence
+        The criteria.
+    weights : Mapping[str, float], optional
+        None (default): ``Dirichlet(1, ..., 1)``, every weight vector equally likely
+        ("no preference information", SMAA's default). Given: ``Dirichlet(alpha)``
+        with ``alpha = concentration * w``, whose mean is ``w``; a criterion of
+        weight 0 keeps weight 0.
+    n_draws : int, default 1000
+    seed : int or None, default 0
+        Seed of :func:`numpy.random.default_rng`; the same seed gives the same draws.
+    concentration : float, optional
+        Default :data:`DEFAULT_CONCENTRATION` (100). Larger = tighter around ``w``:
+        each weight has standard deviation ``sqrt(w (1 - w) / (concentration + 1))``,
+        e.g. 0.030 for ``w = 0.10`` and 0.043 for ``w = 0.25`` at 100 (about ±30 %
+        and ±17 % of the weight). Must be None without weights.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Draws x criteria, rows summing to 1.
+
+    Raises
+    ------
+    InputError
+        Bad weights (see :func:`prioanalysis.methods.scoring.weighted_sum`), ``n_draws`` < 1,
+        a concentration without weights or not > 0.
+
+    Examples
+    --------
+    >>> w = draw_weights(["a", "b", "c"], {"a": 0.5, "b": 0.3, "c": 0.2}, n_draws=4000)
+    >>> w.mean().round(2).tolist()
+    [0.5, 0.3, 0.2]
+    >>> bool((w.sum(axis=1).sub(1).abs() < 1e-12).all())
+    True
+    """
+    cols = pd.Index(columns)
+    n_draws = _check_int(n_draws, "n_draws", 1)
+    rng = np.random.default_rng(seed)
+    if weights is None:
+        if concentration is not None:
+            raise InputError(
+                "concentration sets the spread around given weights; give weights too, "
+                "or leave it None for uniform draws"
+            )
+        alpha = np.ones(len(cols))
+    else:
+        w = scoring._check_weights(cols, weights)
+        c = DEFAULT_CONCENTRATION if concentration is None else concentration
+        if isinstance(c, bool) or not isinstance(c, (int, float)) or not (math.isfinite(c) and c > 0):
+            raise InputError(f"concentration must be a positive number; got {concentration!r}")
+        alpha = float(c) * w
+    return pd.DataFrame(_dirichlet(alpha, n_draws, rng), columns=cols)
+
+
+def tier_spec(
+    params: Params, segments: pd.Series, eligible: pd.Series | None = None
+) -> dict[str, Any]:
+    """The tier rule of ``run.yaml`` as a ``tiers`` spec for :func:`rank_acceptability`.
+
+    Parameters
+    ----------
+    params : Params
+        The run parameters (``tiers`` section).
+    segments : pandas.Series
+        Segment of each customer, indexed like the criteria matrix (used when the
+        quota is by segment).
+    eligible : pandas.Series, optional
+        Boolean, passed every screening gate (default: everyone).
+
+    Returns
+    -------
+    dict
+        ``names``, ``not_targeted``, ``eligible`` and either ``shares`` / ``counts``
+        with ``groups`` (quota) or ``thresholds``.
+    """
+    tiers = params.run.tiers
+    spec: dict[str, Any] = {"names": list(tiers.names), "not_targeted": tiers.not_targeted}
+    if eligible is not None:
+        spec["eligible"] = eligible
+    if tiers.scheme == "threshold":
+        spec["thresholds"] = list(tiers.thresholds or [])
+        return spec
+    quota = tiers.quota
+    assert quota is not None
+    spec["shares" if quota.kind == "share" else "counts"] = list(quota.values)
+    if quota.by == "segment":
+        spec["groups"] = segments
+    return spec
+
+
+def acceptability_inputs(result: RankingResult, params: Params) -> dict[str, Any]:
+    """Arguments of :func:`rank_acceptability` that reproduce a pipeline run.
+
+    Parameters
+    ----------
+    result : prioanalysis.steps.ranking.RankingResult
+        A ranking (its prepared matrix, segments and gate results are used).
+    params : Params
+        The parameters of that run.
+
+    Returns
+    -------
+    dict
+        ``matrix``, ``directions``, ``weights``, ``method``, ``normalization`` and
+        ``tiers`` (see :func:`tier_spec`; customers failing a gate are not eligible).
+        The draws rank with the ``min`` tie rule and no tie breakers, and a
+        criterion under ``exclude_reweight`` is scored on its filled-in median, so
+        the base ranks can differ from the run's in these cases only.
+    """
+    crit, run = params.criteria, params.run
+    matrix = result.prepared.matrix
+    table = result.target_list.set_index("customer_id")
+    reason = table["not_targeted_reason"].reindex(matrix.index)
+    eligible = reason.isin(["", "below the tier cut-off"])
+    segments = table["segment"].reindex(matrix.index)
+    norm: Any = run.scoring.normalization
+    if norm is None and run.scoring.method == "weighted_sum":
+        norm = {c.id: crit.normalization(c) for c in crit.criteria}
+    return {
+        "matrix": matrix,
+        "directions": {c.id: c.direction for c in crit.criteria},
+        "weights": crit.global_weights(),
+        "method": run.scoring.method,
+        "normalization": norm,
+        "tiers": tier_spec(params, segments, eligible),
+    }
+
+
+def _aligned(value: object, index: pd.Index, what: str) -> np.ndarray:
+    if not isinstance(value, pd.Series):
+        raise InputError(f"tiers[{what!r}] must be a pandas Series indexed like the matrix")
+    aligned = value.reindex(index)
+    if aligned.isna().any():
+        missing = list(index[aligned.isna().to_numpy()][:5])
+        raise InputError(f"tiers[{what!r}] has no value for customers {missing}")
+    return aligned.to_numpy()
+
+
+def _parse_tiers(tiers: TierSpec | None, index: pd.Index) -> _TierPlan | None:
+    """Validate a tiers spec and precompute what the draws need."""
+    if tiers is None:
+        return None
+    n = len(index)
+    if callable(tiers):
+        return _TierPlan("callable", (), None, None, None, None, None, tiers, "callable")
+    if not isinstance(tiers, Mapping):
+        raise InputError(
+            "tiers must be a callable scores -> tier names, or a mapping with 'names' and "
+            "'shares', 'counts' or 'thresholds'"
+        )
+    unknown = sorted(set(tiers) - _TIER_KEYS)
+    if unknown:
+        raise InputError(f"tiers: unknown keys {unknown}; accepted: {sorted(_TIER_KEYS)}")
+    names = [str(x) for x in tiers.get("names", [])]
+    not_targeted = str(tiers.get("not_targeted", "not targeted"))
+    if not names or len(set(names)) != len(names) or not_targeted in names:
+        raise InputError(
+            "tiers['names'] must list unique tier names, best first, other than the "
+            "not-targeted label"
+        )
+    rules = [k for k in ("shares", "counts", "thresholds") if k in tiers]
+    if len(rules) != 1:
+        raise InputError(
+            f"tiers needs exactly one of 'shares', 'counts', 'thresholds'; got {rules or 'none'}"
+        )
+    rule = rules[0]
+    try:
+        values = np.asarray(tiers[rule], dtype=float)
+    except (TypeError, ValueError):
+        values = np.array([np.nan])
+    if values.shape != (len(names),) or not np.isfinite(values).all():
+        raise InputError(f"tiers[{rule!r}] needs {len(names)} finite numbers, one per tier")
+    eligible = (
+        np.ones(n, dtype=bool)
+        if tiers.get("eligible") is None
+        else _aligned(tiers["eligible"], index, "eligible").astype(bool)
+    )
+    all_names = (*names, not_targeted)
+    description: dict[str, Any] = {"names": names, rule: values.tolist(), "not_targeted": not_targeted}
+    description["eligible"] = int(eligible.sum())
+    if rule == "thresholds":
+        if (np.diff(values) > 0).any():
+            raise InputError("tiers['thresholds'] must be descending (best tier first)")
+        table = np.vstack([values, np.full(len(names), np.inf)])
+        codes = np.where(eligible, 0, 1).astype(np.intp)
+        return _TierPlan("threshold", all_names, codes, None, None, None, table, None, description)
+    if (values < 0).any() or (rule == "shares" and values.sum() > 1 + 1e-9):
+        extra = " and sum to at most 1" if rule == "shares" else ""
+        raise InputError(f"tiers[{rule!r}] must be non-negative{extra}")
+    if tiers.get("groups") is None:
+        group_codes = np.zeros(n, dtype=np.intp)
+        description["by"] = "all"
+    else:
+        group_codes = pd.factorize(_aligned(tiers["groups"], index, "groups"))[0].astype(np.intp)
+        description["by"] = "groups"
+    n_groups = int(group_codes.max()) + 1
+    codes = np.where(eligible, group_codes, n_groups)  # ineligible customers: the last code
+    size = np.bincount(codes, minlength=n_groups + 1)
+    if rule == "shares":
+        cum = np.floor(np.outer(size[:n_groups], np.cumsum(values)) + 0.5)
+    else:
+        cum = np.tile(np.cumsum(values), (n_groups, 1))
+    cuts = np.minimum(cum, size[:n_groups, None]).astype(np.int64)
+    start = (np.cumsum(size) - size)[:n_groups]
+    small = np.int8 if n_groups < 127 else np.int16 if n_groups < 32767 else np.int32
+    return _TierPlan(
+        "quota", all_names, codes, codes.astype(small), start, cuts, None, None, description
+    )
+
+
+def _base_tiers(
+    plan: _TierPlan, row: np.ndarray, index: pd.Index
+) -> tuple[_TierPlan, np.ndarray, np.ndarray | None]:
+    """Tier codes and cut scores under the base weights.
+
+    For a callable rule this fixes the tier names: the categories of a Categorical
+    result, else the names in the order they first appear from the best score down.
+    """
+    if plan.kind == "callable":
+        assert plan.fn is not None
+        labels = _call_tier_fn(plan.fn, pd.Series(row, index=index, name="score"))
+        if isinstance(labels.dtype, pd.CategoricalDtype):
+            names = tuple(labels.cat.categories)
+        else:
+            best_first = labels.astype(object).to_numpy()[np.argsort(-row, kind="stable")]
+            names = tuple(pd.unique(best_first))
+        description = {"callable": getattr(plan.fn, "__name__", "tier_fn"), "names": list(names)}
+        plan = plan._replace(names=names, description=description)
+        return plan, _callable_row(plan, row, index), None
+    ranks = np.empty(row.size, dtype=np.int32)
+    order, values, _ = _rank_row(row, ranks, np.arange(1, row.size + 1, dtype=np.int32))
+    cut = _cut_scores(plan, order, values)
+    codes = _tier_row(plan, row, cut, np.empty(row.size, dtype=np.int8))
+    return plan, codes, cut
+
+
+class _Setup(NamedTuple):
+    prep: _Prepared
+    normalization: Any
+    draws: np.ndarray
+    base_w: np.ndarray
+    source: str
+    concentration: float | None
+    chunk: int
+
+
+def _setup(
+    matrix: pd.DataFrame,
+    directions: Mapping[str, str],
+    weights: Mapping[str, float] | None,
+    method: str,
+    n_draws: int,
+    seed: int | None,
+    concentration: float | None,
+    normalization: str | Mapping[str, str] | None,
+    weight_draws: object,
+    chunk_size: int | None,
+    decimals: int,
+) -> _Setup:
+    """Everything :func:`rank_acceptability` and :func:`weight_drivers` share."""
+    prep, recorded_norm = _prepare(matrix, directions, method, normalization)
+    _check_int(decimals, "decimals", 0)
+    cols = matrix.columns
+    if weight_draws is not None:
+        if concentration is not None:
+            raise InputError("give either weight_draws or a concentration, not both")
+        draws = _check_draws(weight_draws, cols)
+        source, conc = "given draws", None
+    else:
+        draws = draw_weights(cols, weights, n_draws, seed, concentration).to_numpy()
+        if weights is None:
+            source, conc = "uniform Dirichlet(1, ..., 1)", None
+        else:
+            source = "Dirichlet around the weights"
+            conc = DEFAULT_CONCENTRATION if concentration is None else float(concentration)
+    if weights is not None:
+        base_w = scoring._check_weights(cols, weights)
+    elif weight_draws is not None:
+        base_w = draws.mean(axis=0)
+    else:
+        base_w = np.full(len(cols), 1.0 / len(cols))
+    n = len(matrix)
+    chunk = (
+        max(1, _CHUNK_ELEMENTS // n)
+        if chunk_size is None
+        else _check_int(chunk_size, "chunk_size", 1)
+    )
+    return _Setup(prep, recorded_norm, draws, base_w, source, conc, min(chunk, len(draws)))
+
+
+def _scored_chunks(setup: _Setup, decimals: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(first draw, weights, scores rounded to ``decimals``) chunk by chunk."""
+    for lo in range(0, len(setup.draws), setup.chunk):
+        w = setup.draws[lo : lo + setup.chunk]
+        s = _score_draws(setup.prep, w)
+        np.round(s, decimals, out=s)
+        yield lo, w, s
+
+
+def _base_scores(setup: _Setup, decimals: int) -> np.ndarray:
+    s = _score_draws(setup.prep, setup.base_w[None, :])[0]
+    return np.round(s, decimals)
+
+
+# =============================================================================
+# Public API: weight uncertainty
+# =============================================================================
+
+
+def rank_acceptability(
+    matrix: pd.DataFrame,
+    directions: Mapping[str, str],
+    weights: Mapping[str, float] | None = None,
+    method: str = "weighted_sum",
+    n_draws: int = 1000,
+    seed: int | None = 0,
+    concentration: float | None = None,
+    *,
+    normalization: str | Mapping[str, str] | None = None,
+    tiers: TierSpec | None = None,
+    top_k: int = DEFAULT_TOP_K,
+    full_matrix_max: int = 200,
+    weight_draws: pd.DataFrame | np.ndarray | None = None,
+    decimals: int = DEFAULT_DECIMALS,
+    rank_bins: int = DEFAULT_RANK_BINS,
+    histogram_mb: float = DEFAULT_HISTOGRAM_MB,
+    chunk_size: int | None = None,
+) -> AcceptabilityResult:
+    """Rank acceptability of every customer under uncertain weights (SMAA-2).
+
+    Draws ``n_draws`` weight vectors, rescores the whole list with each, and
+    accumulates every customer's ranks and tiers over the draws. In every draw
+    scores are rounded to ``decimals`` and tied customers share the best rank
+    (the ``min`` rule, "1224", the pipeline's default).
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Customers x criteria after the missing-value policy (no NaN), e.g.
+        ``RankingResult.prepared.matrix``.
+    directions : Mapping[str, str]
+        ``"benefit"`` or ``"cost"`` for every column.
+    weights : Mapping[str, float], optional
+        Centre of the draws and base weights. None (default): uniform draws on the
+        simplex and equal base weights. See :func:`draw_weights`.
+    method : {"weighted_sum", "topsis"}, default "weighted_sum"
+        Scoring method, as :func:`prioanalysis.methods.scoring.score`.
+    n_draws : int, default 1000
+        Number of weight draws (ignored with ``weight_draws``). The Monte Carlo
+        error of a probability ``p`` is ``sqrt(p (1 - p) / n_draws)``, at most
+        0.016 for 1000 draws.
+    seed : int or None, default 0
+        Seed of the draws.
+    concentration : float, optional
+        Spread of the draws around ``weights``; default 100 (see
+        :func:`draw_weights`: larger = tighter).
+    normalization : str or Mapping[str, str], optional
+        As :func:`prioanalysis.methods.scoring.score`: default ``"minmax"`` for the weighted
+        sum (a per-criterion mapping is accepted), ``"vector"`` for TOPSIS.
+    tiers : mapping or callable, optional
+        The tier rule, to get tier probabilities. A mapping with
+
+        * ``names``: tier names, best first; ``not_targeted`` (default
+          ``"not targeted"``): the label of everyone else;
+        * one of ``shares`` (quota: the best ``share`` of each group's eligible
+          customers, cut at ``floor(share * n + 0.5)`` cumulatively, ties never
+          split, as :func:`prioanalysis.methods.ranking.assign_tiers_quota`), ``counts``
+          (quota by count) or ``thresholds`` (descending minimum scores);
+        * ``groups`` (optional Series: quota within each group, e.g. the segment)
+          and ``eligible`` (optional boolean Series: passed the gates; the others
+          are never in a tier).
+
+        :func:`tier_spec` builds it from ``run.yaml``. Or a callable
+        ``tier_fn(scores: Series) -> Series`` of tier names, called once per draw
+        (slow for long lists; its names are the categories of a Categorical
+        result, else those it returns for the base weights, best first).
+    top_k : int, default 10
+        ``p_top_k`` is the share of draws with overall rank <= ``top_k``.
+    full_matrix_max : int, default 200
+        Lists up to this size also get the full ``acceptability`` matrix and the
+        ``central_weights``.
+    weight_draws : DataFrame or array, optional
+        Pre-drawn weights (draws x criteria; a DataFrame is aligned on the column
+        names, an array must follow the matrix column order), e.g.
+        :func:`ahp_weight_draws`. Replaces the Dirichlet draws.
+    decimals : int, default 10
+        Rounding of the scores before ranking, as in the pipeline.
+    rank_bins : int, default 1000
+        Largest number of bins of the per-customer rank histogram: exact rank
+        quantiles up to that many customers, bins of ``ceil(n / rank_bins)``
+        ranks beyond.
+    histogram_mb : float, default 512
+        Memory cap of the histogram (2 bytes per counter below 65,536 draws, else
+        4); the number of bins is lowered to fit.
+    chunk_size : int, optional
+        Draws scored together (default: about 2 million scores per chunk).
+
+    Returns
+    -------
+    AcceptabilityResult
+
+    Raises
+    ------
+    InputError
+        Bad matrix, directions, weights, draws, tiers or options.
+
+    Examples
+    --------
+    Two customers, each best on one criterion: with uniform weights each ranks
+    first about half of the time.
+
+    >>> m = pd.DataFrame({"x": [1.0, 0.0], "y": [0.0, 1.0]}, index=["a", "b"])
+    >>> res = rank_acceptability(m, {"x": "benefit", "y": "benefit"}, n_draws=2000)
+    >>> res.acceptability.round(1)
+    rank    1    2
+    a     0.5  0.5
+    b     0.5  0.5
+    >>> res.central_weights.round(2)  # E[w_x | w_x > 1/2] = 3/4
+          x     y
+    a  0.75  0.25
+    b  0.25  0.75
+    """
+    setup = _setup(
+        matrix, directions, weights, method, n_draws, seed, concentration,
+        normalization, weight_draws, chunk_size, decimals,
+    )
+    n, k = matrix.shape
+    index = matrix.index
+    top_k = min(_check_int(top_k, "top_k", 1), n)
+    full_matrix_max = _check_int(full_matrix_max, "full_matrix_max", 0)
+    rank_bins = _check_int(rank_bins, "rank_bins", 1)
+    if isinstance(histogram_mb, bool) or not isinstance(histogram_mb, (int, float)) or not histogram_mb > 0:
+        raise InputError(f"histogram_mb must be a positive number; got {histogram_mb!r}")
+    plan = _parse_tiers(tiers, index)
+    d = len(setup.draws)
+    positions = np.arange(1, n + 1, dtype=np.int32)
+    ranks = np.empty(n, dtype=np.int32)
+
+    # --- base ranking ---------------------------------------------------------
+    base = _base_scores(setup, decimals)
+    _rank_row(base, ranks, positions)
+    base_rank = ranks.astype(np.int64)
+    base_tier = None
+    if plan is not None:
+        plan, base_tier, _ = _base_tiers(plan, base, index)
+
+    # --- accumulators -----------------------------------------------------------
+    full = n <= full_matrix_max
+    dtype = np.uint16 if d < 2**16 else np.uint32
+    fit = int(histogram_mb * 2**20 // (n * np.dtype(dtype).itemsize))
+    n_bins = n if full else max(1, min(n, rank_bins, fit))
+    width = -(-n // n_bins)
+    n_bins = -(-n // width)
+    hist = np.zeros((n, n_bins), dtype=dtype)
+    hist_flat = hist.reshape(-1)
+    hist_row = np.arange(n, dtype=np.int64) * n_bins  # customer-major: the scatter runs in order
+    rank_sum = np.zeros(n, dtype=np.int64)
+    top_count = np.zeros(n, dtype=np.int64)
+    central_sum = np.zeros((n, k)) if full else None
+    # bin of each rank (index = rank), so that no division runs per draw
+    bin_of_rank = np.maximum(np.arange(n + 1, dtype=np.int64) - 1, 0) // width
+    idx = np.empty(n, dtype=np.int64)
+    # draws in which the customer is in tier t or better, t = 0 .. tiers - 1
+    n_levels = 0 if plan is None else len(plan.names) - 1
+    at_least = np.zeros((n_levels, n), dtype=np.int64)
+
+    for _, w, s in _scored_chunks(setup, decimals):
+        for j, row in enumerate(s):
+            order, values, sorted_ranks = _rank_row(row, ranks, positions)
+            rank_sum += ranks
+            top_count[order[: np.searchsorted(sorted_ranks, top_k, side="right")]] += 1
+            np.take(bin_of_rank, ranks, out=idx)
+            idx += hist_row
+            hist_flat[idx] += 1
+            if central_sum is not None:
+                central_sum[order[: np.searchsorted(sorted_ranks, 1, side="right")]] += w[j]
+            if plan is None:
+                continue
+            if plan.kind == "callable":
+                codes = _callable_row(plan, row, index)
+                for t in range(n_levels):
+                    at_least[t] += codes <= t
+            else:
+                assert plan.codes is not None
+                cut = _cut_scores(plan, order, values)
+                for t in range(n_levels):
+                    at_least[t] += row >= np.take(cut[:, t], plan.codes)
+
+    # --- summary ----------------------------------------------------------------
+    q = _histogram_quantiles(hist, (0.5, 0.05, 0.95), d, width, n)
+    summary = pd.DataFrame(
+        {
+            "base_score": base,
+            "base_rank": base_rank,
+            "mean_rank": rank_sum / d,
+            "median_rank": q[:, 0],
+            "rank_p05": q[:, 1],
+            "rank_p95": q[:, 2],
+            "p_top_k": top_count / d,
+        },
+        index=index,
+    )
+    if plan is not None and base_tier is not None:
+        tier_count = np.diff(at_least, axis=0, prepend=0, append=d)  # (tiers + 1, customers)
+        names = np.asarray(plan.names, dtype=object)
+        summary["base_tier"] = names[base_tier]
+        summary["p_keep_tier"] = tier_count[base_tier, np.arange(n)] / d
+        for t, name in enumerate(plan.names):
+            summary[f"p_{name}"] = tier_count[t] / d
+
+    acceptability = central = None
+    if full:
+        acceptability = pd.DataFrame(hist / d, index=index, columns=pd.RangeIndex(1, n + 1, name="rank"))
+        assert central_sum is not None
+        firsts = hist[:, 0].astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            central = pd.DataFrame(central_sum / firsts[:, None], index=index, columns=matrix.columns)
+
+    params = {
+        "method": setup.prep.method,
+        "normalization": setup.normalization,
+        "weights_source": setup.source,
+        "base_weights": dict(zip(matrix.columns, setup.base_w.round(12).tolist(), strict=True)),
+        "n_draws": d,
+        "seed": seed if weight_draws is None else None,
+        "concentration": setup.concentration,
+        "tie_rule": "min",
+        "decimals": decimals,
+        "top_k": top_k,
+        "tiers": None if plan is None else plan.description,
+        "rank_bins": n_bins,
+        "rank_bin_width": width,
+        "chunk_size": setup.chunk,
+    }
+    return AcceptabilityResult(
+        summary=summary,
+        acceptability=acceptability,
+        central_weights=central,
+        draws=d,
+        weight_draws=pd.DataFrame(setup.draws, columns=matrix.columns),
+        params=params,
+    )
+
+
+def review_flags(p_keep_tier: pd.Series, threshold: float = 0.8) -> pd.Series:
+    """Customers whose tier is not stable enough: ``"review"``, else ``""``.
+
+    Parameters
+    ----------
+    p_keep_tier : pandas.Series
+        Probability of keeping the tier (``AcceptabilityResult.summary["p_keep_tier"]``).
+    threshold : float, default 0.8
+        A customer is flagged when ``p_keep_tier < threshold``. Missing values are
+        not flagged.
+
+    Returns
+    -------
+    pandas.Series
+        Named ``"review"``, same index.
+
+    Examples
+    --------
+    >>> review_flags(pd.Series([0.95, 0.8, 0.4], index=["a", "b", "c"])).tolist()
+    ['', '', 'review']
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
+        raise InputError(f"threshold must be a probability in [0, 1]; got {threshold!r}")
+    p = pd.to_numeric(p_keep_tier, errors="coerce").to_numpy(dtype=float)
+    return pd.Series(
+        np.where(p < threshold, "review", ""), index=p_keep_tier.index, name="review", dtype=object
+    )
+
+
+def weight_drivers(
+    matrix: pd.DataFrame,
+    directions: Mapping[str, str],
+    weights: Mapping[str, float] | None,
+    customers: Sequence[Hashable],
+    method: str = "weighted_sum",
+    n_draws: int = 1000,
+    seed: int | None = 0,
+    concentration: float | None = None,
+    *,
+    normalization: str | Mapping[str, str] | None = None,
+    tiers: TierSpec | None = None,
+    weight_draws: pd.DataFrame | np.ndarray | None = None,
+    decimals: int = DEFAULT_DECIMALS,
+    chunk_size: int | None = None,
+) -> pd.DataFrame:
+    """Which criterion's weight decides the tier of the given (uncertain) customers.
+
+    Method: the same draws as :func:`rank_acceptability` (same arguments, same
+    seed) rescore the list. For each customer its **margin over its tier cut** is
+    recorded in every draw: its score minus the cut score of the boundary of its
+    base tier that is nearer under the base weights (the lower cut: the score needed
+    to stay; or, for a customer below a tier or in a lower tier nearer the upper
+    cut, the score needed to move up). With a quota rule the cut score moves with
+    the weights -- it is the score of the customer at the quota's last place in
+    the group -- so the margin is relative to the competitors. Without a tier rule,
+    for a callable rule, and for customers with no cut (ineligible), minus the
+    overall rank is used instead. The driver is the criterion whose weight has the
+    largest absolute Spearman rank correlation with that margin over the draws:
+    the weight that most consistently pushes the customer across the cut. A
+    positive correlation means more weight on the criterion helps the customer.
+
+    Parameters
+    ----------
+    matrix, directions, weights, method, n_draws, seed, concentration
+        As :func:`rank_acceptability`.
+    customers : sequence
+        Customer ids (matrix index) to explain, e.g. those :func:`review_flags`
+        flags.
+    normalization, tiers, weight_draws, decimals, chunk_size
+        As :func:`rank_acceptability`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index = ``customers``; one column per criterion (the correlation), then
+        ``driver``, ``correlation``, ``driver_2`` and ``correlation_2`` (the two
+        largest in absolute value) and ``measure`` (``"margin"`` or ``"rank"``). A
+        customer whose margin never changes gets NaN correlations and no driver.
+
+    Examples
+    --------
+    ``c`` is good on ``x`` and ``y`` but has nothing on ``z``, where its rivals
+    score: the more weight ``z`` gets, the lower ``c`` ranks.
+
+    >>> m = pd.DataFrame({"x": [0.0, 1.0, 0.8], "y": [1.0, 0.0, 0.6], "z": [0.5, 0.5, 0.0]},
+    ...                  index=list("abc"))
+    >>> out = weight_drivers(m, dict.fromkeys("xyz", "benefit"), None, ["c"], n_draws=500)
+    >>> out.loc["c", "driver"], round(float(out.loc["c", "correlation"]), 1)
+    ('z', -0.8)
+    """
+    setup = _setup(
+        matrix, directions, weights, method, n_draws, seed, concentration,
+        normalization, weight_draws, chunk_size, decimals,
+    )
+    wanted = list(customers)
+    if not wanted:
+        raise InputError("give at least one customer to explain")
+    pick = matrix.index.get_indexer(wanted)
+    if (pick < 0).any():
+        raise InputError(f"customers not in the matrix: {[c for c, p in zip(wanted, pick) if p < 0][:10]}")
+    index = matrix.index
+    plan = _parse_tiers(tiers, index)
+    n = len(index)
+    positions = np.arange(1, n + 1, dtype=np.int32)
+    ranks = np.empty(n, dtype=np.int32)
+
+    # the boundary each customer is measured against (from the base weights)
+    boundary = np.full(pick.size, -1)
+    if plan is not None and plan.kind != "callable":
+        base = _base_scores(setup, decimals)
+        plan, base_tier, cut = _base_tiers(plan, base, index)
+        assert cut is not None and plan.codes is not None
+        tier_p = base_tier[pick].astype(np.int64)
+        cut_p = cut[plan.codes[pick]]  # (picked, tiers)
+        n_tiers = cut.shape[1]
+        rows = np.arange(pick.size)
+        lower = np.where(tier_p < n_tiers, tier_p, -1)
+        upper = tier_p - 1
+        gap_low = np.where(lower >= 0, np.abs(base[pick] - cut_p[rows, np.maximum(lower, 0)]), np.inf)
+        gap_up = np.where(upper >= 0, np.abs(base[pick] - cut_p[rows, np.maximum(upper, 0)]), np.inf)
+        boundary = np.where(gap_up < gap_low, upper, lower)
+        boundary[~np.isfinite(np.minimum(gap_low, gap_up))] = -1
+    use_margin = boundary >= 0
+
+    measure = np.empty((len(setup.draws), pick.size))
+    for lo, _, s in _scored_chunks(setup, decimals):
+        for j, row in enumerate(s):
+            order, values, _ = _rank_row(row, ranks, positions)
+            out = -ranks[pick].astype(float)
+            if use_margin.any():
+                assert plan is not None and plan.codes is not None
+                cut = _cut_scores(plan, order, values)
+                m = use_margin
+                out[m] = row[pick[m]] - cut[plan.codes[pick[m]], boundary[m]]
+            measure[lo + j] = out
+    corr = _columnwise_corr(stats.rankdata(measure, axis=0), stats.rankdata(setup.draws, axis=0))
+    cols = list(matrix.columns)
+    result = pd.DataFrame(corr, index=pd.Index(wanted), columns=cols)
+    size = np.where(np.isnan(corr), -1.0, np.abs(corr))
+    top = np.argsort(-size, axis=1, kind="stable")
+    names = np.asarray(cols, dtype=object)
+    rows = np.arange(pick.size)
+    for place, suffix in ((0, ""), (1, "_2")):
+        if place >= len(cols):
+            break
+        j = top[:, place]
+        val = corr[rows, j]
+        result[f"driver{suffix}"] = np.where(np.isnan(val), None, names[j])
+        result[f"correlation{suffix}"] = val
+    result["measure"] = np.where(use_margin, "margin", "rank")
+    return result
+
+
+# =============================================================================
+# Public API: AHP judgement uncertainty
+# =============================================================================
+
+
+def _perturb(a: np.ndarray, n_draws: int, step: int, rng: np.random.Generator) -> np.ndarray:
+    """Draws of a pairwise matrix with each judgement moved along Saaty's scale.
+
+    Every upper-triangle judgement moves by a uniform integer in ``[-step, step]``
+    positions on the 17-value scale 1/9 ... 1/2, 1, 2 ... 9 (clipped at 1/9 and 9);
+    the lower triangle stays reciprocal.
+    """
+    m = a.shape[0]
+    stack = np.ones((n_draws, m, m))
+    i, j = np.triu_indices(m, 1)
+    if i.size == 0:
+        return stack
+    scale = _weights.SAATY_SCALE
+    pos = np.argmin(np.abs(np.log(a[i, j])[:, None] - np.log(scale)[None, :]), axis=1)
+    moved = np.clip(pos + rng.integers(-step, step + 1, size=(n_draws, i.size)), 0, scale.size - 1)
+    values = scale[moved]
+    stack[:, i, j] = values
+    stack[:, j, i] = 1.0 / values
+    return stack
+
+
+def _principal_eigen_stack(stack: np.ndarray) -> np.ndarray:
+    """Principal eigenvector (sum 1) of every matrix of a stack, as weights.principal."""
+    if stack.shape[1] == 1:
+        return np.ones((stack.shape[0], 1))
+    values, vectors = np.linalg.eig(stack)
+    k = np.argmax(values.real, axis=1)
+    w = np.abs(vectors[np.arange(stack.shape[0]), :, k].real)
+    return w / w.sum(axis=1, keepdims=True)
+
+
+def _off_scale(a: np.ndarray, tolerance: float) -> bool:
+    """True when a cell is not on Saaty's scale within ``tolerance`` (log scale)."""
+    dist = np.abs(np.log(a)[..., None] - np.log(_weights.SAATY_SCALE)).min(axis=-1)
+    return bool((dist > tolerance).any())
+
+
+def ahp_weight_draws(
+    judgements: Mapping[str, Any] | pd.DataFrame,
+    n_draws: int = 1000,
+    seed: int | None = 0,
+    step: int = 1,
+    *,
+    judge_weights: Mapping[str, float] | None = None,
+    tolerance: float = 0.05,
+) -> pd.DataFrame:
+    """Weight draws from AHP judgements perturbed on Saaty's scale.
+
+    Each judgement ``a_ij`` of every matrix is moved, independently in every draw,
+    by ``-step ... +step`` positions on Saaty's scale ``1/9, ..., 1/2, 1, 2, ..., 9``
+    (uniformly; a value at 9 or 1/9 cannot go beyond, so it stays there with the
+    moves that would), ``a_ji = 1 / a_ij``, and the weights are recomputed with the
+    principal eigenvector (as :func:`prioanalysis.methods.weights.ahp`) and, for a
+    hierarchy, global weight = family weight x local weight (as
+    :func:`prioanalysis.methods.weights.ahp_hierarchy`). With several judges each judge's
+    judgements are perturbed and the judges' matrices combined by the weighted
+    geometric mean (as :func:`prioanalysis.methods.weights.ahp_group`).
+
+    Parameters
+    ----------
+    judgements : mapping or DataFrame
+        One of: a hierarchy spec (``{"families": ..., "criteria": ...}``, see
+        :func:`~prioanalysis.methods.weights.ahp_hierarchy`); several judges
+        (``{"judges": {name: spec}}``, the content of ``judgements.yaml``); flat
+        judgements ``{"a vs b": 3, ...}`` of one matrix; or one pairwise matrix as a
+        labelled DataFrame.
+    n_draws : int, default 1000
+    seed : int or None, default 0
+    step : int, default 1
+        Largest move, in positions on the scale (1 = to the neighbouring value, so
+        3 becomes 2, 3 or 4 and 1 becomes 1/2, 1 or 2).
+    judge_weights : Mapping[str, float], optional
+        Weights of the judges in the geometric mean (default equal).
+    tolerance : float, default 0.05
+        How far (log scale) a judgement may sit from a scale value; judgements must
+        be on Saaty's scale to be moved along it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Draws x criteria (in the order of the AHP result's weights), rows summing to
+        1; pass it as ``weight_draws`` to :func:`rank_acceptability` (it is aligned
+        on the column names).
+
+    Raises
+    ------
+    InputError
+        Malformed judgements (as the AHP functions), judgements off Saaty's scale,
+        bad ``n_draws`` or ``step``.
+
+    Examples
+    --------
+    >>> draws = ahp_weight_draws({"growth vs deal_size": 3}, n_draws=3000, seed=1)
+    >>> sorted(draws["growth"].round(4).unique().tolist())
+    [0.6667, 0.75, 0.8]
+    >>> draws["growth"].value_counts(normalize=True).sort_index().round(1).tolist()
+    [0.3, 0.3, 0.3]
+    """
+    n_draws = _check_int(n_draws, "n_draws", 1)
+    step = _check_int(step, "step", 0)
+    rng = np.random.default_rng(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", _weights.InconsistencyWarning)
+        if isinstance(judgements, pd.DataFrame):
+            result = _weights.ahp(judgements, tolerance=tolerance)
+            judges = {"": {"single": result.matrix}}
+            labels = list(result.weights.index)
+            structure: dict[str, list[str]] = {"single": labels}
+            has_families = False
+        elif isinstance(judgements, Mapping) and "judges" in judgements:
+            group = _weights.ahp_group(judgements["judges"], judge_weights=judge_weights, tolerance=tolerance)
+            agg = group.aggregate
+            judges = {name: {key: r.matrix for key, r in res.results.items()} for name, res in group.judges.items()}
+            structure = {key: list(r.matrix.index) for key, r in agg.results.items()}
+            labels = list(agg.weights.index)
+            has_families = "families" in structure
+            lambdas = group.judge_weights.to_numpy()
+        elif isinstance(judgements, Mapping) and "criteria" in judgements:
+            hier = _weights.ahp_hierarchy(judgements, tolerance=tolerance)
+            judges = {"": {key: r.matrix for key, r in hier.results.items()}}
+            structure = {key: list(r.matrix.index) for key, r in hier.results.items()}
+            labels = list(hier.weights.index)
+            has_families = "families" in structure
+        elif isinstance(judgements, Mapping):
+            result = _weights.ahp(_weights.judgements_to_matrix(judgements), tolerance=tolerance)
+            judges = {"": {"single": result.matrix}}
+            labels = list(result.weights.index)
+            structure = {"single": labels}
+            has_families = False
+        else:
+            raise InputError(
+                "judgements must be a hierarchy spec, {'judges': ...}, flat {'a vs b': x} "
+                f"judgements or a pairwise DataFrame; got {type(judgements).__name__}"
+            )
+    if len(judges) == 1:
+        lambdas = np.ones(1)
+
+    local: dict[str, np.ndarray] = {}
+    for key, order in structure.items():
+        logs = np.zeros((n_draws, len(order), len(order)))
+        for (name, matrices), lam in zip(judges.items(), lambdas, strict=True):
+            a = matrices[key].loc[order, order].to_numpy(dtype=float)
+            if _off_scale(a, tolerance):
+                where = f"judge {name!r}, " if name else ""
+                raise InputError(
+                    f"{where}matrix {key!r}: judgements must be on Saaty's scale (1/9 ... 9) "
+                    "to be perturbed along it"
+                )
+            logs += lam * np.log(_perturb(a, n_draws, step, rng))
+        local[key] = _principal_eigen_stack(np.exp(logs))
+    if "single" in local:
+        return pd.DataFrame(local["single"], columns=pd.Index(labels))
+    families = [key.split(".", 1)[1] for key in structure if key != "families"]
+    fam_w = local["families"] if has_families else np.ones((n_draws, 1))
+    fam_order = structure["families"] if has_families else families
+    parts = {}
+    for family in families:
+        f = fam_order.index(family)
+        block = fam_w[:, [f]] * local[f"criteria.{family}"]
+        for j, criterion in enumerate(structure[f"criteria.{family}"]):
+            parts[criterion] = block[:, j]
+    return pd.DataFrame(parts)[labels]
+
+
+# =============================================================================
+# Public API: data uncertainty
+# =============================================================================
+
+
+def _with_policy(params: Params, policy: str) -> Params:
+    """A copy of ``params`` where every criterion uses the missing-value ``policy``."""
+    crit = params.criteria
+    doc = crit.model_dump()
+    doc["defaults"]["missing"] = policy
+    for c in doc["criteria"]:
+        c["missing"] = policy
+    return dataclasses.replace(params, criteria=CriteriaParams.model_validate(doc))
+
+
+def missing_policy_sensitivity(
+    intake: IntakeResult,
+    params: Params,
+    policies: Sequence[str] = ("segment_median", "median", "neutral", "worst"),
+    *,
+    include_configured: bool = True,
+) -> pd.DataFrame:
+    """Ranks and tiers of customers with missing data under each missing-value policy.
+
+    The whole ranking (:func:`prioanalysis.steps.ranking.rank_customers`) is rerun once
+    per policy with a copy of the parameters in which *every* criterion uses that
+    policy; ranks and tiers therefore include the effect on the normalisation bounds
+    and the segment quotas.
+
+    Parameters
+    ----------
+    intake : prioanalysis.inputs.preliminary.IntakeResult
+        The validated preliminary list.
+    params : Params
+        The run's parameters (not modified).
+    policies : sequence of str, default ("segment_median", "median", "neutral", "worst")
+        Policies to try, from :data:`prioanalysis.config.params.MISSING_POLICIES`
+        (``exclude_reweight`` works with the weighted sum only).
+    include_configured : bool, default True
+        Also report the run as configured (each criterion's own policy) as
+        ``configured``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scored customer with at least one missing criterion, index
+        ``customer_id``, sorted by the first run's rank: ``customer_name``,
+        ``segment``, ``n_missing``, ``missing`` (criterion labels), then
+        ``rank_<run>`` and ``tier_<run>`` per run, ``rank_min``, ``rank_max``,
+        ``rank_range`` (max - min) and ``tier_depends_on_policy`` (the tier is not
+        the same in every run).
+
+    Raises
+    ------
+    ParamsError
+        An unknown policy, no policy at all, or ``exclude_reweight`` with TOPSIS.
+    """
+    from prioanalysis.steps.ranking import rank_customers
+
+    policies = list(policies)
+    unknown = [p for p in policies if p not in MISSING_POLICIES]
+    if unknown:
+        raise ParamsError(
+            f"unknown missing-value policies {unknown}; accepted: {', '.join(MISSING_POLICIES)}"
+        )
+    if not policies and not include_configured:
+        raise ParamsError("give at least one missing-value policy")
+    runs: dict[str, Params] = {}
+    if include_configured:
+        runs["configured"] = params
+    for policy in policies:
+        runs[policy] = _with_policy(params, policy)
+
+    crit = params.criteria
+    ids = crit.ids
+    customers = intake.customers
+    gaps = customers[ids].isna()
+    has_gap = gaps.any(axis=1).to_numpy()
+    it = params.run.intake
+    index = pd.Index(customers[it.id_column].to_numpy()[has_gap], name="customer_id")
+    labels = np.array([c.label for c in crit.criteria], dtype=object)
+    gap_rows = gaps.to_numpy()[has_gap]
+    out = pd.DataFrame(
+        {
+            "customer_name": customers[it.name_column].to_numpy()[has_gap],
+            "segment": customers[it.segment_column].to_numpy()[has_gap],
+            "n_missing": gap_rows.sum(axis=1),
+            "missing": ["、".join(labels[row]) for row in gap_rows],
+        },
+        index=index,
+    )
+    for name, run_params in runs.items():
+        table = rank_customers(intake, run_params).target_list.set_index(it.id_column)
+        out[f"rank_{name}"] = table["rank"].reindex(index).to_numpy()
+        out[f"tier_{name}"] = table["tier"].reindex(index).to_numpy()
+    rank_cols = [f"rank_{name}" for name in runs]
+    tier_cols = [f"tier_{name}" for name in runs]
+    out["rank_min"] = out[rank_cols].min(axis=1)
+    out["rank_max"] = out[rank_cols].max(axis=1)
+    out["rank_range"] = out["rank_max"] - out["rank_min"]
+    out["tier_depends_on_policy"] = out[tier_cols].nunique(axis=1) > 1
+    return out.sort_values([rank_cols[0], "rank_max"], kind="stable")

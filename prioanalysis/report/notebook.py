@@ -1,0 +1,210 @@
+"""Helpers the notebooks use to show results to leadership.
+
+Notebooks call, show and explain; the few things they need to do that — validate
+their parameters, format tables, put the answer above a figure and save it — live
+here so that they are tested once.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from prioanalysis.errors import ParamsError
+from prioanalysis.config.params import Params, load_params
+
+__all__ = [
+    "validate_ranking_parameters",
+    "format_table",
+    "show",
+    "safe_markdown",
+    "show_figure",
+    "criteria_table",
+    "choices_table",
+    "headline",
+    "ahp_vs_criteria",
+]
+
+
+def validate_ranking_parameters(
+    year: int, params_dir: str, input_path: str = "", output_dir: str = ""
+) -> Params:
+    """Validate the ranking notebook's parameters and load the parameter files.
+
+    Parameters
+    ----------
+    year : int
+        Must equal ``year`` in ``run.yaml``.
+    params_dir : str
+        ``params/<year>`` folder.
+    input_path : str
+        Empty, or an existing preliminary-list file overriding ``run.yaml``.
+    output_dir : str
+        Empty (show only, write nothing) or the run folder to write into.
+
+    Returns
+    -------
+    Params
+
+    Raises
+    ------
+    ParamsError
+        Wrong types, a year that does not match, a missing file or folder.
+    """
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise ParamsError(f"parameter 'year': expected an integer year (got {year!r})")
+    for name, value in (("params_dir", params_dir), ("input_path", input_path), ("output_dir", output_dir)):
+        if not isinstance(value, str):
+            raise ParamsError(f"parameter '{name}': expected text (got {value!r})")
+    params = load_params(params_dir)
+    if params.run.year != year:
+        raise ParamsError(
+            f"parameter 'year' is {year} but {params.run_path} is for {params.run.year}"
+        )
+    if input_path and not Path(input_path).is_file():
+        raise ParamsError(f"parameter 'input_path': file not found: {input_path}")
+    if output_dir and not Path(output_dir).is_dir():
+        raise ParamsError(f"parameter 'output_dir': folder not found: {output_dir}")
+    return params
+
+
+def format_table(
+    frame: pd.DataFrame,
+    percent: tuple[str, ...] = (),
+    decimals: Mapping[str, int] | None = None,
+    index: bool = False,
+) -> Any:
+    """A pandas Styler for leadership: formatted numbers, no index, escaped text.
+
+    Text is HTML-escaped, so customer names can never inject markup into a report.
+    """
+    fmt: dict[str, Any] = {}
+    for col in frame.columns:
+        if col in percent:
+            fmt[col] = "{:.0%}"
+        elif decimals and col in decimals:
+            fmt[col] = f"{{:,.{decimals[col]}f}}"
+        elif pd.api.types.is_float_dtype(frame[col]):
+            fmt[col] = "{:,.3f}"
+    styler = frame.style.format(fmt, na_rep="—", escape="html")
+    if not index:
+        styler = styler.hide(axis="index")
+    return styler
+
+
+def safe_markdown(text: str) -> str:
+    """Escape ``&``, ``<`` and ``>`` so that text from the data (customer names) can
+    never inject HTML into a report; Markdown emphasis still works.
+
+    Examples
+    --------
+    >>> safe_markdown("**<script>alert(1)</script> & Co**")
+    '**&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co**'
+    """
+    return html.escape(text, quote=False)
+
+
+def show(obj: Any) -> None:
+    """Display an object (table, or Markdown text — HTML-escaped, see
+    :func:`safe_markdown`) in the notebook."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(safe_markdown(obj)) if isinstance(obj, str) else obj)
+
+
+def show_figure(result: Any, name: str, output_dir: str = "") -> None:
+    """Show the answer sentence, then the figure; save PNG, SVG and CSV when
+    ``output_dir`` is set; close the figure."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, Markdown, display
+
+    from prioanalysis.report.figures import save_figure
+
+    display(Markdown(f"**{safe_markdown(result.answer)}**"))
+    # rendered explicitly, so the figure shows whatever matplotlib backend is active
+    buf = io.BytesIO()
+    result.figure.savefig(buf, format="png", metadata={"Software": None})
+    display(Image(data=buf.getvalue(), format="png"))
+    if output_dir:
+        save_figure(result, name, Path(output_dir) / "figures")
+    plt.close(result.figure)
+
+
+def criteria_table(params: Params) -> pd.DataFrame:
+    """The criteria with their family, direction, weights and policies."""
+    crit = params.criteria
+    gw = crit.global_weights()
+    return pd.DataFrame(
+        {
+            "criterion": [c.id for c in crit.criteria],
+            "label": [c.label for c in crit.criteria],
+            "family": [c.family for c in crit.criteria],
+            "direction": [c.direction for c in crit.criteria],
+            "weight_in_family": [c.weight if crit.family_weights else None for c in crit.criteria],
+            "global_weight": [gw[c.id] for c in crit.criteria],
+            "transform": [
+                c.transform + (f", winsorise {c.winsorize[0]:g}–{c.winsorize[1]:g}" if c.winsorize else "")
+                for c in crit.criteria
+            ],
+            "scale": [c.scale or "" for c in crit.criteria],
+            "normalization": [crit.normalization(c) for c in crit.criteria],
+            "missing_policy": [crit.policy(c) for c in crit.criteria],
+        }
+    )
+
+
+def choices_table(choices: Mapping[str, Any]) -> pd.DataFrame:
+    """The run's method choices as a two-column table (choice, value)."""
+    rows = []
+    for key, value in choices.items():
+        if isinstance(value, Mapping) and len(set(map(str, value.values()))) == 1 and len(value) > 1:
+            value = f"{next(iter(value.values()))} (all criteria)"
+        rows.append({"choice": key, "value": str(value)})
+    return pd.DataFrame(rows)
+
+
+def headline(target_list: pd.DataFrame, tier_names: list[str], not_targeted: str, lang: str = "en") -> str:
+    """One sentence summarising the list: how many customers, targets, per tier."""
+    n = len(target_list)
+    counts = target_list["tier"].value_counts()
+    per_tier = [f"{t} {int(counts.get(t, 0))}" for t in tier_names]
+    n_target = int(sum(counts.get(t, 0) for t in tier_names))
+    n_not = int(counts.get(not_targeted, 0))
+    if lang == "zh":
+        return (
+            f"共评估 {n} 家客户，确定目标客户 {n_target} 家（{'，'.join(per_tier)}）；"
+            f"{n_not} 家为{not_targeted}，不分配资源。"
+        )
+    return (
+        f"{n} customers scored; {n_target} targeted ({', '.join(per_tier)}); "
+        f"{n_not} {not_targeted}: no resources."
+    )
+
+
+def ahp_vs_criteria(ahp_weights: pd.Series, params: Params) -> pd.DataFrame:
+    """The judges' combined AHP weights next to the global weights of criteria.yaml.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``criterion``, ``label``, ``ahp_group``, ``criteria_yaml``,
+        ``difference`` (AHP minus file), in the file's criterion order.
+    """
+    gw = pd.Series(params.criteria.global_weights())
+    ids = list(gw.index)
+    ahp = ahp_weights.reindex(ids)
+    return pd.DataFrame(
+        {
+            "criterion": ids,
+            "label": [params.criteria.by_id(c).label for c in ids],
+            "ahp_group": ahp.to_numpy(),
+            "criteria_yaml": gw.to_numpy(),
+            "difference": (ahp - gw).to_numpy(),
+        }
+    )

@@ -1,0 +1,1809 @@
+"""The customer information system (step 2.3.4) and the inquiry log (2.3.5).
+
+One database holds the customers and their yearly preliminary-list facts, the
+account managers (owners), the outcomes of each year, the general inquiries with
+their follow-ups, and the ranking runs with their results.
+
+* **Where.** ``PRIOANALYSIS_DB_URL`` when set (PostgreSQL for a team:
+  ``postgresql+psycopg://user@host/db``; the password comes from ``PGPASSWORD`` or
+  ``~/.pgpass``, never from the repository), otherwise an embedded SQLite file
+  ``data/prioanalysis.db`` under the project root (the folder holding ``params/``),
+  created on first use. A URL is only ever shown with its password masked.
+* **Schema.** Managed by alembic; the migrations ship inside the package
+  (``prioanalysis/migrations``). :func:`init_db` creates the schema or upgrades an
+  existing database in place; a new, empty database is initialised on first use.
+* **Transactions.** Every write is one transaction: an import is all or nothing;
+  results are written in the same transaction that flips their run from ``running``
+  to ``succeeded``; readers only see ``succeeded`` and ``published`` runs. Writers of
+  the same kind are serialised (SQLite ``BEGIN IMMEDIATE`` with a busy timeout,
+  PostgreSQL advisory locks), so concurrent imports and runs lose nothing.
+* **Frozen results.** :func:`publish_run` freezes a run: database triggers refuse
+  any insert, update or delete of its results and any change to the run itself, on
+  SQLite and PostgreSQL alike. A re-run is a new run.
+* **No SQL text from data.** Every value is a bound parameter.
+
+Examples
+--------
+>>> from prioanalysis.store import database as store
+>>> engine = store.get_engine("sqlite://")  # in memory
+>>> store.add_inquiry(engine, date="2025-03-04", channel="web", segment="finance",
+...                   customer_name="杭州银行股份有限公司")
+'Q2025-0001'
+>>> store.list_inquiries(engine, month="2025-03")[["inquiry_id", "channel"]].to_dict("records")
+[{'inquiry_id': 'Q2025-0001', 'channel': 'web'}]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import math
+import os
+import re
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+
+from prioanalysis import __version__
+from prioanalysis.errors import InputError, PrioanalysisError
+from prioanalysis.errors import StoreError, FrozenResultsError
+
+__all__ = [
+    "ENV_URL",
+    "DEFAULT_DB",
+    "IMPORT_KINDS",
+    "RUN_STATUSES",
+    "StoreError",
+    "FrozenResultsError",
+    "ImportReport",
+    "TableCounts",
+    "metadata",
+    "default_url",
+    "masked_url",
+    "get_engine",
+    "alembic_config",
+    "init_db",
+    "schema_revision",
+    "head_revision",
+    "import_table",
+    "export",
+    "add_inquiry",
+    "add_followup",
+    "list_inquiries",
+    "load_inquiries",
+    "start_run",
+    "save_run",
+    "fail_run",
+    "publish_run",
+    "list_runs",
+    "load_results",
+    "load_preliminary",
+    "write_preliminary",
+    "preliminary_fingerprint",
+    "load_outcomes",
+    "load_owners",
+    "table_counts",
+]
+
+#: Environment variable naming the database URL (SQLite or PostgreSQL).
+ENV_URL = "PRIOANALYSIS_DB_URL"
+#: The embedded database, relative to the project root.
+DEFAULT_DB = Path("data") / "prioanalysis.db"
+#: What :func:`import_table` imports.
+IMPORT_KINDS = ("customers", "outcomes", "inquiries", "owners")
+#: Life cycle of a run: running → succeeded | failed; succeeded → published (frozen).
+RUN_STATUSES = ("running", "succeeded", "failed", "published")
+#: The statuses a reader may see.
+READABLE_STATUSES = ("succeeded", "published")
+#: SQLite waits this long for another writer before giving up (seconds).
+BUSY_TIMEOUT_S = 60
+
+#: Vocabularies of the inquiry log (the words of ``inquiries_*.csv``).
+CHANNELS = ("phone", "web", "email", "exhibition", "referral")
+DECISIONS = ("decline", "refer_partner", "follow_up", "propose_target")
+NEED_CATEGORIES = ("hardware", "it_services", "cloud", "software", "maintenance")
+REGIONS = ("north", "northeast", "east", "south", "central", "southwest", "northwest")
+#: Segments known before any list is imported; the database adds its own.
+DEFAULT_SEGMENTS = (
+    "government", "finance", "education", "telecom", "manufacturing", "energy", "healthcare", "retail",
+)
+
+#: The criteria facts a customer or an inquiring customer may carry (numbers, except
+#: ``credit_grade``, a rating such as ``BBB``).
+CRITERIA_FACTS = (
+    "it_budget",
+    "deal_size",
+    "growth",
+    "strategic_fit",
+    "industry_influence",
+    "relationship_strength",
+    "competitive_intensity",
+    "service_distance_km",
+    "credit_grade",
+    "payment_days",
+)
+_TEXT_FACTS = ("credit_grade",)
+#: Facts of the preliminary list beyond the criteria.
+STATUS_FACTS = ("pipeline_stage", "expected_months_to_close", "need_status")
+#: Shown as whole numbers when every value is whole.
+_WHOLE_FACTS = ("strategic_fit", "industry_influence", "relationship_strength", "competitive_intensity", "payment_days")
+#: Columns of ``preliminary_YYYY.csv`` in file order.
+PRELIMINARY_COLUMNS = (
+    "customer_id", "customer_name", "segment", "region", "owner_id", *CRITERIA_FACTS, *STATUS_FACTS,
+)
+
+
+
+
+
+
+# --------------------------------------------------------------------------- schema
+_NAMING = {
+    "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+#: The schema as SQLAlchemy Core tables (alembic migrations create it).
+metadata = sa.MetaData(naming_convention=_NAMING)
+_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+_TS = sa.DateTime(timezone=True)
+
+
+def _fact_columns(names: Sequence[str]) -> list[sa.Column]:
+    text = {*_TEXT_FACTS, "pipeline_stage", "need_status"}
+    return [sa.Column(n, sa.Text if n in text else sa.Double) for n in names]
+
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("customer_id", sa.Text, primary_key=True),
+    sa.Column("customer_name", sa.Text, nullable=False),
+    sa.Column("segment", sa.Text, nullable=False),
+    sa.Column("segments", sa.Text, nullable=False),
+    sa.Column("region", sa.Text),
+    sa.Column("owner_id", sa.Text),
+    *_fact_columns([*CRITERIA_FACTS, *STATUS_FACTS]),
+    sa.Column("first_year", sa.Integer, nullable=False),
+    sa.Column("facts_year", sa.Integer, nullable=False),
+    sa.Column("updated_at", _TS, nullable=False),
+)
+
+list_snapshots = sa.Table(
+    "list_snapshots",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("customer_id", sa.Text, sa.ForeignKey("customers.customer_id"), primary_key=True),
+    sa.Column("segment", sa.Text, primary_key=True),
+    sa.Column("customer_name", sa.Text, nullable=False),
+    sa.Column("region", sa.Text),
+    sa.Column("owner_id", sa.Text),
+    *_fact_columns([*CRITERIA_FACTS, *STATUS_FACTS]),
+    sa.Column("extra", _JSON),
+    sa.Column("source_file", sa.Text),
+    sa.Column("source_sha256", sa.Text),
+    sa.Column("source_row", sa.Integer),
+    sa.Column("imported_at", _TS, nullable=False),
+)
+
+owners = sa.Table(
+    "owners",
+    metadata,
+    sa.Column("owner_id", sa.Text, primary_key=True),
+    sa.Column("owner_name", sa.Text, nullable=False),
+    sa.Column("segment", sa.Text),
+    sa.Column("region", sa.Text),
+    sa.Column("capacity_strategic", sa.Integer),
+    sa.Column("capacity_key", sa.Integer),
+    sa.Column("capacity_general", sa.Integer),
+    sa.Column("extra", _JSON),
+    sa.Column("updated_at", _TS, nullable=False),
+)
+
+outcomes = sa.Table(
+    "outcomes",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("customer_id", sa.Text, sa.ForeignKey("customers.customer_id"), primary_key=True),
+    sa.Column("won", sa.Integer, nullable=False),
+    sa.Column("revenue", sa.Double),
+    sa.Column("days_to_close", sa.Integer),
+    sa.Column("source_file", sa.Text),
+    sa.Column("source_sha256", sa.Text),
+    sa.Column("imported_at", _TS, nullable=False),
+    sa.CheckConstraint("won IN (0, 1)", name="won_flag"),
+)
+
+inquiries = sa.Table(
+    "inquiries",
+    metadata,
+    sa.Column("inquiry_id", sa.Text, primary_key=True),
+    sa.Column("date", sa.Date, nullable=False, index=True),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("segment", sa.Text, nullable=False, index=True),
+    sa.Column("customer_name", sa.Text, nullable=False),
+    sa.Column("region", sa.Text),
+    sa.Column("need_category", sa.Text),
+    sa.Column("first_response_hours", sa.Double),
+    sa.Column("handler", sa.Text),
+    sa.Column("decision", sa.Text),
+    sa.Column("follow_ups", sa.Integer, nullable=False),
+    sa.Column("converted", sa.Integer),
+    *_fact_columns(CRITERIA_FACTS),
+    sa.Column("extra", _JSON),
+    sa.Column("updated_at", _TS, nullable=False),
+    sa.CheckConstraint("converted IN (0, 1)", name="converted_flag"),
+)
+
+inquiry_followups = sa.Table(
+    "inquiry_followups",
+    metadata,
+    sa.Column("inquiry_id", sa.Text, sa.ForeignKey("inquiries.inquiry_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("note", sa.Text),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("run_id", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("started", _TS, nullable=False),
+    sa.Column("finished", _TS),
+    sa.Column("published_at", _TS),
+    sa.Column("criteria_version", sa.Text),
+    sa.Column("params", _JSON),
+    sa.Column("package_version", sa.Text),
+    sa.Column("result_columns", _JSON),
+    sa.Column("error", sa.Text),
+    sa.CheckConstraint("status IN ('running', 'succeeded', 'failed', 'published')", name="status"),
+)
+
+#: Typed columns of ``results`` (the target list of ``pipeline.RankingResult``);
+#: any other column of a target list is kept in ``extra``.
+RESULT_COLUMNS: dict[str, Any] = {
+    "customer_name": sa.Text,
+    "segment": sa.Text,
+    "region": sa.Text,
+    "owner_id": sa.Text,
+    "score": sa.Double,
+    "rank": sa.Integer,
+    "segment_rank": sa.Integer,
+    "tier": sa.Text,
+    "grade": sa.Text,
+    "quadrant": sa.Text,
+    "action": sa.Text,
+    "not_targeted_reason": sa.Text,
+    "attractiveness": sa.Double,
+    "feasibility": sa.Double,
+    "deal_size": sa.Double,
+    "need_status": sa.Text,
+    "expected_months_to_close": sa.Double,
+    "completeness": sa.Double,
+    "driver_1": sa.Text,
+    "driver_2": sa.Text,
+    "driver_3": sa.Text,
+    "flags": sa.Text,
+    "source_row": sa.Integer,
+}
+
+results = sa.Table(
+    "results",
+    metadata,
+    sa.Column("run_id", sa.Text, sa.ForeignKey("runs.run_id"), primary_key=True),
+    sa.Column("customer_id", sa.Text, primary_key=True),
+    *[sa.Column(n, t) for n, t in RESULT_COLUMNS.items()],
+    sa.Column("extra", _JSON),
+)
+
+_TABLES = {
+    t.name: t
+    for t in (customers, list_snapshots, owners, outcomes, inquiries, inquiry_followups, runs, results)
+}
+
+
+# --------------------------------------------------------------------------- engine
+def _project_root(start: Path) -> Path:
+    for d in (start, *start.parents):
+        if (d / "params").is_dir():
+            return d
+    return start
+
+
+def default_url(start: str | Path | None = None) -> URL:
+    """The embedded SQLite database ``data/prioanalysis.db`` of the project.
+
+    Parameters
+    ----------
+    start : str or Path, optional
+        Where to look for the project root (the first folder, going up, that holds
+        ``params/``); default the current folder, which is the root when none is found.
+    """
+    root = _project_root(Path(start or Path.cwd()).resolve())
+    return URL.create("sqlite", database=str(root / DEFAULT_DB))
+
+
+def masked_url(url: str | URL | Engine) -> str:
+    """A URL as text with its password replaced by ``***``."""
+    if isinstance(url, Engine):
+        url = url.url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is never shown: it may hold a password
+        return "<database URL not shown>"
+
+
+def _normalise_url(raw: str | URL) -> URL:
+    try:
+        url = make_url(raw)
+    except Exception:
+        raise StoreError(
+            f"{ENV_URL} (or the URL given) is not a database URL; expected "
+            "postgresql+psycopg://user@host/dbname or sqlite:///path/to/file.db"
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgres" or url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend not in ("sqlite", "postgresql"):
+        raise StoreError(f"{masked_url(url)}: unsupported database '{backend}' (use SQLite or PostgreSQL)")
+    return url
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is switched off: SQLAlchemy's "begin"
+    # event below emits BEGIN (readers) or BEGIN IMMEDIATE (writers) itself, so DDL
+    # is transactional too and a writer takes the write lock before it reads.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=60000")  # BUSY_TIMEOUT_S in milliseconds
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get("prioanalysis_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def get_engine(url: str | URL | None = None) -> Engine:
+    """Open the database.
+
+    Parameters
+    ----------
+    url : str or URL, optional
+        SQLAlchemy URL. Default: ``PRIOANALYSIS_DB_URL`` when set, otherwise the
+        embedded SQLite file (:func:`default_url`), whose folder is created.
+        ``postgresql://`` means ``postgresql+psycopg://``.
+
+    Returns
+    -------
+    sqlalchemy.engine.Engine
+        SQLite connections have ``foreign_keys=ON``, ``journal_mode=WAL`` and a busy
+        timeout. The schema is created on first use (:func:`init_db`).
+
+    Raises
+    ------
+    StoreError
+        Not a URL, or a backend other than SQLite and PostgreSQL.
+    """
+    if url is None:
+        env = os.environ.get(ENV_URL, "").strip()
+        u = _normalise_url(env) if env else default_url()
+    else:
+        u = _normalise_url(url)
+    if u.get_backend_name() == "sqlite":
+        db = u.database
+        if db and db != ":memory:" and not db.startswith("file:"):
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_S})
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+    else:
+        engine = sa.create_engine(
+            u,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": 10, "application_name": "prioanalysis"},
+        )
+    return engine
+
+
+# ---------------------------------------------------------------- schema management
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_ready_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+#: Keys of the PostgreSQL advisory locks that serialise writers of one kind.
+_LOCKS = {"schema": 0x5052_0001, "customers": 0x5052_0002, "outcomes": 0x5052_0003,
+          "inquiries": 0x5052_0004, "owners": 0x5052_0005, "runs": 0x5052_0006}
+
+
+def alembic_config(script_location: str | Path | None = None) -> Any:
+    """The alembic configuration of the packaged migrations.
+
+    For developers adding a migration::
+
+        from alembic import command
+        cfg = store.alembic_config()
+        cfg.attributes["connection"] = engine.connect()  # or set sqlalchemy.url
+        command.revision(cfg, "add a column", autogenerate=True)
+    """
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location or _MIGRATIONS))
+    return cfg
+
+
+def head_revision(config: Any = None) -> str:
+    """The newest revision of the migrations."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(config or alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The revision the database is at (``None`` for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with _connect(engine) as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def init_db(engine: Engine, revision: str = "head", config: Any = None) -> str:
+    """Create the schema, or upgrade an existing database in place.
+
+    Runs the alembic migrations in one transaction (schema changes are
+    transactional on SQLite and PostgreSQL), serialised against any other
+    ``init_db`` on the same database. Running it on an up-to-date database does
+    nothing.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`get_engine`.
+    revision : str
+        Target revision, default the newest.
+    config : alembic.config.Config, optional
+        Default :func:`alembic_config`.
+
+    Returns
+    -------
+    str
+        The revision the database is now at.
+
+    Raises
+    ------
+    StoreError
+        Database unreachable, or at a revision these migrations do not know (a
+        newer prioanalysis wrote it).
+    """
+    from alembic import command
+    from alembic.util import CommandError
+
+    cfg = config or alembic_config()
+    try:
+        with _writing(engine, "schema") as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except CommandError as exc:
+        raise StoreError(f"{masked_url(engine)}: cannot upgrade the schema: {exc}") from None
+    finally:
+        cfg.attributes.pop("connection", None)
+    _ready_engines.discard(engine)
+    return schema_revision(engine) or "base"
+
+
+def _ready(engine: Engine) -> None:
+    """Make sure the schema is at the packaged head; initialise an empty database."""
+    if engine in _ready_engines:
+        return
+    current = schema_revision(engine)
+    head = head_revision()
+    if current is None:
+        init_db(engine)
+    elif current != head:
+        from alembic.script import ScriptDirectory
+
+        known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+        if current in known:
+            raise StoreError(
+                f"{masked_url(engine)}: the database schema is at revision {current}, this "
+                f"version of prioanalysis needs {head}; run `prioanalysis db init` to upgrade it"
+            )
+        raise StoreError(
+            f"{masked_url(engine)}: the database schema is at revision {current}, unknown to "
+            f"this version of prioanalysis ({__version__}); a newer version wrote it"
+        )
+    _ready_engines.add(engine)
+
+
+def _db_error(engine: Engine, exc: BaseException) -> StoreError:
+    orig = getattr(exc, "orig", None) or exc
+    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    if "frozen" in first:
+        return FrozenResultsError(f"{masked_url(engine)}: {first}")
+    return StoreError(f"{masked_url(engine)}: {first}")
+
+
+@contextmanager
+def _connect(engine: Engine) -> Iterator[Connection]:
+    try:
+        with engine.connect() as conn:
+            yield conn
+    except sa.exc.OperationalError as exc:
+        raise _db_error(engine, exc) from None
+
+
+@contextmanager
+def _reading(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction on one snapshot of the database."""
+    _ready(engine)
+    with _connect(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def _writing(engine: Engine, lock: str) -> Iterator[Connection]:
+    """One write transaction, serialised with the other writers of ``lock``."""
+    if lock != "schema":
+        _ready(engine)
+    with _connect(engine) as conn:
+        conn = conn.execution_options(prioanalysis_write=True)
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("k", _LOCKS[lock]))))
+            yield conn
+
+
+# --------------------------------------------------------------------------- values
+def _utcnow() -> _dt.datetime:
+    return _dt.datetime.now(_dt.UTC)
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float | np.floating):
+        return bool(np.isnan(v))
+    return False
+
+
+def _py(v: Any) -> Any:
+    """A Python value for the database: NA → None, numpy scalars → Python."""
+    if _is_missing(v):
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    return v
+
+
+def _json_safe(v: Any) -> Any:
+    v = _py(v)
+    if isinstance(v, _dt.datetime | _dt.date):
+        return v.isoformat()
+    if isinstance(v, str | int | float | bool) or v is None:
+        return v
+    return str(v)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------------- validation
+@dataclass(frozen=True)
+class _Field:
+    """How one column of an input file is checked and converted.
+
+    ``kind``: ``id`` (text, stripped), ``text`` (kept verbatim), ``choice`` (stripped,
+    lower case, one of ``choices``), ``number``, ``integer``, ``flag`` (0/1), ``date``
+    (YYYY-MM-DD).
+    """
+
+    name: str
+    kind: str = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+
+
+_MAX_LISTED = 8
+
+
+def _fmt_rows(rows: Sequence[int]) -> str:
+    head = ", ".join(str(r) for r in rows[:_MAX_LISTED])
+    more = f" and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
+    return f"{'row' if len(rows) == 1 else 'rows'} {head}{more}"
+
+
+def _examples(values: pd.Series, mask: np.ndarray) -> str:
+    vals = pd.Series(values[mask]).astype(str).unique()[:3]
+    return ", ".join(repr(v if len(v) <= 60 else v[:57] + "...") for v in vals)
+
+
+class _Problems:
+    """Problems found in an input, each naming rows (or a field) and a column."""
+
+    def __init__(self, source: str, offset: int, single: bool = False) -> None:
+        self.source, self.offset, self.single = source, offset, single
+        self.items: list[str] = []
+
+    def add(self, mask: np.ndarray | None, column: str, text: str) -> None:
+        if self.single or mask is None:
+            self.items.append(f"field '{column}': {text}")
+            return
+        rows = [int(p) + self.offset for p in np.flatnonzero(mask)]
+        self.items.append(f"{_fmt_rows(rows)}, column '{column}': {text}")
+
+    def raise_if_any(self, what: str) -> None:
+        if self.items:
+            raise InputError(
+                f"{self.source}: {len(self.items)} problem(s) in the {what}:\n"
+                + "\n".join(f"  - {p}" for p in self.items)
+            )
+
+
+def _as_text(v: Any) -> str | None:
+    if _is_missing(v):
+        return None
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return str(int(v))  # Excel turns 123 into 123.0
+    if isinstance(v, pd.Timestamp | _dt.datetime):
+        return v.date().isoformat() if v == pd.Timestamp(v).normalize() else v.isoformat()
+    return str(v.item() if isinstance(v, np.generic) else v)
+
+
+def _parse_date(v: Any) -> _dt.date | None | str:
+    """A date, None for missing, or the string ``"bad"``."""
+    if _is_missing(v):
+        return None
+    if isinstance(v, pd.Timestamp | _dt.datetime):
+        return v.date()
+    if isinstance(v, _dt.date):
+        return v
+    txt = str(v).strip()
+    if not txt:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", txt):
+        try:
+            return _dt.date.fromisoformat(txt)
+        except ValueError:
+            return "bad"
+    return "bad"
+
+
+def _check(
+    df: pd.DataFrame, fields: Sequence[_Field], problems: _Problems
+) -> tuple[dict[str, list[Any]], list[str]]:
+    """Check and convert the columns of ``df``; return the values per column (Python
+    objects, None for missing) and the names of the other columns (kept as extra)."""
+    out: dict[str, list[Any]] = {}
+    n = len(df)
+    for f in fields:
+        if f.name not in df.columns:
+            out[f.name] = [None] * n
+            continue
+        raw = df[f.name]
+        obj = raw.astype(object).to_numpy()
+        txt = np.array([_as_text(v) for v in obj], dtype=object)
+        present = np.array([t is not None and t.strip() != "" for t in txt], dtype=bool)
+        if f.required and (~present).any():
+            problems.add(~present, f.name, "value is empty")
+        has_nul = np.array([t is not None and "\x00" in t for t in txt], dtype=bool)
+        if has_nul.any():
+            problems.add(has_nul, f.name, "contains a NUL character (\\x00), which cannot be stored")
+            present &= ~has_nul
+        if f.kind == "text":
+            out[f.name] = [t if p else None for t, p in zip(txt, present)]
+        elif f.kind in ("id", "choice"):
+            vals = np.array([t.strip() if p else None for t, p in zip(txt, present)], dtype=object)
+            if f.kind == "choice":
+                vals = np.array([v.lower() if v is not None else None for v in vals], dtype=object)
+                bad = present & np.array([v not in f.choices for v in vals], dtype=bool)
+                if bad.any():
+                    problems.add(bad, f.name, f"{_examples(txt, bad)} is not one of {', '.join(f.choices)}")
+            out[f.name] = list(vals)
+        elif f.kind == "date":
+            parsed = [_parse_date(v) if p else None for v, p in zip(obj, present)]
+            bad = np.array([p == "bad" for p in parsed], dtype=bool)
+            if bad.any():
+                problems.add(bad, f.name, f"{_examples(txt, bad)} is not a date (expected YYYY-MM-DD)")
+            out[f.name] = [None if p == "bad" else p for p in parsed]
+        else:  # number, integer, flag
+            num = pd.to_numeric(pd.Series([t.strip() if p else None for t, p in zip(txt, present)], dtype=object),
+                                errors="coerce").astype(float).to_numpy()
+            if f.kind == "flag":
+                low = np.array([(t or "").strip().lower() for t in txt], dtype=object)
+                num = np.where(np.isin(low, ["true", "yes"]), 1.0, np.where(np.isin(low, ["false", "no"]), 0.0, num))
+            bad = present & ~np.isfinite(num)
+            if bad.any():
+                what = {"number": "a number", "integer": "a whole number", "flag": "0 or 1"}[f.kind]
+                problems.add(bad, f.name, f"{_examples(txt, bad)} is not {what}")
+            ok = present & np.isfinite(num)
+            if f.kind in ("integer", "flag"):
+                frac = ok & (num != np.round(num))
+                if frac.any():
+                    problems.add(frac, f.name, f"{_examples(txt, frac)} is not a whole number")
+                ok &= ~frac
+            if f.kind == "flag":
+                notflag = ok & ~np.isin(num, [0.0, 1.0])
+                if notflag.any():
+                    problems.add(notflag, f.name, f"{_examples(txt, notflag)} is not 0 or 1")
+                ok &= ~notflag
+            if f.minimum is not None:
+                low_ = ok & (num < f.minimum)
+                if low_.any():
+                    problems.add(low_, f.name, f"{_examples(txt, low_)} is below {f.minimum:g}")
+            if f.kind == "number":
+                out[f.name] = [float(x) if o else None for x, o in zip(num, ok)]
+            else:
+                out[f.name] = [int(x) if o else None for x, o in zip(num, ok)]
+    known = {f.name for f in fields}
+    extra = [c for c in df.columns if c not in known]
+    return out, extra
+
+
+def _extra_values(df: pd.DataFrame, extra: list[str]) -> list[dict[str, Any] | None]:
+    if not extra:
+        return [None] * len(df)
+    cols = {c: df[c].astype(object).to_numpy() for c in extra}
+    return [{c: _json_safe(cols[c][i]) for c in extra} for i in range(len(df))]
+
+
+def _missing_columns(df: pd.DataFrame, fields: Sequence[_Field], source: str) -> None:
+    missing = [f.name for f in fields if f.required and f.name not in df.columns]
+    if missing:
+        raise InputError(
+            f"{source}: missing required column(s): {', '.join(missing)} "
+            f"(found: {', '.join(map(str, df.columns))})"
+        )
+
+
+def _duplicates(df_keys: pd.DataFrame, problems: _Problems, columns: list[str], what: str) -> None:
+    dup = (df_keys.duplicated(columns, keep=False) & df_keys[columns].notna().all(axis=1)).to_numpy()
+    if dup.any():
+        cols = "'+'".join(columns)
+        problems.add(dup, cols, f"{what} listed more than once ({_examples(df_keys[columns[0]].to_numpy(), dup)})")
+
+
+def _num_fields(names: Sequence[str], minimum: Mapping[str, float] | None = None) -> list[_Field]:
+    minimum = minimum or {}
+    return [
+        _Field(n, "text" if n in _TEXT_FACTS or n in ("pipeline_stage", "need_status") else "number",
+               minimum=minimum.get(n))
+        for n in names
+    ]
+
+
+_FACT_MINIMUM = {"it_budget": 0, "deal_size": 0, "service_distance_km": 0, "payment_days": 0,
+                 "expected_months_to_close": 0}
+
+_CUSTOMER_FIELDS = [
+    _Field("customer_id", "id", required=True),
+    _Field("customer_name", "text", required=True),
+    _Field("segment", "id", required=True),
+    _Field("region", "id"),
+    _Field("owner_id", "id"),
+    *_num_fields([*CRITERIA_FACTS, *STATUS_FACTS], _FACT_MINIMUM),
+]
+_OUTCOME_FIELDS = [
+    _Field("customer_id", "id", required=True),
+    _Field("won", "flag", required=True),
+    _Field("revenue", "number", minimum=0),
+    _Field("days_to_close", "integer", minimum=0),
+]
+_OWNER_FIELDS = [
+    _Field("owner_id", "id", required=True),
+    _Field("owner_name", "text", required=True),
+    _Field("segment", "id"),
+    _Field("region", "id"),
+    _Field("capacity_strategic", "integer", minimum=0),
+    _Field("capacity_key", "integer", minimum=0),
+    _Field("capacity_general", "integer", minimum=0),
+]
+
+
+def _inquiry_fields(with_id: bool) -> list[_Field]:
+    return [
+        _Field("inquiry_id", "id", required=with_id),
+        _Field("date", "date", required=True),
+        _Field("channel", "choice", required=True, choices=CHANNELS),
+        _Field("segment", "id", required=True),
+        _Field("customer_name", "text", required=True),
+        _Field("region", "choice", choices=REGIONS),
+        _Field("need_category", "choice", choices=NEED_CATEGORIES),
+        _Field("first_response_hours", "number", minimum=0),
+        _Field("handler", "id"),
+        _Field("decision", "choice", choices=DECISIONS),
+        _Field("follow_ups", "integer", minimum=0),
+        _Field("converted", "flag"),
+        *_num_fields(CRITERIA_FACTS, _FACT_MINIMUM),
+    ]
+
+
+# --------------------------------------------------------------------------- import
+@dataclass(frozen=True)
+class TableCounts:
+    """Rows an import inserts, updates or leaves unchanged in one table."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do).
+
+    Attributes
+    ----------
+    kind : str
+        ``customers``, ``outcomes``, ``inquiries`` or ``owners``.
+    source : str
+        The file.
+    rows : int
+        Data rows in the file.
+    year : int or None
+        List or outcome year.
+    dry_run : bool
+        True when nothing was written.
+    tables : dict of str to TableCounts
+        Per table; the first is the table the file's rows go to.
+    """
+
+    kind: str
+    source: str
+    rows: int
+    year: int | None
+    dry_run: bool
+    tables: dict[str, TableCounts] = field(default_factory=dict)
+
+    @property
+    def _main(self) -> TableCounts:
+        return next(iter(self.tables.values()), TableCounts())
+
+    @property
+    def inserted(self) -> int:
+        """Rows inserted into the main table."""
+        return self._main.inserted
+
+    @property
+    def updated(self) -> int:
+        """Rows updated in the main table."""
+        return self._main.updated
+
+    @property
+    def unchanged(self) -> int:
+        """Rows already as in the file."""
+        return self._main.unchanged
+
+    def summary(self) -> str:
+        """One line per table, for the command line."""
+        head = f"{self.source}: {self.rows} rows ({self.kind}{'' if self.year is None else f', {self.year}'})"
+        if self.dry_run:
+            head += " — dry run, nothing written"
+        return "\n".join([head, *(f"  {t}: {c}" for t, c in self.tables.items())])
+
+
+def _year_from_name(path: Path, year: int | None) -> int:
+    if year is not None:
+        if not 2000 <= int(year) <= 2100:
+            raise InputError(f"year {year}: expected a year between 2000 and 2100")
+        return int(year)
+    found = {int(y) for y in re.findall(r"(?<!\d)(20\d{2}|2100)(?!\d)", path.stem)}
+    if len(found) != 1:
+        raise InputError(f"{path}: cannot tell the year from the file name; give the year (--year)")
+    return found.pop()
+
+
+def _key(row: Mapping[str, Any], keys: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(row[k] for k in keys)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, _dt.datetime) or isinstance(b, _dt.datetime):
+        return a == b
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    return a == b
+
+
+def _plan(
+    existing: Mapping[tuple[Any, ...], Mapping[str, Any]],
+    incoming: Mapping[tuple[Any, ...], dict[str, Any]],
+    compare: Sequence[str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Split incoming rows into inserts, updates (changed) and the unchanged count."""
+    ins, upd, same = [], [], 0
+    for k, row in incoming.items():
+        old = existing.get(k)
+        if old is None:
+            ins.append(row)
+        elif all(_same(old.get(c), row.get(c)) for c in compare):
+            same += 1
+        else:
+            upd.append(row)
+    return ins, upd, same
+
+
+_CHUNK = 500
+
+
+def _execute_chunk(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Send one chunk of rows (executemany)."""
+    conn.execute(statement, rows)
+
+
+def _write(conn: Connection, table: sa.Table, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
+    keys = [c.name for c in table.primary_key.columns]
+    if inserts:
+        for i in range(0, len(inserts), _CHUNK):
+            _execute_chunk(conn, table.insert(), inserts[i:i + _CHUNK])
+    if updates:
+        cols = [c for c in updates[0] if c not in keys]
+        stmt = (
+            table.update()
+            .where(sa.and_(*[table.c[k] == sa.bindparam(f"key_{k}") for k in keys]))
+            .values({c: sa.bindparam(c) for c in cols})
+        )
+        rows = [{**{c: r[c] for c in cols}, **{f"key_{k}": r[k] for k in keys}} for r in updates]
+        for i in range(0, len(rows), _CHUNK):
+            _execute_chunk(conn, stmt, rows[i:i + _CHUNK])
+
+
+def _fetch(conn: Connection, table: sa.Table, where: Any = None) -> dict[tuple[Any, ...], dict[str, Any]]:
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = sa.select(table)
+    if where is not None:
+        stmt = stmt.where(where)
+    return {_key(r, keys): dict(r) for r in conn.execute(stmt).mappings()}
+
+
+def _fetch_in(
+    conn: Connection, table: sa.Table, column: str, values: Sequence[Any]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for i in range(0, len(values), 900):
+        out.update(_fetch(conn, table, table.c[column].in_(list(values[i:i + 900]))))
+    return out
+
+
+def _records(values: dict[str, list[Any]], n: int) -> list[dict[str, Any]]:
+    names = list(values)
+    return [{c: values[c][i] for c in names} for i in range(n)]
+
+
+def import_table(
+    engine: Engine,
+    kind: str,
+    path: str | Path,
+    dry_run: bool = False,
+    *,
+    year: int | None = None,
+    params: Any = None,
+) -> ImportReport:
+    """Import a CSV or XLSX file into the database, upserting by id.
+
+    ``customers`` takes a preliminary list (``preliminary_YYYY.csv``: one row per
+    customer and proposing segment) into ``list_snapshots`` for its year and
+    upserts ``customers`` (whose facts follow the latest year imported);
+    ``outcomes`` takes ``outcomes_YYYY.csv``; ``inquiries`` the inquiry log;
+    ``owners`` the account managers. Columns beyond the known ones are kept (JSON
+    ``extra``). The whole file is validated first, every problem reported; then it
+    is written in one transaction — all rows or none.
+
+    Parameters
+    ----------
+    engine : Engine
+        From :func:`get_engine`.
+    kind : {"customers", "outcomes", "inquiries", "owners"}
+    path : str or Path
+        CSV or XLSX (read with :func:`prioanalysis.inputs.preliminary.read_table`).
+    dry_run : bool
+        Report what would be inserted, updated or left unchanged; write nothing.
+    year : int, optional
+        The list or outcome year (customers, outcomes). Default: the year in the file
+        name (``preliminary_2026.csv``), or ``params.run.year``.
+    params : prioanalysis.config.params.Params, optional
+        Customers only: also validate the list against the year's criteria
+        (:func:`prioanalysis.inputs.preliminary.validate_preliminary`).
+
+    Returns
+    -------
+    ImportReport
+
+    Raises
+    ------
+    InputError
+        Unreadable file or invalid rows — naming the file, the rows and the column.
+    StoreError
+        The database refused the write; nothing was written.
+    """
+    from prioanalysis.inputs import preliminary as intake
+
+    if kind not in IMPORT_KINDS:
+        raise InputError(f"unknown import kind '{kind}' (expected one of {', '.join(IMPORT_KINDS)})")
+    p = Path(path)
+    df = intake.read_table(p)
+    source = str(df.attrs.get("source", p))
+    problems = _Problems(source, int(df.attrs.get("row_offset", 2)))
+    sha = _sha256(p)
+    if kind == "customers" and params is not None:
+        intake.validate_preliminary(df, params)
+        year = year if year is not None else params.run.year
+    importer = {"customers": _import_customers, "outcomes": _import_outcomes,
+                "inquiries": _import_inquiries, "owners": _import_owners}[kind]
+    try:
+        with _writing(engine, kind) as conn:
+            report = importer(conn, df, p, sha, problems, year, dry_run)
+            if dry_run:
+                conn.rollback()
+    except sa.exc.DBAPIError as exc:
+        raise _db_error(engine, exc) from None
+    return report
+
+
+def _import_customers(conn: Connection, df: pd.DataFrame, path: Path, sha: str, problems: _Problems,
+                      year: int | None, dry_run: bool) -> ImportReport:
+    year = _year_from_name(path, year)
+    _missing_columns(df, _CUSTOMER_FIELDS, problems.source)
+    vals, extra = _check(df, _CUSTOMER_FIELDS, problems)
+    keys = pd.DataFrame({"customer_id": vals["customer_id"], "segment": vals["segment"]})
+    _duplicates(keys, problems, ["customer_id", "segment"], "the same customer and segment")
+    names = pd.DataFrame({"customer_id": vals["customer_id"], "customer_name": vals["customer_name"]})
+    n_names = names.groupby("customer_id")["customer_name"].transform("nunique").to_numpy()
+    clash = n_names > 1
+    if clash.any():
+        problems.add(clash, "customer_name", "the same customer id has different names on different rows "
+                     f"({_examples(names['customer_id'].to_numpy(), clash)})")
+    problems.raise_if_any("customer list")
+
+    now = _utcnow()
+    n = len(df)
+    rows = _records(vals, n)
+    extras = _extra_values(df, extra)
+    facts = [*CRITERIA_FACTS, *STATUS_FACTS]
+    snaps: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for i, r in enumerate(rows):
+        snaps[(year, r["customer_id"], r["segment"])] = {
+            "year": year, **r, "extra": extras[i], "source_file": path.name, "source_sha256": sha,
+            "source_row": i + problems.offset, "imported_at": now,
+        }
+    old_snaps = _fetch(conn, list_snapshots, list_snapshots.c.year == year)
+    compare = ["customer_name", "region", "owner_id", *facts, "extra"]
+    s_ins, s_upd, s_same = _plan(old_snaps, snaps, compare)
+
+    # Segments that propose each customer this year: the file's (home first), then
+    # those already stored for the year from other files.
+    segs: dict[str, list[str]] = {}
+    home: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        segs.setdefault(r["customer_id"], []).append(r["segment"])
+        home.setdefault(r["customer_id"], r)
+    for (_, cid, seg) in old_snaps:
+        if cid in segs and seg not in segs[cid]:
+            segs[cid].append(seg)
+    ids = list(home)
+    old_cust = _fetch_in(conn, customers, "customer_id", ids)
+    cust: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for cid in ids:
+        r = home[cid]
+        old = old_cust.get((cid,))
+        fresh = {
+            "customer_id": cid, "customer_name": r["customer_name"], "segment": r["segment"],
+            "segments": ";".join(segs[cid]), "region": r["region"], "owner_id": r["owner_id"],
+            **{f: r[f] for f in facts}, "first_year": year, "facts_year": year, "updated_at": now,
+        }
+        if old is not None:
+            if year < old["facts_year"]:  # an older list never overwrites newer facts
+                fresh = {**old, "updated_at": now}
+            fresh["first_year"] = min(old["first_year"], year)
+        cust[(cid,)] = fresh
+    c_compare = [c.name for c in customers.columns if c.name not in ("customer_id", "updated_at")]
+    c_ins, c_upd, c_same = _plan(old_cust, cust, c_compare)
+    if not dry_run:
+        _write(conn, customers, c_ins, c_upd)
+        _write(conn, list_snapshots, s_ins, s_upd)
+    return ImportReport(
+        "customers", problems.source, n, year, dry_run,
+        {"list_snapshots": TableCounts(len(s_ins), len(s_upd), s_same),
+         "customers": TableCounts(len(c_ins), len(c_upd), c_same)},
+    )
+
+
+def _import_outcomes(conn: Connection, df: pd.DataFrame, path: Path, sha: str, problems: _Problems,
+                     year: int | None, dry_run: bool) -> ImportReport:
+    year = _year_from_name(path, year)
+    _missing_columns(df, _OUTCOME_FIELDS, problems.source)
+    vals, _extra = _check(df, _OUTCOME_FIELDS, problems)
+    ids = pd.DataFrame({"customer_id": vals["customer_id"]})
+    _duplicates(ids, problems, ["customer_id"], "the same customer")
+    given = [c for c in dict.fromkeys(vals["customer_id"]) if c is not None]
+    known = {k[0] for k in _fetch_in(conn, customers, "customer_id", given)}
+    unknown = np.array([c is not None and c not in known for c in vals["customer_id"]], dtype=bool)
+    if unknown.any():
+        problems.add(unknown, "customer_id", f"{_examples(np.array(vals['customer_id'], dtype=object), unknown)} "
+                     "is not a known customer (import the preliminary list first)")
+    problems.raise_if_any("outcomes")
+    now = _utcnow()
+    rows = {(year, r["customer_id"]): {"year": year, **r, "source_file": path.name, "source_sha256": sha,
+                                       "imported_at": now}
+            for r in _records(vals, len(df))}
+    old = _fetch(conn, outcomes, outcomes.c.year == year)
+    ins, upd, same = _plan(old, rows, ["won", "revenue", "days_to_close"])
+    if not dry_run:
+        _write(conn, outcomes, ins, upd)
+    return ImportReport("outcomes", problems.source, len(df), year, dry_run,
+                        {"outcomes": TableCounts(len(ins), len(upd), same)})
+
+
+def _known_segments(conn: Connection) -> set[str]:
+    known = set(DEFAULT_SEGMENTS)
+    for t in (list_snapshots, owners, inquiries):
+        known |= {s for (s,) in conn.execute(sa.select(t.c.segment).distinct()) if s}
+    return known
+
+
+def _check_segments(conn: Connection, segs: list[Any], problems: _Problems) -> None:
+    known = _known_segments(conn)
+    bad = np.array([s is not None and s not in known for s in segs], dtype=bool)
+    if bad.any():
+        problems.add(bad, "segment", f"{_examples(np.array(segs, dtype=object), bad)} is not a known segment "
+                     f"(expected one of {', '.join(sorted(known))})")
+
+
+def _inquiry_rows(vals: dict[str, list[Any]], extras: list[Any], now: _dt.datetime) -> list[dict[str, Any]]:
+    rows = _records(vals, len(extras))
+    for r, e in zip(rows, extras):
+        r["follow_ups"] = r["follow_ups"] or 0
+        r["extra"] = e
+        r["updated_at"] = now
+    return rows
+
+
+def _import_inquiries(conn: Connection, df: pd.DataFrame, path: Path, sha: str, problems: _Problems,
+                      year: int | None, dry_run: bool) -> ImportReport:
+    fields = _inquiry_fields(with_id=True)
+    _missing_columns(df, fields, problems.source)
+    vals, extra = _check(df, fields, problems)
+    _duplicates(pd.DataFrame({"inquiry_id": vals["inquiry_id"]}), problems, ["inquiry_id"], "the same inquiry")
+    _check_segments(conn, vals["segment"], problems)
+    problems.raise_if_any("inquiry log")
+    rows = {(r["inquiry_id"],): r for r in _inquiry_rows(vals, _extra_values(df, extra), _utcnow())}
+    old = _fetch_in(conn, inquiries, "inquiry_id", [k[0] for k in rows])
+    compare = [c.name for c in inquiries.columns if c.name not in ("inquiry_id", "updated_at")]
+    ins, upd, same = _plan(old, rows, compare)
+    if not dry_run:
+        _write(conn, inquiries, ins, upd)
+    return ImportReport("inquiries", problems.source, len(df), None, dry_run,
+                        {"inquiries": TableCounts(len(ins), len(upd), same)})
+
+
+def _import_owners(conn: Connection, df: pd.DataFrame, path: Path, sha: str, problems: _Problems,
+                   year: int | None, dry_run: bool) -> ImportReport:
+    _missing_columns(df, _OWNER_FIELDS, problems.source)
+    vals, extra = _check(df, _OWNER_FIELDS, problems)
+    _duplicates(pd.DataFrame({"owner_id": vals["owner_id"]}), problems, ["owner_id"], "the same owner")
+    problems.raise_if_any("owner list")
+    now = _utcnow()
+    extras = _extra_values(df, extra)
+    rows = {(r["owner_id"],): {**r, "extra": e, "updated_at": now} for r, e in zip(_records(vals, len(df)), extras)}
+    old = _fetch(conn, owners)
+    compare = [c.name for c in owners.columns if c.name not in ("owner_id", "updated_at")]
+    ins, upd, same = _plan(old, rows, compare)
+    if not dry_run:
+        _write(conn, owners, ins, upd)
+    return ImportReport("owners", problems.source, len(df), None, dry_run,
+                        {"owners": TableCounts(len(ins), len(upd), same)})
+
+
+# --------------------------------------------------------------------------- export
+def export(engine: Engine, directory: str | Path) -> list[Path]:
+    """Write every table to ``<directory>/<table>.csv`` (UTF-8), from one snapshot.
+
+    JSON columns are written as JSON text; rows are in primary-key order.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    written = []
+    with _reading(engine) as conn:
+        for name, table in _TABLES.items():
+            res = conn.execute(sa.select(table).order_by(*table.primary_key.columns))
+            frame = pd.DataFrame([tuple(r) for r in res], columns=list(res.keys()), dtype=object)
+            for c in table.columns:
+                if isinstance(c.type, sa.JSON):
+                    frame[c.name] = [None if v is None else json.dumps(v, ensure_ascii=False) for v in frame[c.name]]
+            p = d / f"{name}.csv"
+            frame.to_csv(p, index=False, encoding="utf-8")
+            written.append(p)
+    return written
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    """Rows per table."""
+    with _reading(engine) as conn:
+        count = sa.select(sa.func.count())
+        return {n: int(conn.execute(count.select_from(t)).scalar_one()) for n, t in _TABLES.items()}
+
+
+# ------------------------------------------------------------------------ inquiries
+def add_inquiry(engine: Engine, **fields: Any) -> str:
+    """Log one general inquiry (step 2.3.5).
+
+    Parameters
+    ----------
+    engine : Engine
+    **fields
+        ``date`` (YYYY-MM-DD), ``channel``, ``segment``, ``customer_name`` are
+        required; optional ``inquiry_id`` (default the next ``Q<year>-NNNN`` of the
+        inquiry's year), ``region``, ``need_category``, ``first_response_hours``,
+        ``handler``, ``decision``, ``follow_ups``, ``converted`` and the criteria
+        facts (``it_budget`` …).
+
+    Returns
+    -------
+    str
+        The inquiry id.
+
+    Raises
+    ------
+    InputError
+        Unknown field, or a value not of the expected kind — naming the field.
+    """
+    spec = _inquiry_fields(with_id=False)
+    names = [f.name for f in spec]
+    unknown = sorted(set(fields) - set(names))
+    if unknown:
+        raise InputError(f"inquiry: unknown field(s) {', '.join(unknown)} (expected: {', '.join(names)})")
+    df = pd.DataFrame({k: [v] for k, v in fields.items()}, dtype=object)
+    problems = _Problems("inquiry", 0, single=True)
+    missing = [f.name for f in spec if f.required and f.name not in fields]
+    if missing:
+        raise InputError(f"inquiry: missing required field(s): {', '.join(missing)}")
+    vals, _ = _check(df, spec, problems)
+    try:
+        with _writing(engine, "inquiries") as conn:
+            _check_segments(conn, vals["segment"], problems)
+            problems.raise_if_any("values given")
+            (row,) = _inquiry_rows(vals, [None], _utcnow())
+            if row["inquiry_id"] is None:
+                prefix = f"Q{row['date'].year}-"
+                like = inquiries.c.inquiry_id.like(sa.bindparam("p", prefix + "%"))
+                ids = conn.execute(sa.select(inquiries.c.inquiry_id).where(like)).scalars()
+                nums = [int(m.group(1)) for i in ids if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", i))]
+                row["inquiry_id"] = f"{prefix}{max(nums, default=0) + 1:04d}"
+            elif conn.execute(sa.select(inquiries.c.inquiry_id)
+                              .where(inquiries.c.inquiry_id == row["inquiry_id"])).first():
+                raise InputError(f"inquiry: field 'inquiry_id': {row['inquiry_id']!r} already exists")
+            conn.execute(inquiries.insert(), [row])
+    except sa.exc.DBAPIError as exc:
+        raise _db_error(engine, exc) from None
+    return str(row["inquiry_id"])
+
+
+def add_followup(engine: Engine, inquiry_id: str, date: str | _dt.date, note: str | None = None) -> int:
+    """Record a follow-up of an inquiry; returns its number (1, 2, …) and counts it
+    in the inquiry's ``follow_ups``."""
+    problems = _Problems("follow-up", 0, single=True)
+    vals, _ = _check(pd.DataFrame({"date": [date], "note": [note]}, dtype=object),
+                     [_Field("date", "date", required=True), _Field("note", "text")], problems)
+    problems.raise_if_any("values given")
+    with _writing(engine, "inquiries") as conn:
+        found = conn.execute(sa.select(inquiries.c.follow_ups).where(inquiries.c.inquiry_id == inquiry_id)).first()
+        if found is None:
+            raise InputError(f"follow-up: no inquiry {inquiry_id!r}")
+        seq = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(inquiry_followups.c.seq), 0))
+                               .where(inquiry_followups.c.inquiry_id == inquiry_id)).scalar_one()) + 1
+        conn.execute(inquiry_followups.insert(), [{"inquiry_id": inquiry_id, "seq": seq,
+                                                   "date": vals["date"][0], "note": vals["note"][0]}])
+        conn.execute(inquiries.update().where(inquiries.c.inquiry_id == inquiry_id)
+                     .values(follow_ups=inquiries.c.follow_ups + 1, updated_at=_utcnow()))
+    return seq
+
+
+def _month_range(month: str) -> tuple[_dt.date, _dt.date]:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", str(month).strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise InputError(f"month {month!r}: expected YYYY-MM, such as 2025-03")
+    y, mo = int(m.group(1)), int(m.group(2))
+    start = _dt.date(y, mo, 1)
+    end = _dt.date(y + (mo == 12), mo % 12 + 1, 1)
+    return start, end
+
+
+def _inquiry_frame(engine: Engine, start: _dt.date | None, end: _dt.date | None, segment: str | None) -> pd.DataFrame:
+    cols = [c for c in inquiries.columns if c.name not in ("extra", "updated_at")]
+    stmt = sa.select(*cols, inquiries.c.extra).order_by(inquiries.c.date, inquiries.c.inquiry_id)
+    if start is not None:
+        stmt = stmt.where(inquiries.c.date >= start)
+    if end is not None:
+        stmt = stmt.where(inquiries.c.date < end)
+    if segment is not None:
+        stmt = stmt.where(inquiries.c.segment == segment)
+    with _reading(engine) as conn:
+        rows = conn.execute(stmt).mappings().all()
+    return _with_extra(rows, [c.name for c in cols], ints=("follow_ups", "converted"))
+
+
+def list_inquiries(engine: Engine, month: str | None = None, segment: str | None = None) -> pd.DataFrame:
+    """The inquiry log, by date, optionally one month (``YYYY-MM``) and one segment.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``inquiries_YYYY.csv`` (``date`` as datetime) plus any extra
+        columns imported.
+    """
+    start, end = _month_range(month) if month else (None, None)
+    return _inquiry_frame(engine, start, end, segment)
+
+
+def load_inquiries(engine: Engine, year: int | None = None, month: str | None = None) -> pd.DataFrame:
+    """The inquiries of a year or of one month (``YYYY-MM``), as :func:`list_inquiries`."""
+    if month:
+        start, end = _month_range(month)
+    elif year is not None:
+        start, end = _dt.date(int(year), 1, 1), _dt.date(int(year) + 1, 1, 1)
+    else:
+        start = end = None
+    return _inquiry_frame(engine, start, end, None)
+
+
+# -------------------------------------------------------------------------- loaders
+def _with_extra(rows: Sequence[Mapping[str, Any]], columns: list[str], ints: Sequence[str] = ()) -> pd.DataFrame:
+    frame = pd.DataFrame([[r[c] for c in columns] for r in rows], columns=columns, dtype=object)
+    extra_cols: list[str] = []
+    for r in rows:
+        for k in (r.get("extra") or {}):
+            if k not in extra_cols and k not in columns:
+                extra_cols.append(k)
+    for k in extra_cols:
+        frame[k] = [(r.get("extra") or {}).get(k) for r in rows]
+    return _typed(frame, ints)
+
+
+def _typed(frame: pd.DataFrame, ints: Sequence[str] = ()) -> pd.DataFrame:
+    """Give an object frame column dtypes: numbers, whole numbers, dates, text."""
+    out = {}
+    for c in frame.columns:
+        s = frame[c]
+        nonnull = [v for v in s if v is not None and not _is_missing(v)]
+        whole = nonnull and all(isinstance(v, int | float) and float(v).is_integer() for v in nonnull)
+        if c in ints or (c in _WHOLE_FACTS and whole):
+            out[c] = pd.array([None if _is_missing(v) else int(v) for v in s], dtype="Int64")
+        elif nonnull and all(isinstance(v, int | float) and not isinstance(v, bool) for v in nonnull):
+            out[c] = pd.to_numeric(pd.Series([np.nan if _is_missing(v) else v for v in s], dtype=float))
+        elif nonnull and all(isinstance(v, _dt.date) for v in nonnull):
+            out[c] = pd.to_datetime(pd.Series([None if _is_missing(v) else v for v in s], dtype=object))
+        elif not nonnull:
+            out[c] = pd.Series([np.nan] * len(s), dtype=float)
+        else:
+            out[c] = pd.Series([None if _is_missing(v) else v for v in s], dtype=object).infer_objects()
+    return pd.DataFrame({c: pd.Series(v).reset_index(drop=True) for c, v in out.items()}, columns=list(frame.columns))
+
+
+def load_preliminary(engine: Engine, year: int) -> pd.DataFrame:
+    """The preliminary list of ``year`` as stored, in the shape of
+    ``preliminary_YYYY.csv`` — ready for :func:`prioanalysis.inputs.preliminary.validate_preliminary`.
+
+    Rows are in the order of the source file(s). ``attrs["source"]`` names the
+    database (password masked) and the year; ``attrs["row_offset"]`` is 1, so rows
+    in messages are record numbers.
+
+    Raises
+    ------
+    StoreError
+        No list stored for ``year``.
+    """
+    cols = list(PRELIMINARY_COLUMNS)
+    t = list_snapshots
+    stmt = (sa.select(*[t.c[c] for c in cols], t.c.extra).where(t.c.year == int(year))
+            .order_by(t.c.source_file, t.c.source_row, t.c.customer_id, t.c.segment))
+    with _reading(engine) as conn:
+        rows = conn.execute(stmt).mappings().all()
+    if not rows:
+        raise StoreError(f"{masked_url(engine)}: no preliminary list stored for {year} "
+                         f"(import it with `prioanalysis db import customers preliminary_{year}.csv`)")
+    frame = _with_extra(rows, cols)
+    frame.attrs["source"] = f"{masked_url(engine)} (preliminary list {year})"
+    frame.attrs["row_offset"] = 1
+    return frame
+
+
+def write_preliminary(engine: Engine, year: int, path: str | Path) -> Path:
+    """Write the stored list of ``year`` as a CSV shaped like ``preliminary_YYYY.csv``.
+
+    For a run fed from the database: the file goes into the run folder (the record
+    of what was ranked) and is read like any preliminary list. A list imported from
+    one file comes back in that file's row order, so row numbers match it.
+    """
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    load_preliminary(engine, year).to_csv(p, index=False, encoding="utf-8", lineterminator="\n")
+    return p
+
+
+def preliminary_fingerprint(engine: Engine, year: int) -> str:
+    """SHA-256 of the stored list of ``year`` (its CSV rendering), for run records."""
+    csv = load_preliminary(engine, year).to_csv(index=False, lineterminator="\n")
+    return hashlib.sha256(csv.encode("utf-8")).hexdigest()
+
+
+def load_outcomes(engine: Engine, year: int) -> pd.DataFrame:
+    """The outcomes of ``year``: ``customer_id, won, revenue, days_to_close`` as in
+    ``outcomes_YYYY.csv``."""
+    cols = ["customer_id", "won", "revenue", "days_to_close"]
+    with _reading(engine) as conn:
+        rows = conn.execute(sa.select(*[outcomes.c[c] for c in cols]).where(outcomes.c.year == int(year))
+                            .order_by(outcomes.c.customer_id)).mappings().all()
+    frame = _with_extra(rows, cols, ints=("won", "days_to_close"))
+    frame["revenue"] = pd.to_numeric(frame["revenue"], errors="coerce").astype(float)
+    return frame
+
+
+def load_owners(engine: Engine) -> pd.DataFrame:
+    """The account managers, as in ``owners.csv``."""
+    cols = [c.name for c in owners.columns if c.name not in ("extra", "updated_at")]
+    with _reading(engine) as conn:
+        rows = conn.execute(sa.select(owners).order_by(owners.c.owner_id)).mappings().all()
+    return _with_extra(rows, cols, ints=("capacity_strategic", "capacity_key", "capacity_general"))
+
+
+# ----------------------------------------------------------------------------- runs
+def _params_json(params: Any) -> tuple[Any, str | None]:
+    """Run parameters as JSON-safe data, and the criteria version they name."""
+    if params is None:
+        return None, None
+    if hasattr(params, "criteria") and hasattr(params, "run") and hasattr(params.run, "model_dump"):
+        data = {"criteria": params.criteria.model_dump(mode="json"), "run": params.run.model_dump(mode="json"),
+                "directory": str(getattr(params, "directory", ""))}
+        return data, getattr(params.criteria, "version", None)
+    try:
+        data = json.loads(json.dumps(params, default=str, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"run parameters: not JSON-serialisable ({exc})") from None
+    version = None
+    if isinstance(data, dict):
+        crit = data.get("criteria")
+        version = data.get("criteria_version") or (crit.get("version") if isinstance(crit, dict) else None)
+    return data, None if version is None else str(version)
+
+
+def _check_run_id(run_id: str) -> str:
+    if not isinstance(run_id, str) or not run_id.strip() or len(run_id) > 200 or "\x00" in run_id:
+        raise InputError(f"run id {run_id!r}: expected a non-empty text of at most 200 characters")
+    return run_id
+
+
+def _run_row(conn: Connection, run_id: str, lock: bool = False) -> dict[str, Any] | None:
+    stmt = sa.select(runs).where(runs.c.run_id == run_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    r = conn.execute(stmt).mappings().first()
+    return None if r is None else dict(r)
+
+
+def start_run(engine: Engine, run_id: str, year: int, params: Any = None, *, kind: str = "ranking") -> None:
+    """Register a run as ``running`` (committed at once, so a run that dies shows).
+
+    Raises
+    ------
+    StoreError
+        A run with this id exists already (a re-run is a new run).
+    """
+    _check_run_id(run_id)
+    data, version = _params_json(params)
+    try:
+        with _writing(engine, "runs") as conn:
+            old = _run_row(conn, run_id)
+            if old is not None:
+                raise StoreError(f"run {run_id!r} exists already ({old['status']}); a re-run is a new run")
+            conn.execute(runs.insert(), [{
+                "run_id": run_id, "year": int(year), "kind": kind, "status": "running", "started": _utcnow(),
+                "criteria_version": version, "params": data, "package_version": __version__,
+            }])
+    except sa.exc.DBAPIError as exc:
+        raise _db_error(engine, exc) from None
+
+
+def _result_rows(run_id: str, target_list: pd.DataFrame) -> tuple[list[dict[str, Any]], list[str]]:
+    if "customer_id" not in target_list.columns:
+        raise InputError(f"run {run_id}: the target list has no 'customer_id' column")
+    ids = target_list["customer_id"]
+    bad = ids.isna() | ids.duplicated(keep=False)
+    if bad.any():
+        raise InputError(f"run {run_id}: the target list has missing or repeated customer ids "
+                         f"({', '.join(map(repr, ids[bad].astype(str).unique()[:3]))})")
+    columns = [str(c) for c in target_list.columns]
+    typed = [c for c in columns if c in RESULT_COLUMNS]
+    extra = [c for c in columns if c not in RESULT_COLUMNS and c != "customer_id"]
+    arrays = {c: target_list[c].astype(object).to_numpy() for c in columns}
+    rows = []
+    for i in range(len(target_list)):
+        row: dict[str, Any] = {"run_id": run_id, "customer_id": str(arrays["customer_id"][i])}
+        for c in RESULT_COLUMNS:
+            v = _py(arrays[c][i]) if c in typed else None
+            t = RESULT_COLUMNS[c]
+            if v is not None:
+                if t is sa.Integer:
+                    if float(v) != int(float(v)):
+                        raise InputError(
+                            f"run {run_id}: column '{c}' of the target list holds {v!r}, not a whole number"
+                        )
+                    v = int(float(v))
+                elif t is sa.Double:
+                    v = float(v)
+                else:
+                    v = str(v)
+            row[c] = v
+        row["extra"] = {c: _json_safe(arrays[c][i]) for c in extra} if extra else None
+        rows.append(row)
+    return rows, columns
+
+
+def _insert_results(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    for i in range(0, len(rows), _CHUNK):
+        _execute_chunk(conn, results.insert(), rows[i:i + _CHUNK])
+
+
+def _finish_run(conn: Connection, run_id: str, values: dict[str, Any]) -> None:
+    conn.execute(runs.update().where(runs.c.run_id == run_id).values(**values))
+
+
+def save_run(
+    engine: Engine,
+    run_id: str,
+    year: int,
+    params: Any,
+    target_list: pd.DataFrame | None,
+    status: str = "succeeded",
+    *,
+    kind: str = "ranking",
+    error: str | None = None,
+) -> None:
+    """Store a run's target list and mark it succeeded — atomically.
+
+    The results are inserted in the same transaction that flips the run from
+    ``running`` to ``succeeded``: a run that dies half way leaves no visible
+    results (its status stays ``running``; a failure inside ``save_run`` marks it
+    ``failed``). The run is registered first (:func:`start_run`) when it is not.
+
+    Parameters
+    ----------
+    engine : Engine
+    run_id : str
+        The run folder's id (``runner.RunRecord.run_id``).
+    year : int
+        Cycle year.
+    params : Params or mapping or None
+        Recorded as JSON (``Params`` as both parameter files; a mapping as given,
+        such as ``RunRecord.method_choices``), with its criteria version.
+    target_list : pandas.DataFrame or None
+        ``RankingResult.target_list`` (any other columns are kept too); None with
+        ``status="failed"``.
+    status : {"succeeded", "failed"}
+    kind : str
+        What ran (default ``ranking``).
+    error : str, optional
+        Why a failed run failed.
+
+    Raises
+    ------
+    FrozenResultsError
+        The run is published: its results are frozen.
+    StoreError
+        The run exists and is not ``running`` (a re-run is a new run), or it is of
+        another year; or the database refused the write (the run is then marked
+        ``failed``).
+    InputError
+        Target list without ``customer_id``, repeated ids, non-whole ranks.
+    """
+    _check_run_id(run_id)
+    if status not in ("succeeded", "failed"):
+        raise InputError(
+            f"run {run_id}: status {status!r}: expected 'succeeded' or 'failed' (publish with publish_run)"
+        )
+    if status == "failed":
+        with _writing(engine, "runs") as conn:
+            if _run_row(conn, run_id) is None:
+                data, version = _params_json(params)
+                conn.execute(runs.insert(), [{"run_id": run_id, "year": int(year), "kind": kind, "status": "running",
+                                              "started": _utcnow(), "criteria_version": version, "params": data,
+                                              "package_version": __version__}])
+        fail_run(engine, run_id, error or "failed")
+        return
+    if target_list is None:
+        raise InputError(f"run {run_id}: a succeeded run needs its target list")
+    rows, columns = _result_rows(run_id, target_list)
+    data, version = _params_json(params)
+    with _writing(engine, "runs") as conn:
+        old = _run_row(conn, run_id)
+        if old is None:
+            conn.execute(runs.insert(), [{"run_id": run_id, "year": int(year), "kind": kind, "status": "running",
+                                          "started": _utcnow(), "criteria_version": version, "params": data,
+                                          "package_version": __version__}])
+    try:
+        with _writing(engine, "runs") as conn:
+            old = _run_row(conn, run_id, lock=True)
+            assert old is not None
+            _check_writable(engine, old, int(year))
+            _insert_results(conn, rows)
+            _finish_run(conn, run_id, {
+                "status": "succeeded", "finished": _utcnow(), "params": data,
+                "criteria_version": version or old["criteria_version"], "package_version": __version__,
+                "result_columns": columns, "error": None,
+            })
+    except PrioanalysisError:
+        raise
+    except Exception as exc:
+        err = _db_error(engine, exc) if isinstance(exc, sa.exc.DBAPIError) else exc
+        try:
+            fail_run(engine, run_id, f"{type(exc).__name__}: {err}")
+        except PrioanalysisError:
+            pass
+        if isinstance(err, PrioanalysisError):
+            raise err from None
+        raise
+
+
+def _check_writable(engine: Engine, run: Mapping[str, Any], year: int | None) -> None:
+    rid = run["run_id"]
+    if run["status"] == "published":
+        raise FrozenResultsError(
+            f"{masked_url(engine)}: run {rid!r} is published: its results are frozen and cannot be "
+            "overwritten; a re-run creates a new run"
+        )
+    if run["status"] != "running":
+        raise StoreError(f"{masked_url(engine)}: run {rid!r} is {run['status']} already; a re-run creates a new run")
+    if year is not None and run["year"] != year:
+        raise StoreError(f"{masked_url(engine)}: run {rid!r} is a run of {run['year']}, not {year}")
+
+
+def fail_run(engine: Engine, run_id: str, error: str) -> None:
+    """Mark a running run ``failed`` with the reason (a failed run keeps no results).
+
+    Raises
+    ------
+    FrozenResultsError
+        The run is published.
+    StoreError
+        No such run, or it is not running.
+    """
+    with _writing(engine, "runs") as conn:
+        old = _run_row(conn, run_id, lock=True)
+        if old is None:
+            raise StoreError(f"{masked_url(engine)}: no run {run_id!r}")
+        _check_writable(engine, old, None)
+        _finish_run(conn, run_id, {"status": "failed", "finished": _utcnow(), "error": str(error)[:4000]})
+
+
+def publish_run(engine: Engine, run_id: str) -> None:
+    """Publish a succeeded run: its results become the frozen list of the year.
+
+    Raises
+    ------
+    FrozenResultsError
+        Already published.
+    StoreError
+        No such run, or it did not succeed.
+    """
+    try:
+        with _writing(engine, "runs") as conn:
+            old = _run_row(conn, run_id, lock=True)
+            if old is None:
+                raise StoreError(f"{masked_url(engine)}: no run {run_id!r}")
+            if old["status"] == "published":
+                raise FrozenResultsError(f"{masked_url(engine)}: run {run_id!r} is published already (frozen)")
+            if old["status"] != "succeeded":
+                raise StoreError(f"{masked_url(engine)}: run {run_id!r} is {old['status']}; only a succeeded run "
+                                 "can be published")
+            _finish_run(conn, run_id, {"status": "published", "published_at": _utcnow()})
+    except sa.exc.DBAPIError as exc:
+        raise _db_error(engine, exc) from None
+
+
+def list_runs(engine: Engine, year: int | None = None) -> pd.DataFrame:
+    """Every run (any status), newest first, without parameters."""
+    cols = ["run_id", "year", "kind", "status", "started", "finished", "published_at", "criteria_version",
+            "package_version", "error"]
+    stmt = sa.select(*[runs.c[c] for c in cols]).order_by(runs.c.started.desc(), runs.c.run_id.desc())
+    if year is not None:
+        stmt = stmt.where(runs.c.year == int(year))
+    with _reading(engine) as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+
+
+def load_results(engine: Engine, year: int, published_only: bool = True, *, run_id: str | None = None) -> pd.DataFrame:
+    """The target list of a year: the latest published run's (frozen) results.
+
+    Parameters
+    ----------
+    engine : Engine
+    year : int
+    published_only : bool
+        False: the latest run that succeeded or was published.
+    run_id : str, optional
+        This run instead (it must have succeeded or be published).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The target list with the columns it was saved with, in rank order;
+        ``attrs`` hold ``run_id``, ``status`` and ``published_at``.
+
+    Raises
+    ------
+    StoreError
+        No such run.
+    """
+    statuses = ("published",) if published_only else READABLE_STATUSES
+    with _reading(engine) as conn:
+        stmt = sa.select(runs).where(runs.c.status.in_(statuses))
+        if run_id is not None:
+            stmt = stmt.where(runs.c.run_id == run_id)
+        else:
+            stmt = stmt.where(runs.c.year == int(year))
+        stmt = stmt.order_by(sa.func.coalesce(runs.c.published_at, runs.c.finished).desc(), runs.c.run_id.desc())
+        run = conn.execute(stmt.limit(1)).mappings().first()
+        if run is None:
+            which = f"run {run_id!r} ({' or '.join(statuses)})" if run_id else \
+                f"{'published' if published_only else 'succeeded or published'} run for {year}"
+            raise StoreError(f"{masked_url(engine)}: no {which}")
+        rows = conn.execute(sa.select(results).where(results.c.run_id == run["run_id"])
+                            .order_by(results.c.rank, results.c.customer_id)).mappings().all()
+    columns = list(run["result_columns"] or ["customer_id", *RESULT_COLUMNS])
+    data = {}
+    for c in columns:
+        if c == "customer_id" or c in RESULT_COLUMNS:
+            data[c] = [r[c] for r in rows]
+        else:
+            data[c] = [(r["extra"] or {}).get(c) for r in rows]
+    frame = pd.DataFrame(data, columns=columns, dtype=object)
+    ints = [c for c in columns if RESULT_COLUMNS.get(c) is sa.Integer]
+    frame = _typed(frame, ints)
+    for c in columns:
+        if RESULT_COLUMNS.get(c) is sa.Double:
+            frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
+        elif RESULT_COLUMNS.get(c) is sa.Integer and frame[c].notna().all():
+            frame[c] = frame[c].astype("int64")
+    frame.attrs.update(run_id=run["run_id"], status=run["status"],
+                       published_at=None if run["published_at"] is None else str(run["published_at"]))
+    return frame

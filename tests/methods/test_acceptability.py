@@ -1,0 +1,636 @@
+"""Tests of prioanalysis.methods.acceptability: SMAA-2 rank acceptability, AHP judgement draws,
+review flags, weight drivers and the missing-value policy sensitivity.
+
+Expectations are hand-computed (in the comment beside them) or come from an
+independent brute-force implementation written here: one call of the public
+:func:`prioanalysis.methods.scoring.score` per weight draw, ``pandas.Series.rank`` for the
+ranks, ``numpy.quantile(method="inverted_cdf")`` for the quantiles and
+:func:`prioanalysis.methods.ranking.rank_and_tier` for the tiers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prioanalysis.methods import ranking
+from prioanalysis.methods import scoring
+from prioanalysis.methods import weights
+from prioanalysis.errors import InputError, ParamsError
+from prioanalysis.inputs.preliminary import read_table, validate_preliminary
+from prioanalysis.config.params import load_params
+from prioanalysis.steps.ranking import rank_customers
+from prioanalysis.methods.acceptability import (
+    AcceptabilityResult,
+    _cut_scores,
+    _parse_tiers,
+    _prepare,
+    _rank_row,
+    _score_draws,
+    _tier_row,
+    acceptability_inputs,
+    ahp_weight_draws,
+    draw_weights,
+    missing_policy_sensitivity,
+    rank_acceptability,
+    review_flags,
+    tier_spec,
+    weight_drivers,
+)
+
+from tests.conftest import CRITERIA, PARAMS_SRC, SAMPLE_2026, edit_yaml
+
+SETTINGS = settings(max_examples=40, deadline=None)
+
+
+# ----------------------------------------------------------------------------------
+# Helpers: random lists and the brute-force reference
+# ----------------------------------------------------------------------------------
+
+
+def random_list(n: int, k: int, seed: int, ties: bool = False) -> tuple[pd.DataFrame, dict]:
+    """n customers x k criteria (positive values), directions alternating benefit/cost."""
+    rng = np.random.default_rng(seed)
+    values = rng.integers(1, 4, size=(n, k)).astype(float) if ties else rng.gamma(2.0, 10.0, size=(n, k))
+    cols = [f"k{j}" for j in range(k)]
+    matrix = pd.DataFrame(values, index=[f"c{i:02d}" for i in range(n)], columns=cols)
+    directions = {c: ("cost" if j % 3 == 2 else "benefit") for j, c in enumerate(cols)}
+    return matrix, directions
+
+
+def reference(matrix, directions, draws, method="weighted_sum", normalization=None, tiers=None, top_k=3):
+    """Brute force: score each draw with the public API and rank with pandas."""
+    n, d = len(matrix), len(draws)
+    ranks = np.empty((d, n), dtype=int)
+    tier_rows = []
+    for i, w in enumerate(draws.to_numpy()):
+        weights_i = dict(zip(matrix.columns, w, strict=True))
+        s = scoring.score(matrix, weights_i, directions, method, normalization).scores.round(10)
+        ranks[i] = s.rank(method="min", ascending=False).astype(int).to_numpy()
+        if tiers is not None:
+            eligible = tiers.get("eligible", pd.Series(True, index=matrix.index))
+            groups = tiers.get("groups", pd.Series("all", index=matrix.index))
+            tier_rows.append(
+                ranking.rank_and_tier(
+                    s,
+                    groups,
+                    eligible,
+                    tiers["names"],
+                    "not targeted",
+                    quota_values=tiers["shares"],
+                    quota_by="segment" if "groups" in tiers else "all",
+                )["tier"].to_numpy()
+            )
+    acc = np.stack([(ranks == r).mean(axis=0) for r in range(1, n + 1)], axis=1)
+    out = {
+        "ranks": ranks,
+        "acceptability": acc,
+        "median": np.quantile(ranks, 0.5, axis=0, method="inverted_cdf"),
+        "p05": np.quantile(ranks, 0.05, axis=0, method="inverted_cdf"),
+        "p95": np.quantile(ranks, 0.95, axis=0, method="inverted_cdf"),
+        "mean": ranks.mean(axis=0),
+        "top": (ranks <= top_k).mean(axis=0),
+    }
+    first = ranks == 1
+    with np.errstate(invalid="ignore"):
+        out["central"] = (first.T.astype(float) @ draws.to_numpy()) / first.sum(axis=0)[:, None]
+    if tier_rows:
+        out["tiers"] = np.stack(tier_rows)
+    return out
+
+
+# ----------------------------------------------------------------------------------
+# Kernels
+# ----------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(
+    n=st.integers(2, 30),
+    k=st.integers(1, 5),
+    seed=st.integers(0, 10_000),
+    method=st.sampled_from(["weighted_sum", "topsis"]),
+    norm=st.sampled_from([None, "minmax", "vector"]),
+    ties=st.booleans(),
+)
+def test_score_draws_match_the_public_scorers(n, k, seed, method, norm, ties):
+    """One matrix product per chunk gives the scores of scoring.score, draw by draw
+    (for TOPSIS through the identity D+^2 = (w^2) . (r - r+)^2)."""
+    matrix, directions = random_list(n, k, seed, ties)
+    draws = draw_weights(matrix.columns, None, 7, seed)
+    prep, _ = _prepare(matrix, directions, method, norm)
+    got = _score_draws(prep, draws.to_numpy())
+    for i, w in enumerate(draws.to_numpy()):
+        expected = scoring.score(matrix, dict(zip(matrix.columns, w, strict=True)), directions, method, norm)
+        np.testing.assert_allclose(got[i], expected.scores.to_numpy(), rtol=1e-12, atol=1e-12)
+
+
+@SETTINGS
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=60))
+def test_rank_row_is_the_min_rank(values):
+    row = np.asarray(values, dtype=float)
+    ranks = np.empty(row.size, dtype=np.int32)
+    order, sorted_values, sorted_ranks = _rank_row(row, ranks, np.arange(1, row.size + 1, dtype=np.int32))
+    expected = pd.Series(row).rank(method="min", ascending=False).astype(int).to_numpy()
+    np.testing.assert_array_equal(ranks, expected)
+    np.testing.assert_array_equal(sorted_values, np.sort(row)[::-1])
+    np.testing.assert_array_equal(sorted_ranks, ranks[order])
+
+
+@SETTINGS
+@given(
+    n=st.integers(1, 60),
+    seed=st.integers(0, 10_000),
+    shares=st.lists(st.sampled_from([0.0, 0.05, 0.1, 0.2, 0.3]), min_size=1, max_size=3),
+    n_groups=st.integers(1, 4),
+    integer_scores=st.booleans(),
+)
+def test_quota_tiers_of_cut_scores_match_rank_and_tier(n, seed, shares, n_groups, integer_scores):
+    """The cut-score shortcut (score >= m-th best of the group) gives exactly the tiers
+    of prioanalysis.methods.ranking.rank_and_tier, ties and gates included."""
+    rng = np.random.default_rng(seed)
+    index = pd.Index([f"c{i}" for i in range(n)])
+    raw = rng.integers(0, 5, n) if integer_scores else rng.random(n)
+    scores = pd.Series(raw.astype(float), index=index)
+    groups = pd.Series(rng.choice([f"g{g}" for g in range(n_groups)], n), index=index)
+    eligible = pd.Series(rng.random(n) < 0.8, index=index)
+    names = [f"T{t}" for t in range(len(shares))]
+    spec = {"names": names, "shares": shares, "groups": groups, "eligible": eligible}
+    plan = _parse_tiers(spec, index)
+    row = scores.to_numpy()
+    ranks = np.empty(n, dtype=np.int32)
+    order, values, _ = _rank_row(row, ranks, np.arange(1, n + 1, dtype=np.int32))
+    codes = _tier_row(plan, row, _cut_scores(plan, order, values), np.empty(n, dtype=np.int8))
+    got = np.asarray([*names, "not targeted"], dtype=object)[codes]
+    expected = ranking.rank_and_tier(scores, groups, eligible, names, quota_values=shares)["tier"]
+    assert got.tolist() == expected.tolist()
+
+
+def test_threshold_tiers_match_assign_tiers_threshold():
+    scores = pd.Series([0.9, 0.8, 0.5, 0.49, 0.1], index=list("abcde"))
+    eligible = pd.Series([True, True, True, True, False], index=scores.index)
+    spec = {"names": ["A", "B"], "thresholds": [0.8, 0.5], "eligible": eligible}
+    res = rank_acceptability(
+        scores.to_frame("x"), {"x": "benefit"}, weight_draws=np.ones((3, 1)), tiers=spec,
+        normalization="max",
+    )
+    # max normalization: x / 0.9 -> 1, 0.889, 0.556, 0.544, 0.111
+    expected = ranking.assign_tiers_threshold(scores / 0.9, eligible, ["A", "B"], [0.8, 0.5])
+    assert res.summary["base_tier"].tolist() == expected.tolist() == ["A", "A", "B", "B", "not targeted"]
+    assert (res.summary["p_keep_tier"] == 1.0).all()
+
+
+# ----------------------------------------------------------------------------------
+# rank_acceptability: hand-computed cases
+# ----------------------------------------------------------------------------------
+
+
+def test_two_customers_hand_computed():
+    """a is best on x, b on y (min-max: a = (1, 0), b = (0, 1)); a's score is w_x."""
+    m = pd.DataFrame({"x": [1.0, 0.0], "y": [0.0, 1.0]}, index=["a", "b"])
+    draws = pd.DataFrame({"x": [0.7, 0.2, 0.6, 0.5], "y": [0.3, 0.8, 0.4, 0.5]})
+    res = rank_acceptability(m, {"x": "benefit", "y": "benefit"}, weight_draws=draws, top_k=1)
+    assert isinstance(res, AcceptabilityResult) and res.draws == 4
+    # draws 1, 3: a first; draw 2: b first; draw 4: tie, both rank 1 (min rule)
+    assert res.acceptability.loc["a"].tolist() == [0.75, 0.25]
+    assert res.acceptability.loc["b"].tolist() == [0.5, 0.5]
+    # central weights: a first in draws 1, 3, 4 -> mean (0.6, 0.4); b in 2, 4 -> (0.35, 0.65)
+    np.testing.assert_allclose(res.central_weights.loc["a"], [0.6, 0.4])
+    np.testing.assert_allclose(res.central_weights.loc["b"], [0.35, 0.65])
+    # base weights = mean of the given draws (0.5, 0.5): a tie, both rank 1
+    assert res.summary["base_rank"].tolist() == [1, 1]
+    assert res.summary["p_top_k"].tolist() == [0.75, 0.5]
+    assert res.summary["mean_rank"].tolist() == [1.25, 1.5]
+    assert res.params["weights_source"] == "given draws" and res.params["seed"] is None
+
+
+def test_dominated_customer_is_never_first():
+    m = pd.DataFrame({"x": [3.0, 2.0, 1.0], "y": [3.0, 1.0, 2.0]}, index=["top", "mid", "low"])
+    res = rank_acceptability(m, {"x": "benefit", "y": "benefit"}, n_draws=300, seed=3)
+    assert res.acceptability.loc["top", 1] == 1.0
+    assert res.acceptability.loc[["mid", "low"], 1].tolist() == [0.0, 0.0]
+    assert res.central_weights.loc[["mid", "low"]].isna().all().all()
+    # mid beats low exactly when w_x > w_y (a half of uniform draws)
+    assert abs(res.acceptability.loc["mid", 2] - 0.5) < 0.1
+
+
+@pytest.mark.parametrize("method", ["weighted_sum", "topsis"])
+def test_matches_brute_force_reference_with_quota_tiers(method):
+    matrix, directions = random_list(14, 4, seed=7)
+    rng = np.random.default_rng(1)
+    groups = pd.Series(rng.choice(["g1", "g2"], 14), index=matrix.index)
+    eligible = pd.Series(rng.random(14) < 0.85, index=matrix.index)
+    tiers = {"names": ["S", "K"], "shares": [0.2, 0.3], "groups": groups, "eligible": eligible}
+    base = {"k0": 0.4, "k1": 0.3, "k2": 0.2, "k3": 0.1}
+    draws = draw_weights(matrix.columns, base, 37, seed=5, concentration=20)  # q * 37 never whole
+    res = rank_acceptability(
+        matrix, directions, base, method, weight_draws=draws, tiers=tiers, top_k=3, chunk_size=7
+    )
+    ref = reference(matrix, directions, draws, method, tiers=tiers, top_k=3)
+    s = res.summary
+    np.testing.assert_allclose(res.acceptability.to_numpy(), ref["acceptability"])
+    np.testing.assert_array_equal(s["median_rank"], ref["median"])
+    np.testing.assert_array_equal(s["rank_p05"], ref["p05"])
+    np.testing.assert_array_equal(s["rank_p95"], ref["p95"])
+    np.testing.assert_allclose(s["mean_rank"], ref["mean"])
+    np.testing.assert_allclose(s["p_top_k"], ref["top"])
+    np.testing.assert_allclose(res.central_weights.to_numpy(), ref["central"], equal_nan=True)
+    for name in ["S", "K", "not targeted"]:
+        np.testing.assert_allclose(s[f"p_{name}"], (ref["tiers"] == name).mean(axis=0))
+    # base tier and rank: the pipeline's functions on the base weights
+    base_scores = scoring.score(matrix, base, directions, method).scores.round(10)
+    expected_tier = ranking.rank_and_tier(base_scores, groups, eligible, ["S", "K"], quota_values=[0.2, 0.3])
+    assert s["base_tier"].tolist() == expected_tier["tier"].tolist()
+    assert s["base_rank"].tolist() == expected_tier["rank"].tolist()
+    keep = (ref["tiers"] == s["base_tier"].to_numpy()[None, :]).mean(axis=0)
+    np.testing.assert_allclose(s["p_keep_tier"], keep)
+
+
+def test_callable_tier_rule_matches_the_quota_spec():
+    matrix, directions = random_list(12, 3, seed=2)
+    groups = pd.Series(["a", "b"] * 6, index=matrix.index)
+    spec = {"names": ["S", "K"], "shares": [0.2, 0.4], "groups": groups}
+
+    def tier_fn(scores: pd.Series) -> pd.Series:
+        out = ranking.rank_and_tier(scores, groups, pd.Series(True, index=scores.index), ["S", "K"],
+                                    quota_values=[0.2, 0.4])["tier"]
+        return out.astype(pd.CategoricalDtype(["S", "K", "not targeted"]))
+
+    a = rank_acceptability(matrix, directions, n_draws=50, seed=4, tiers=spec).summary
+    b = rank_acceptability(matrix, directions, n_draws=50, seed=4, tiers=tier_fn).summary
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_callable_that_invents_new_tiers_is_refused():
+    matrix, directions = random_list(6, 2, seed=2)
+    calls = iter(range(100))
+
+    def fickle(scores: pd.Series) -> pd.Series:
+        return pd.Series(f"tier{next(calls)}", index=scores.index)
+
+    with pytest.raises(InputError, match="did not return for the base weights"):
+        rank_acceptability(matrix, directions, n_draws=3, tiers=fickle)
+
+
+# ----------------------------------------------------------------------------------
+# rank_acceptability: large lists, precision, determinism
+# ----------------------------------------------------------------------------------
+
+
+def test_binned_histogram_quantiles_are_within_one_bin():
+    matrix, directions = random_list(60, 4, seed=11)
+    draws = draw_weights(matrix.columns, None, 80, seed=2)
+    res = rank_acceptability(
+        matrix, directions, weight_draws=draws, full_matrix_max=10, rank_bins=8, top_k=5
+    )
+    width = res.params["rank_bin_width"]
+    assert width == 8 and res.params["rank_bins"] == 8  # ceil(60 / 8) = 8 ranks per bin
+    assert res.acceptability is None and res.central_weights is None
+    ref = reference(matrix, directions, draws, top_k=5)
+    s = res.summary
+    for col, key in (("median_rank", "median"), ("rank_p05", "p05"), ("rank_p95", "p95")):
+        err = np.abs(s[col].to_numpy() - ref[key])
+        assert err.max() < width
+        # and the estimate stays in the bin of the exact quantile
+        assert ((s[col].to_numpy() - 1) // width == (ref[key] - 1) // width).all()
+    np.testing.assert_allclose(s["mean_rank"], ref["mean"])  # exact whatever the bins
+    np.testing.assert_allclose(s["p_top_k"], ref["top"])
+
+
+def test_histogram_memory_cap_lowers_the_bins():
+    matrix, directions = random_list(300, 3, seed=1)
+    # 300 customers x 2 bytes: a 0.01 MiB cap leaves room for 17 bins
+    res = rank_acceptability(matrix, directions, n_draws=20, histogram_mb=0.01)
+    assert res.params["rank_bins"] == 17 and res.params["rank_bin_width"] == 18
+    assert res.summary["rank_p95"].between(1, 300).all()
+
+
+def test_results_do_not_depend_on_the_chunk_size_and_follow_the_seed():
+    matrix, directions = random_list(40, 3, seed=5)
+    spec = {"names": ["S"], "shares": [0.25]}
+    a = rank_acceptability(matrix, directions, n_draws=90, seed=1, tiers=spec, chunk_size=1)
+    b = rank_acceptability(matrix, directions, n_draws=90, seed=1, tiers=spec, chunk_size=64)
+    c = rank_acceptability(matrix, directions, n_draws=90, seed=2, tiers=spec)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    pd.testing.assert_frame_equal(a.acceptability, b.acceptability)
+    assert not a.weight_draws.equals(c.weight_draws)
+
+
+@SETTINGS
+@given(n=st.integers(2, 25), k=st.integers(2, 4), seed=st.integers(0, 1000), ties=st.booleans())
+def test_acceptability_properties(n, k, seed, ties):
+    matrix, directions = random_list(n, k, seed, ties)
+    spec = {"names": ["S", "K"], "shares": [0.2, 0.3]}
+    res = rank_acceptability(matrix, directions, n_draws=25, seed=seed, tiers=spec, top_k=2)
+    acc = res.acceptability.to_numpy()
+    np.testing.assert_allclose(acc.sum(axis=1), 1.0)  # every customer has one rank per draw
+    if not ties:  # continuous data: no ties, every rank held by exactly one customer
+        np.testing.assert_allclose(acc.sum(axis=0), 1.0)
+    s = res.summary
+    assert (s["rank_p05"] <= s["median_rank"]).all() and (s["median_rank"] <= s["rank_p95"]).all()
+    np.testing.assert_allclose(s[["p_S", "p_K", "p_not targeted"]].sum(axis=1), 1.0)
+    assert s["p_keep_tier"].between(0, 1).all() and s["p_top_k"].between(0, 1).all()
+    # the mean rank read off the acceptability matrix
+    np.testing.assert_allclose(acc @ np.arange(1, n + 1), s["mean_rank"])
+
+
+def test_concentration_tightens_the_draws():
+    cols = ["a", "b", "c"]
+    w = {"a": 0.5, "b": 0.3, "c": 0.2}
+    loose = draw_weights(cols, w, 4000, seed=1, concentration=10)
+    tight = draw_weights(cols, w, 4000, seed=1, concentration=1000)
+    # sd of a weight = sqrt(w (1 - w) / (c + 1)): 0.151 and 0.0158 for w = 0.5
+    assert abs(loose["a"].std() - np.sqrt(0.25 / 11)) < 0.01
+    assert abs(tight["a"].std() - np.sqrt(0.25 / 1001)) < 0.002
+    np.testing.assert_allclose(tight.mean(), [0.5, 0.3, 0.2], atol=0.002)
+    # uniform draws on the simplex: each weight has mean 1/3
+    uniform = draw_weights(cols, None, 4000, seed=1)
+    np.testing.assert_allclose(uniform.mean(), 1 / 3, atol=0.015)
+    # a zero weight stays zero
+    assert (draw_weights(cols, {"a": 0.6, "b": 0.4, "c": 0.0}, 50)["c"] == 0).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_draws": 0}, "n_draws"),
+        ({"concentration": 5.0}, "concentration sets the spread"),
+        ({"weights": {"x": 0.5, "y": 0.6}}, "sum to"),
+        ({"method": "electre"}, "unknown scoring method"),
+        ({"weight_draws": np.ones((3, 2))}, "must sum to 1"),
+        ({"weight_draws": np.full((3, 3), 1 / 3)}, "shape"),
+        ({"tiers": {"names": ["S"]}}, "exactly one of"),
+        ({"tiers": {"names": ["S"], "shares": [0.5, 0.2]}}, "1 finite numbers"),
+        ({"tiers": {"names": ["S"], "shares": [1.5]}}, "at most 1"),
+        ({"tiers": {"names": ["S"], "share": [0.1]}}, "unknown keys"),
+        ({"tiers": {"names": ["S"], "shares": [0.5], "groups": [1, 2]}}, "pandas Series"),
+        ({"top_k": 0}, "top_k"),
+        ({"histogram_mb": -1}, "histogram_mb"),
+    ],
+)
+def test_bad_arguments_raise_readable_errors(kwargs, message):
+    m = pd.DataFrame({"x": [1.0, 2.0], "y": [2.0, 1.0]}, index=["a", "b"])
+    with pytest.raises(InputError, match=message):
+        rank_acceptability(m, {"x": "benefit", "y": "cost"}, **kwargs)
+
+
+def test_nan_in_the_matrix_is_refused():
+    m = pd.DataFrame({"x": [1.0, np.nan]})
+    with pytest.raises(InputError, match="missing-value policy"):
+        rank_acceptability(m, {"x": "benefit"})
+
+
+# ----------------------------------------------------------------------------------
+# The 2026 sample, end to end
+# ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_run():
+    params = load_params(PARAMS_SRC)
+    intake = validate_preliminary(read_table(SAMPLE_2026), params)
+    return params, intake, rank_customers(intake, params)
+
+
+def test_sample_base_ranks_and_tiers_reproduce_the_pipeline(sample_run):
+    params, _, result = sample_run
+    inputs = acceptability_inputs(result, params)
+    res = rank_acceptability(**inputs, n_draws=200, seed=2026)
+    table = result.target_list.set_index("customer_id")
+    s = res.summary
+    assert s.index.equals(inputs["matrix"].index)
+    assert (s["base_tier"] == table["tier"].reindex(s.index)).all()
+    assert (s["base_rank"] == table["rank"].reindex(s.index)).all()
+    np.testing.assert_allclose(s["base_score"], table["score"].reindex(s.index), atol=1e-9)
+    # tiers that the gates decide never move: gate failures are never in a tier
+    failed = ~inputs["tiers"]["eligible"]
+    assert (s.loc[failed, "p_非目标"] == 1.0).all()
+    # a few customers near the cut-offs are uncertain, most are not
+    flags = review_flags(s["p_keep_tier"])
+    assert 0 < (flags == "review").sum() < 0.5 * len(s)
+    assert res.params["tiers"]["by"] == "groups" and res.params["n_draws"] == 200
+
+
+def test_tier_spec_threshold_and_count_schemes(params_dir):
+    def threshold(doc):
+        doc["tiers"] = {"scheme": "threshold", "names": ["A", "B"], "not_targeted": "none",
+                        "thresholds": [0.7, 0.5]}
+        doc["priority_matrix"]["important_tiers"] = ["A"]
+
+    edit_yaml(params_dir / "run.yaml", threshold)
+    spec = tier_spec(load_params(params_dir), pd.Series(["x"], index=["c"]))
+    assert spec == {"names": ["A", "B"], "not_targeted": "none", "thresholds": [0.7, 0.5]}
+
+    def count_all(doc):
+        doc["tiers"] = {"scheme": "quota", "names": ["A"], "quota": {"kind": "count", "by": "all", "values": [3]}}
+        doc["priority_matrix"]["important_tiers"] = ["A"]
+
+    edit_yaml(params_dir / "run.yaml", count_all)
+    spec = tier_spec(load_params(params_dir), pd.Series(["x"], index=["c"]))
+    assert spec == {"names": ["A"], "not_targeted": "not targeted", "counts": [3.0]}
+
+
+# ----------------------------------------------------------------------------------
+# AHP judgement draws
+# ----------------------------------------------------------------------------------
+
+
+def test_ahp_draws_of_one_judgement_hand_computed():
+    # growth vs deal_size = 3 moves to 2, 3 or 4: growth weight a / (a + 1)
+    draws = ahp_weight_draws({"growth vs deal_size": 3}, n_draws=6000, seed=2)
+    assert list(draws.columns) == ["growth", "deal_size"]
+    freq = draws["growth"].round(6).value_counts(normalize=True).sort_index()
+    assert freq.index.tolist() == [round(2 / 3, 6), 0.75, 0.8]
+    np.testing.assert_allclose(freq.to_numpy(), 1 / 3, atol=0.025)
+    np.testing.assert_allclose(draws.sum(axis=1), 1.0)
+
+
+def test_ahp_draws_stop_at_the_end_of_the_scale():
+    # 9 can only move down to 8: weights 9/10 (two moves of three) and 8/9
+    draws = ahp_weight_draws({"a vs b": 9}, n_draws=6000, seed=1)
+    freq = draws["a"].round(6).value_counts(normalize=True).sort_index()
+    assert freq.index.tolist() == [round(8 / 9, 6), 0.9]
+    np.testing.assert_allclose(freq.to_numpy(), [1 / 3, 2 / 3], atol=0.025)
+    # 1/2 vs 1/9 scale positions: "1/2" moves to 1/3, 1/2 or 1
+    b = ahp_weight_draws({"a vs b": "1/2"}, n_draws=3000, seed=1)["a"].round(6).unique()
+    assert sorted(b.tolist()) == [0.25, round(1 / 3, 6), 0.5]
+
+
+def test_ahp_hierarchy_draws_are_the_weights_of_perturbed_hierarchies():
+    spec = {"families": {"attractiveness vs feasibility": 2},
+            "criteria": {"attractiveness": {"it_budget vs growth": 3},
+                         "feasibility": {"credit vs distance": "1/4"}}}
+    draws = ahp_weight_draws(spec, n_draws=2700, seed=3)
+    # every combination of the three moved judgements, through ahp_hierarchy itself
+    neighbours = {2: [1, 2, 3], 3: [2, 3, 4], 0.25: [1 / 5, 1 / 4, 1 / 3]}
+    expected = []
+    for f, a, c in itertools.product(neighbours[2], neighbours[3], neighbours[0.25]):
+        moved = {"families": {"attractiveness vs feasibility": f},
+                 "criteria": {"attractiveness": {"it_budget vs growth": a},
+                              "feasibility": {"credit vs distance": c}}}
+        expected.append(weights.ahp_hierarchy(moved, tolerance=0.05).weights[draws.columns].to_numpy())
+    expected = np.round(np.array(expected), 9)
+    got = np.round(draws.to_numpy(), 9)
+    seen = {tuple(r) for r in got}
+    assert seen == {tuple(r) for r in expected}  # all 27 and nothing else
+    counts = pd.Series([tuple(r) for r in got]).value_counts()
+    assert counts.min() > 2700 / 27 * 0.6
+
+
+def test_ahp_draws_with_step_zero_are_the_ahp_weights():
+    data = weights.load_judgements(PARAMS_SRC / "judgements.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", weights.InconsistencyWarning)
+        group = weights.ahp_group(data["judges"])
+        one = weights.ahp_hierarchy(data["judges"]["张伟 (BU VP)"])
+    still = ahp_weight_draws(data, n_draws=5, step=0)
+    np.testing.assert_allclose(still.to_numpy(), np.tile(group.weights.to_numpy(), (5, 1)), atol=1e-10)
+    assert list(still.columns) == list(group.weights.index)
+    single = ahp_weight_draws(data["judges"]["张伟 (BU VP)"], n_draws=3, step=0)
+    np.testing.assert_allclose(single.to_numpy()[0], one.weights.to_numpy(), atol=1e-10)
+    frame = one.results["criteria.feasibility"].matrix
+    np.testing.assert_allclose(
+        ahp_weight_draws(frame, n_draws=2, step=0).to_numpy()[1],
+        one.results["criteria.feasibility"].weights.to_numpy(),
+        atol=1e-10,
+    )
+
+
+def test_ahp_draws_feed_rank_acceptability(sample_run):
+    params, _, result = sample_run
+    data = weights.load_judgements(PARAMS_SRC / "judgements.yaml")
+    draws = ahp_weight_draws(data, n_draws=60, seed=9)
+    assert draws.shape == (60, 10) and set(draws.columns) == set(CRITERIA)
+    np.testing.assert_allclose(draws.sum(axis=1), 1.0)
+    inputs = acceptability_inputs(result, params)
+    res = rank_acceptability(**inputs, weight_draws=draws)
+    assert res.draws == 60 and res.params["weights_source"] == "given draws"
+    np.testing.assert_allclose(res.weight_draws[draws.columns].to_numpy(), draws.to_numpy())
+
+
+def test_ahp_draws_refuse_judgements_off_the_scale():
+    with pytest.raises(InputError, match="Saaty"):
+        ahp_weight_draws(pd.DataFrame([[1, 2.5], [0.4, 1]], index=["a", "b"], columns=["a", "b"]))
+    with pytest.raises(InputError, match="judgements must be"):
+        ahp_weight_draws([[1, 2], [0.5, 1]])  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------------
+# Review flags and weight drivers
+# ----------------------------------------------------------------------------------
+
+
+def test_review_flags():
+    p = pd.Series([1.0, 0.8, 0.79, np.nan, 0.0], index=list("abcde"))
+    assert review_flags(p).tolist() == ["", "", "review", "", "review"]
+    assert review_flags(p, threshold=0.0).tolist() == ["", "", "", "", ""]
+    assert review_flags(p).name == "review"
+    with pytest.raises(InputError, match="probability"):
+        review_flags(p, threshold=80)
+
+
+def test_weight_drivers_find_the_criterion_that_moves_the_cut():
+    """Customer m sits at the cut of a one-place quota against rival r: m wins on x,
+    r on y, and z is the same for both; the tier is decided by w_x against w_y."""
+    m = pd.DataFrame(
+        {"x": [1.0, 0.0, 0.2, 0.1], "y": [0.0, 1.0, 0.1, 0.2], "z": [0.5, 0.5, 1.0, 0.0]},
+        index=["m", "r", "o1", "o2"],
+    )
+    directions = dict.fromkeys("xyz", "benefit")
+    spec = {"names": ["S"], "counts": [1], "groups": pd.Series(["g", "g", "h", "h"], index=m.index)}
+    w = {"x": 0.4, "y": 0.3, "z": 0.3}
+    out = weight_drivers(m, directions, w, ["m", "r", "o1"], n_draws=400, seed=1, tiers=spec,
+                         concentration=20)
+    assert out.loc["m", "driver"] in {"x", "y"} and out.loc["m", "driver_2"] in {"x", "y"}
+    assert out.loc["m", "x"] > 0.5 and out.loc["m", "y"] < -0.5  # more x helps m, more y hurts
+    assert abs(out.loc["m", "z"]) < 0.2
+    assert out.loc["r", "y"] > 0.5
+    assert out["measure"].tolist() == ["margin", "margin", "margin"]
+    # the same draws as rank_acceptability: m keeps its tier exactly when x outweighs y
+    acc = rank_acceptability(m, directions, w, n_draws=400, seed=1, tiers=spec, concentration=20)
+    draws = acc.weight_draws
+    assert acc.summary.loc["m", "p_keep_tier"] == pytest.approx((draws["x"] > draws["y"]).mean())
+
+
+def test_weight_drivers_without_tiers_use_the_rank_and_check_customers():
+    m = pd.DataFrame({"x": [0.0, 1.0, 0.8], "y": [1.0, 0.0, 0.6], "z": [0.5, 0.5, 0.0]}, index=list("abc"))
+    out = weight_drivers(m, dict.fromkeys("xyz", "benefit"), None, ["c", "a"], n_draws=300)
+    assert out.index.tolist() == ["c", "a"] and (out["measure"] == "rank").all()
+    assert out.loc["c", "driver"] == "z" and out.loc["c", "correlation"] < -0.5
+    with pytest.raises(InputError, match="not in the matrix"):
+        weight_drivers(m, dict.fromkeys("xyz", "benefit"), None, ["zz"])
+    # a customer that is always first has no driver
+    top = pd.DataFrame({"x": [2.0, 1.0], "y": [2.0, 1.0]}, index=["best", "other"])
+    res = weight_drivers(top, dict.fromkeys("xy", "benefit"), None, ["best"], n_draws=50)
+    assert res.loc["best", "driver"] is None and np.isnan(res.loc["best", "correlation"])
+
+
+# ----------------------------------------------------------------------------------
+# Missing-value policy sensitivity
+# ----------------------------------------------------------------------------------
+
+
+def _set_policy(policy: str):
+    def change(doc):
+        doc["defaults"]["missing"] = policy
+        for c in doc["criteria"]:
+            c["missing"] = policy
+
+    return change
+
+
+def test_missing_policy_sensitivity_matches_reruns_from_edited_files(params_dir, tiny_csv):
+    params = load_params(params_dir)
+    intake = validate_preliminary(read_table(tiny_csv), params)
+    table = missing_policy_sensitivity(intake, params, policies=("median", "worst"))
+    # C4 (deal size, distance), C5 (relationship) and C7 (credit) have gaps
+    assert table.index.tolist() and set(table.index) == {"C4", "C5", "C7"}
+    assert table.loc["C4", "n_missing"] == 2 and table.loc["C7", "n_missing"] == 1
+    assert table.loc["C7", "missing"] == "信用等级"
+    base = rank_customers(intake, params).target_list.set_index("customer_id")
+    assert (table["rank_configured"] == base.loc[table.index, "rank"]).all()
+    # an independent rerun: the policy written into a copy of criteria.yaml
+    for policy in ("median", "worst"):
+        edit_yaml(params_dir / "criteria.yaml", _set_policy(policy))
+        rerun = rank_customers(intake, load_params(params_dir)).target_list.set_index("customer_id")
+        assert (table[f"rank_{policy}"] == rerun.loc[table.index, "rank"]).all()
+        assert (table[f"tier_{policy}"] == rerun.loc[table.index, "tier"]).all()
+    ranks = table[["rank_configured", "rank_median", "rank_worst"]]
+    assert (table["rank_range"] == ranks.max(axis=1) - ranks.min(axis=1)).all()
+    tiers = table[["tier_configured", "tier_median", "tier_worst"]]
+    assert (table["tier_depends_on_policy"] == (tiers.nunique(axis=1) > 1)).all()
+    # the params object was not modified
+    assert params.criteria.by_id("credit_grade").missing == "worst"
+
+
+def test_missing_policy_sensitivity_on_the_sample(sample_run):
+    params, intake, result = sample_run
+    table = missing_policy_sensitivity(intake, params)
+    assert len(table) == int(intake.customers[params.criteria.ids].isna().any(axis=1).sum())
+    assert [c for c in table.columns if c.startswith("rank_") and c not in ("rank_min", "rank_max", "rank_range")] == [
+        "rank_configured", "rank_segment_median", "rank_median", "rank_neutral", "rank_worst"]
+    assert table["tier_depends_on_policy"].any() and not table["tier_depends_on_policy"].all()
+    assert (table["rank_min"] <= table["rank_configured"]).all()
+
+
+def test_missing_policy_sensitivity_refuses_unknown_policies(sample_run):
+    params, intake, _ = sample_run
+    with pytest.raises(ParamsError, match="unknown missing-value policies"):
+        missing_policy_sensitivity(intake, params, policies=("mean",))
+
+
+def test_module_is_documented():
+    import prioanalysis.methods.acceptability as mod
+
+    for name in mod.__all__:
+        obj = getattr(mod, name)
+        if callable(obj):
+            assert obj.__doc__ and len(obj.__doc__) > 40, name
+    assert Path(mod.__file__).name == "acceptability.py"

@@ -1,0 +1,771 @@
+"""Tests of prioanalysis.methods.weights: AHP, judgements files, entropy, CRITIC, ROC."""
+
+from __future__ import annotations
+
+import doctest
+import itertools
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prioanalysis.methods import weights as W
+from prioanalysis.errors import InputError, ParamsError
+from prioanalysis.methods.weights import (
+    DegenerateWeightsWarning,
+    InconsistencyWarning,
+    aggregate_judges,
+    ahp,
+    ahp_group,
+    ahp_hierarchy,
+    critic,
+    entropy,
+    judgements_to_matrix,
+    load_judgements,
+    random_index,
+    rank_order_centroid,
+)
+
+EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "params" / "2026" / "judgements.yaml"
+ATTRACTIVENESS = ["it_budget", "deal_size", "growth", "strategic_fit", "industry_influence"]
+FEASIBILITY = ["relationship_strength", "competitive_intensity", "service_distance_km", "credit_grade", "payment_days"]
+
+
+def consistent_matrix(w: np.ndarray) -> np.ndarray:
+    """a_ij = w_i / w_j: the perfectly consistent matrix of the weights w."""
+    w = np.asarray(w, dtype=float)
+    return w[:, None] / w[None, :]
+
+
+def saaty_matrix(upper: list[float], n: int) -> np.ndarray:
+    a = np.ones((n, n))
+    i, j = np.triu_indices(n, 1)
+    a[i, j] = upper
+    a[j, i] = 1.0 / np.asarray(upper)
+    return a
+
+
+# ------------------------------------------------------------------------------ AHP
+
+
+def test_ahp_saaty_1990_house_criteria():
+    """Saaty, T. L. (1990) "How to make a decision: the analytic hierarchy process",
+    European Journal of Operational Research 48:9-26, house-buying example: pairwise
+    comparison of the eight criteria (size of house, transportation, neighbourhood,
+    age, yard space, modern facilities, general condition, financing).
+
+    Published: priorities .173 .054 .188 .018 .031 .036 .167 .333, λ_max = 9.669,
+    CI = 0.238, CR = 0.169 (RI = 1.41 for n = 8, Saaty's table). All of them were
+    reproduced by computing the principal eigenvector of the matrix below.
+    """
+    f = 1 / np.arange(1, 10)  # f[k] = 1/(k+1)
+    matrix = [
+        [1, 5, 3, 7, 6, 6, f[2], f[3]],
+        [f[4], 1, f[2], 5, 3, 3, f[4], f[6]],
+        [f[2], 3, 1, 6, 3, 4, 6, f[4]],
+        [f[6], f[4], f[5], 1, f[2], f[3], f[6], f[7]],
+        [f[5], f[2], f[2], 3, 1, f[1], f[4], f[5]],
+        [f[5], f[2], f[3], 4, 2, 1, f[4], f[5]],
+        [3, 5, f[5], 7, 5, 5, 1, f[1]],
+        [4, 7, 5, 8, 6, 6, 2, 1],
+    ]
+    labels = ["size", "transportation", "neighborhood", "age", "yard", "facilities", "condition", "financing"]
+    with pytest.warns(InconsistencyWarning, match=r"CR = 0\.169"):
+        result = ahp(matrix, labels=labels)
+    published = [0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333]
+    assert result.weights.round(3).tolist() == published
+    assert list(result.weights.index) == labels
+    assert round(result.lambda_max, 3) == 9.669
+    assert round(result.consistency_index, 3) == 0.238
+    assert round(result.consistency_ratio, 3) == 0.169
+    assert result.random_index == 1.41
+    assert not result.is_consistent
+
+
+def test_ahp_consistent_matrix_exact_recovery():
+    """Hand-built consistent matrix a_ij = w_i / w_j for w = (0.4, 0.3, 0.2, 0.1):
+    the principal eigenvector is w itself, λ_max = n = 4, CI = CR = 0."""
+    w = np.array([0.4, 0.3, 0.2, 0.1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ahp(consistent_matrix(w), labels=list("abcd"), scale="any")
+    np.testing.assert_allclose(result.weights.to_numpy(), w, rtol=1e-12)
+    assert result.lambda_max == pytest.approx(4.0, abs=1e-12)
+    assert result.consistency_index == pytest.approx(0.0, abs=1e-12)
+    assert result.consistency_ratio == pytest.approx(0.0, abs=1e-12)
+    assert result.is_consistent
+    assert result.revisit["log_deviation"].max() == pytest.approx(0.0, abs=1e-12)
+
+
+def test_ahp_hand_computed_3x3_saaty_scale():
+    """Weights 4 : 2 : 1 are on the Saaty scale (ratios 2, 4, 2): w = (4/7, 2/7, 1/7).
+
+    Strings like "1/2" are accepted as cells, labels default to 0..n-1.
+    """
+    result = ahp([[1, 2, 4], ["1/2", 1, 2], ["1/4", "1/2", 1]])
+    np.testing.assert_allclose(result.weights.to_numpy(), [4 / 7, 2 / 7, 1 / 7], rtol=1e-12)
+    assert list(result.weights.index) == [0, 1, 2]
+    assert result.weights.name == "weight"
+
+
+def test_ahp_two_by_two_and_one_by_one_have_cr_zero():
+    """n ≤ 2: every reciprocal matrix is consistent; CR is defined as 0 (RI = 0)."""
+    two = ahp([[1, 3], [1 / 3, 1]], labels=["a", "b"])
+    assert two.weights.tolist() == pytest.approx([0.75, 0.25])
+    assert two.consistency_ratio == 0.0 and two.random_index == 0.0 and two.is_consistent
+    one = ahp([[1]], labels=["only"])
+    assert one.weights.tolist() == [1.0]
+    assert (one.consistency_index, one.consistency_ratio, one.lambda_max) == (0.0, 0.0, pytest.approx(1.0))
+
+
+def test_ahp_dataframe_labels_are_aligned():
+    """A DataFrame's index gives the labels; columns in another order are aligned."""
+    w = np.array([0.5, 0.3, 0.2])
+    frame = pd.DataFrame(consistent_matrix(w), index=["x", "y", "z"], columns=["x", "y", "z"])
+    shuffled = frame[["z", "x", "y"]]
+    result = ahp(shuffled, scale="any")
+    assert list(result.weights.index) == ["x", "y", "z"]
+    np.testing.assert_allclose(result.weights.to_numpy(), w)
+    reordered = ahp(frame, labels=["z", "y", "x"], scale="any")
+    np.testing.assert_allclose(reordered.weights.to_numpy(), w[::-1])
+
+
+def test_ahp_accepts_rounded_reciprocals_within_tolerance():
+    """0.33 for 1/3 and 0.14 for 1/7 are within the default tolerance (≈5 % on the log scale)."""
+    result = ahp([[1, 3, 7], [0.33, 1, 3], [0.14, 0.33, 1]])
+    assert result.weights.sum() == pytest.approx(1.0)
+    with pytest.raises(InputError, match=r"cells \(0, 1\) = 3 and \(1, 0\) = 0\.33 are not reciprocal"):
+        ahp([[1, 3, 7], [0.33, 1, 3], [0.14, 0.33, 1]], tolerance=0.001)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(min_value=0.01, max_value=100.0), min_size=1, max_size=10))
+def test_ahp_consistent_matrices_recover_random_weights(raw):
+    """Property: for any positive weights, a_ij = w_i/w_j → the weights come back, CR ≈ 0."""
+    w = np.array(raw) / np.sum(raw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InconsistencyWarning)
+        result = ahp(consistent_matrix(w), scale="any")
+    np.testing.assert_allclose(result.weights.to_numpy(), w, rtol=1e-8, atol=1e-12)
+    assert result.consistency_ratio == pytest.approx(0.0, abs=1e-8)
+    assert result.lambda_max == pytest.approx(len(w), rel=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=3, max_value=9).flatmap(
+    lambda n: st.tuples(st.just(n), st.lists(st.sampled_from(list(W.SAATY_SCALE)), min_size=n * (n - 1) // 2,
+                                             max_size=n * (n - 1) // 2))
+))
+def test_ahp_random_saaty_matrices_give_valid_weights(case):
+    """Property: any reciprocal matrix on Saaty's scale gives non-negative weights summing
+    to 1, λ_max ≥ n, and a warning exactly when CR ≥ 0.10."""
+    n, upper = case
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = ahp(saaty_matrix(upper, n))
+    assert (result.weights >= 0).all()
+    assert result.weights.sum() == pytest.approx(1.0)
+    assert result.lambda_max >= n - 1e-9
+    assert result.is_consistent == (result.consistency_ratio < 0.10)
+    warned = any(issubclass(w.category, InconsistencyWarning) for w in caught)
+    assert warned == (not result.is_consistent)
+    # revisit lists each pair once, oriented with the judgement ≥ 1, largest deviation first
+    assert len(result.revisit) == n * (n - 1) // 2
+    assert (result.revisit["judgement"] >= 1).all()
+    assert result.revisit["log_deviation"].is_monotonic_decreasing
+
+
+def test_ahp_inconsistent_matrix_warns_and_names_the_pair():
+    """Consistent weights 8:4:2:1 with one judgement reversed (a vs d = 1/8 instead of 8).
+
+    The reversed judgement is the most responsible for the inconsistency: it tops
+    ``revisit`` (oriented "d vs a", given 8) and is named first in the warning.
+    """
+    a = consistent_matrix([8, 4, 2, 1])
+    a[0, 3], a[3, 0] = 1 / 8, 8
+    with pytest.warns(InconsistencyWarning) as record:
+        result = ahp(a, labels=list("abcd"), name="criteria.attractiveness")
+    text = str(record[0].message)
+    assert text.startswith("criteria.attractiveness: consistency ratio CR = ")
+    assert "revisit first: d vs a (given 8" in text
+    assert issubclass(InconsistencyWarning, UserWarning)
+    top = result.revisit.iloc[0]
+    assert (top["pair"], top["row"], top["column"], top["judgement"]) == ("d vs a", "d", "a", 8.0)
+    w = result.weights
+    assert top["implied"] == pytest.approx(w["d"] / w["a"])
+    assert top["log_deviation"] == pytest.approx(abs(math.log(8 * w["a"] / w["d"])))
+    assert result.revisit.index[0] == 1 and result.revisit.index.name == "rank"
+
+
+def test_ahp_consistent_matrix_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ahp(consistent_matrix([4, 2, 1])).is_consistent
+
+
+def test_ahp_cr_threshold_is_a_parameter():
+    """Saaty's 10 % rule is the default; a stricter threshold flags the same matrix."""
+    a = saaty_matrix([3, 5, 2], 3)  # CR ≈ 0.0036 with saaty1980
+    assert ahp(a).is_consistent
+    with pytest.warns(InconsistencyWarning):
+        assert not ahp(a, cr_threshold=0.001).is_consistent
+
+
+# -------------------------------------------------------------------- random index
+
+
+def test_random_index_saaty1980_table():
+    """Saaty (1980), The Analytic Hierarchy Process: RI for n = 1..10."""
+    expected = [0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49]
+    assert [random_index(n) for n in range(1, 11)] == expected
+
+
+def test_random_index_saaty1980_stops_at_ten():
+    """Beyond n = 10 saaty1980 has no value: ParamsError naming the tables that work."""
+    with pytest.raises(ParamsError, match=r"covers n = 1\.\.10.*alonso_lamata2006.*simulated"):
+        random_index(11)
+    labels = [f"c{k}" for k in range(11)]
+    with pytest.raises(ParamsError, match="alonso_lamata2006"):
+        ahp(consistent_matrix(np.arange(1, 12)), labels=labels, scale="any")
+    result = ahp(consistent_matrix(np.arange(1, 12)), labels=labels, scale="any", ri_table="alonso_lamata2006")
+    assert result.random_index == 1.5140
+    with pytest.raises(ParamsError, match="1..15"):
+        random_index(16, "alonso_lamata2006")
+
+
+def test_random_index_alonso_lamata_2006_matches_simulation():
+    """Alonso & Lamata (2006), Int. J. Uncertainty, Fuzziness and Knowledge-Based
+    Systems 14(4):445-459: RI for n = 3..15. The published values (0.5247 … 1.5838)
+    were checked against our Monte-Carlo of random Saaty-scale reciprocal matrices:
+    with 100 000 matrices every n = 3..15 agrees within 0.003; here n = 3..6 with
+    20 000 matrices (standard error < 0.005) must agree within 0.015."""
+    for n in range(3, 7):
+        published = random_index(n, "alonso_lamata2006")
+        simulated = random_index(n, "simulated", n_samples=20_000)
+        assert simulated == pytest.approx(published, abs=0.015)
+    assert random_index(15, "alonso_lamata2006") == 1.5838
+
+
+def test_random_index_simulated_is_deterministic():
+    first = random_index(5, "simulated", n_samples=5_000)
+    W._simulated_random_index.cache_clear()
+    assert random_index(5, "simulated", n_samples=5_000) == first
+    assert random_index(2, "simulated") == 0.0
+    assert random_index(5, "simulated", n_samples=5_000, seed=1) != first
+
+
+def test_random_index_rejects_unknown_table_and_bad_n():
+    with pytest.raises(ParamsError, match="saaty1980"):
+        random_index(4, "saaty1977")  # type: ignore[arg-type]
+    with pytest.raises(ParamsError, match="ri_table"):
+        ahp([[1]], ri_table="nope")  # type: ignore[arg-type]
+    with pytest.raises(ParamsError, match="positive integer"):
+        random_index(0)
+
+
+# ----------------------------------------------------------------- AHP validation
+
+
+@pytest.mark.parametrize(
+    ("matrix", "pattern"),
+    [
+        ([[1, 2, 3], [0.5, 1, 2]], "square"),
+        ([[1, 3], [1 / 3, 1], [1, 1]], "square"),
+        ([[1, -3], [-1 / 3, 1]], r"positive.*\(a, b\) = -3"),
+        ([[1, 3], [float("nan"), 1]], r"missing or infinite.*\(b, a\)"),
+        ([[2, 3], [1 / 3, 1]], r"diagonal.*\(a, a\) = 2"),
+        ([[1, 3], [0.5, 1]], r"cells \(a, b\) = 3 and \(b, a\) = 0\.5 are not reciprocal"),
+        ([[1, 2.5], [0.4, 1]], r"Saaty's 1-9 scale.*\(a, b\) = 2\.5.*scale='any'"),
+        ([[1, 12], [1 / 12, 1]], r"Saaty's 1-9 scale.*\(a, b\) = 12"),
+        ([[1, "three"], ["1/3", 1]], r"cell \(a, b\).*'three'"),
+    ],
+)
+def test_ahp_validation_names_the_offending_cell(matrix, pattern):
+    with pytest.raises(InputError, match=pattern):
+        ahp(matrix, labels=["a", "b"])  # the non-square cases fail before the labels are read
+
+
+def test_ahp_validation_with_dataframe_labels():
+    frame = pd.DataFrame([[1, 3, 5], [1 / 3, 1, 4], [1 / 5, 1 / 2, 1]], index=["x", "y", "z"], columns=["x", "y", "z"])
+    with pytest.raises(InputError, match=r"cells \(y, z\) = 4 and \(z, y\) = 0\.5"):
+        ahp(frame, name="criteria.feasibility")
+    with pytest.raises(InputError, match="^criteria.feasibility: "):
+        ahp(frame, name="criteria.feasibility")
+    with pytest.raises(InputError, match="same criteria"):
+        ahp(frame.rename(columns={"z": "w"}))
+    with pytest.raises(InputError, match="labels"):
+        ahp([[1, 2], [0.5, 1]], labels=["a", "a"])
+
+
+def test_ahp_scale_any_accepts_ratios_off_the_saaty_scale():
+    result = ahp([[1, 2.5], [0.4, 1]], labels=["a", "b"], scale="any")
+    assert result.weights.tolist() == pytest.approx([2.5 / 3.5, 1 / 3.5])
+    with pytest.raises(ParamsError, match="scale"):
+        ahp([[1, 2], [0.5, 1]], scale="free")  # type: ignore[arg-type]
+
+
+# -------------------------------------------------------------------- judgements
+
+
+def test_judgements_to_matrix_builds_reciprocal_matrix():
+    m = judgements_to_matrix(
+        {"relationship_strength vs it_budget": 3, "it_budget vs growth": "1/2", "growth vs relationship_strength": 0.2}
+    )
+    assert list(m.index) == ["relationship_strength", "it_budget", "growth"]
+    assert m.loc["relationship_strength", "it_budget"] == 3
+    assert m.loc["it_budget", "relationship_strength"] == pytest.approx(1 / 3)
+    assert m.loc["it_budget", "growth"] == 0.5 and m.loc["growth", "it_budget"] == 2
+    assert m.loc["growth", "relationship_strength"] == 0.2
+    np.testing.assert_allclose(m.to_numpy() * m.to_numpy().T, 1.0)
+    np.testing.assert_allclose(np.diag(m.to_numpy()), 1.0)
+
+
+def test_judgements_to_matrix_follows_labels_order():
+    m = judgements_to_matrix({"a vs b": 2, "b vs c": 2, "a vs c": 4}, labels=["c", "b", "a"])
+    assert list(m.index) == ["c", "b", "a"] and list(m.columns) == ["c", "b", "a"]
+    assert m.loc["a", "c"] == 4
+
+
+def test_judgements_to_matrix_lists_missing_pairs():
+    with pytest.raises(InputError, match=r"2 missing judgement\(s\): 'a vs c', 'b vs c'"):
+        judgements_to_matrix({"a vs b": 2}, labels=["a", "b", "c"])
+
+
+def test_judgements_to_matrix_rejects_unknown_labels_and_duplicates():
+    with pytest.raises(InputError, match=r"unknown criteria \['z'\]"):
+        judgements_to_matrix({"a vs b": 2, "a vs z": 3, "b vs z": 1}, labels=["a", "b"])
+    with pytest.raises(InputError, match=r"judged twice: 'a vs b' and 'b vs a'"):
+        judgements_to_matrix({"a vs b": 2, "b vs a": "1/2"})
+    with pytest.raises(InputError, match="criterion_a vs criterion_b"):
+        judgements_to_matrix({"a versus b": 2})
+    with pytest.raises(InputError, match="itself"):
+        judgements_to_matrix({"a vs a": 1})
+
+
+@pytest.mark.parametrize("value", ["three", 0, -2, "1/0", True, None, float("inf")])
+def test_judgements_to_matrix_rejects_bad_values_naming_the_key(value):
+    with pytest.raises(InputError, match=r'judgements\["a vs b"\]'):
+        judgements_to_matrix({"a vs b": value})
+
+
+# --------------------------------------------------------------------- hierarchy
+
+
+def test_ahp_hierarchy_hand_computed():
+    """families 2:1 → (2/3, 1/3); attractiveness from consistent weights 4:2:1 →
+    (4/7, 2/7, 1/7); feasibility has one criterion (local weight 1).
+    Global = family × local: (8/21, 4/21, 2/21, 1/3)."""
+    spec = {
+        "families": {"attractiveness vs feasibility": 2},
+        "criteria": {
+            "attractiveness": {"it_budget vs growth": 2, "it_budget vs strategic_fit": 4, "growth vs strategic_fit": 2},
+            "feasibility": ["relationship_strength"],
+        },
+    }
+    result = ahp_hierarchy(spec)
+    expected = {"it_budget": 8 / 21, "growth": 4 / 21, "strategic_fit": 2 / 21, "relationship_strength": 1 / 3}
+    assert result.weights.to_dict() == pytest.approx(expected)
+    assert result.weights.sum() == pytest.approx(1.0)
+    assert result.weights.index.name == "criterion"
+    assert result.family_weights.to_dict() == pytest.approx({"attractiveness": 2 / 3, "feasibility": 1 / 3})
+    assert result.table.loc["growth", "local_weight"] == pytest.approx(2 / 7)
+    assert result.table.loc["growth", "family"] == "attractiveness"
+    c = result.consistency
+    assert list(c.index) == ["families", "criteria.attractiveness", "criteria.feasibility"]
+    assert list(c.columns) == ["level", "family", "n", "lambda_max", "CI", "RI", "CR", "consistent"]
+    assert c["n"].tolist() == [2, 3, 1]
+    assert c.loc["criteria.attractiveness", "RI"] == 0.58
+    assert c["CR"].tolist() == pytest.approx([0, 0, 0], abs=1e-12)
+    assert result.is_consistent
+    assert result.revisit_table().empty
+
+
+def test_ahp_hierarchy_single_family_needs_no_family_judgements():
+    result = ahp_hierarchy({"criteria": {"attractiveness": {"a vs b": 3}}})
+    assert result.weights.tolist() == pytest.approx([0.75, 0.25])
+    assert list(result.consistency.index) == ["criteria.attractiveness"]
+
+
+def test_ahp_hierarchy_errors_give_the_key_path():
+    base = {"a vs b": 2, "a vs c": 4, "b vs c": 2}
+    with pytest.raises(InputError, match="'families' is missing"):
+        ahp_hierarchy({"criteria": {"attractiveness": base, "feasibility": "d"}})
+    with pytest.raises(InputError, match=r"criteria\.feasibility: criterion 'a' also belongs to family 'attractiveness'"):
+        ahp_hierarchy({"families": {"attractiveness vs feasibility": 1},
+                       "criteria": {"attractiveness": base, "feasibility": {"a vs d": 2}}})
+    with pytest.raises(InputError, match=r"criteria\.attractiveness: 1 missing judgement\(s\): 'b vs c'"):
+        ahp_hierarchy({"criteria": {"attractiveness": {"a vs b": 2, "a vs c": 4}}})
+    with pytest.raises(InputError, match=r"families: unknown criteria \['other'\]"):
+        ahp_hierarchy({"families": {"attractiveness vs other": 1},
+                       "criteria": {"attractiveness": base, "feasibility": "d"}})
+    with pytest.raises(InputError, match=r"unknown key\(s\) \['weights'\]"):
+        ahp_hierarchy({"criteria": {"attractiveness": base}, "weights": {}})
+    with pytest.raises(InputError, match=r'criteria\.attractiveness\["a vs b"\]'):
+        ahp_hierarchy({"criteria": {"attractiveness": {"a vs b": "x"}}})
+
+
+def test_ahp_hierarchy_warns_naming_the_matrix():
+    cyclic = {"a vs b": 3, "b vs c": 3, "c vs a": 3, "a vs d": 1, "b vs d": 1, "c vs d": 1}
+    with pytest.warns(InconsistencyWarning, match=r"^criteria\.attractiveness: consistency ratio"):
+        result = ahp_hierarchy({"criteria": {"attractiveness": cyclic}})
+    assert not result.is_consistent
+    revisit = result.revisit_table(2)
+    assert len(revisit) == 2 and set(revisit["matrix"]) == {"criteria.attractiveness"}
+
+
+# ------------------------------------------------------------------------ judges
+
+
+def test_aggregate_judges_geometric_mean_aczel_saaty_1983():
+    """Aczél & Saaty (1983), J. Math. Psychology 27:93-102: the (weighted) geometric
+    mean aggregates ratio judgements and keeps reciprocity. Hand computed:
+    judges 4 and 1 → sqrt(4·1) = 2; with judge weights 3:1 → 4^(3/4)·1^(1/4) = 2√2."""
+    a = {"A": [[1, 4], [1 / 4, 1]], "B": [[1, 1], [1, 1]]}
+    np.testing.assert_allclose(aggregate_judges(a).to_numpy(), [[1, 2], [0.5, 1]])
+    weighted = aggregate_judges(a, {"A": 3, "B": 1})
+    assert weighted.iloc[0, 1] == pytest.approx(2 * math.sqrt(2))
+    assert weighted.iloc[1, 0] == pytest.approx(1 / (2 * math.sqrt(2)))
+
+
+def test_aggregate_judges_aligns_labels_and_checks_them():
+    x = pd.DataFrame([[1, 4], [0.25, 1]], index=["p", "q"], columns=["p", "q"])
+    y = pd.DataFrame([[1, 4], [0.25, 1]], index=["q", "p"], columns=["q", "p"])  # q is 4 × p
+    agg = aggregate_judges({"X": x, "Y": y})
+    assert list(agg.index) == ["p", "q"]
+    assert agg.loc["p", "q"] == pytest.approx(1.0)
+    with pytest.raises(InputError, match="same criteria"):
+        aggregate_judges({"X": x, "Z": x.rename(index={"q": "r"}, columns={"q": "r"})})
+    with pytest.raises(InputError, match=r"judge 'Z'.*not reciprocal"):
+        aggregate_judges({"X": x, "Z": [[1, 4], [1, 1]]})
+    with pytest.raises(InputError, match="judge_weights"):
+        aggregate_judges({"X": x, "Y": y}, {"X": 1})
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(min_value=0.05, max_value=20.0), min_size=2, max_size=7),
+    st.integers(min_value=1, max_value=5),
+)
+def test_aggregate_of_identical_judges_equals_the_judge(raw, n_judges):
+    a = consistent_matrix(raw)
+    a[0, -1] *= 3.0  # make it inconsistent: aggregation must not depend on consistency
+    a[-1, 0] /= 3.0
+    aggregate = aggregate_judges({f"j{k}": a for k in range(n_judges)})
+    np.testing.assert_allclose(aggregate.to_numpy(), a, rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.floats(min_value=0.05, max_value=20.0), min_size=4, max_size=4), min_size=2, max_size=4))
+def test_aggregate_is_reciprocal(raws):
+    agg = aggregate_judges({f"j{k}": consistent_matrix(r) for k, r in enumerate(raws)}).to_numpy()
+    np.testing.assert_allclose(agg * agg.T, 1.0, rtol=1e-12)
+
+
+def test_ahp_group_identical_judges_and_tables():
+    spec = {
+        "families": {"attractiveness vs feasibility": 3},
+        "criteria": {"attractiveness": {"a vs b": 2, "a vs c": 4, "b vs c": 2}, "feasibility": {"d vs e": "1/3"}},
+    }
+    group = ahp_group({"甲": spec, "乙": spec})
+    single = ahp_hierarchy(spec)
+    pd.testing.assert_series_equal(group.weights, single.weights)
+    assert group.consistency.shape == (2, 3)
+    assert list(group.consistency.index) == ["甲", "乙"]
+    assert group.revisit.empty and group.inconsistent_judges == []
+    assert group.judge_weights.tolist() == [0.5, 0.5]
+
+
+def test_ahp_group_rejects_different_hierarchies():
+    a = {"criteria": {"attractiveness": {"a vs b": 2}}}
+    b = {"criteria": {"attractiveness": {"a vs c": 2}}}
+    with pytest.raises(InputError, match=r"judges\.B: families/criteria"):
+        ahp_group({"A": a, "B": b})
+    with pytest.raises(InputError, match=r"judges\.B\.criteria\.attractiveness"):
+        ahp_group({"A": a, "B": {"criteria": {"attractiveness": {"a vs b": 0}}}})
+
+
+# --------------------------------------------------------------- judgements file
+
+
+def test_example_judgements_file_loads_with_one_inconsistent_judge():
+    """params/2026/judgements.yaml: three judges over the 10 criteria; only 李娜 is
+    inconsistent (attractiveness, CR > 0.1), the others have every CR < 0.1."""
+    data = load_judgements(EXAMPLE_FILE)
+    assert len(data["judges"]) == 3
+    with pytest.warns(InconsistencyWarning, match=r"judges\.李娜 \(segment manager\)\.criteria\.attractiveness"):
+        group = ahp_group(data["judges"])
+    assert set(group.weights.index) == set(ATTRACTIVENESS + FEASIBILITY)
+    assert group.weights.sum() == pytest.approx(1.0)
+    assert group.inconsistent_judges == ["李娜 (segment manager)"]
+    cr = group.consistency
+    assert cr.loc["李娜 (segment manager)", "criteria.attractiveness"] > 0.1
+    assert (cr.drop(index="李娜 (segment manager)") < 0.1).all().all()
+    assert cr.loc["李娜 (segment manager)", "criteria.feasibility"] < 0.1
+    assert set(group.revisit["judge"]) == {"李娜 (segment manager)"}
+    assert len(group.revisit) == 3
+    assert group.revisit.iloc[0]["pair"] == "growth vs it_budget"
+    assert group.aggregate.is_consistent
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "judgements.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_judgements_single_spec(tmp_path):
+    path = _write(tmp_path, "criteria:\n  attractiveness:\n    it_budget vs growth: 1/3\n")
+    data = load_judgements(path)
+    assert ahp_hierarchy(data).weights.to_dict() == pytest.approx({"it_budget": 0.25, "growth": 0.75})
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        (
+            "judges:\n  张伟:\n    criteria:\n      attractiveness:\n        a vs b: 2\n        a vs c: 3\n",
+            r"judgements\.yaml: judges\.张伟\.criteria\.attractiveness: 1 missing judgement\(s\): 'b vs c'",
+        ),
+        (
+            "judges:\n  张伟:\n    criteria:\n      attractiveness:\n        a vs b: lots\n",
+            r'judgements\.yaml: judges\.张伟\.criteria\.attractiveness\["a vs b"\]: got \'lots\'',
+        ),
+        ("criteria: [1, 2\n", r"judgements\.yaml: not valid YAML"),
+        ("- a\n- b\n", r"judgements\.yaml: expected a mapping"),
+        ("judges: {}\nyear: 2026\n", r"judgements\.yaml: unknown top-level key"),
+        (
+            "judges:\n  A:\n    criteria: {f: {a vs b: 2}}\n  B:\n    criteria: {f: {a vs c: 2}}\n",
+            r"judgements\.yaml: judges\.B: families/criteria",
+        ),
+    ],
+)
+def test_load_judgements_errors_name_file_and_key_path(tmp_path, text, pattern):
+    with pytest.raises(ParamsError, match=pattern):
+        load_judgements(_write(tmp_path, text))
+
+
+def test_load_judgements_missing_file(tmp_path):
+    with pytest.raises(ParamsError, match="nothing.yaml: cannot read"):
+        load_judgements(tmp_path / "nothing.yaml")
+
+
+# ----------------------------------------------------------------------- entropy
+
+
+def test_entropy_hand_computed():
+    """Hand computation, m = 3 customers, ln 3 = 1.098612.
+
+    column a = (1, 2, 3): p = (1/6, 1/3, 1/2);
+        Σ p ln p = −0.298627 − 0.366204 − 0.346574 = −1.011404;
+        e_a = 1.011404 / 1.098612 = 0.920620; d_a = 0.079380.
+    column b = (1, 1, 4): p = (1/6, 1/6, 2/3);
+        Σ p ln p = −0.298627 − 0.298627 − 0.270310 = −0.867563;
+        e_b = 0.789690; d_b = 0.210310.
+    w = d / (d_a + d_b) = (0.079380, 0.210310) / 0.289690 = (0.2740, 0.7260).
+    """
+    result = entropy(pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1.0, 1.0, 4.0]}))
+    assert result.round(4).tolist() == [0.2740, 0.7260]
+    assert result.name == "weight" and list(result.index) == ["a", "b"]
+
+
+def test_entropy_zero_values_use_zero_log_zero():
+    """0 · ln 0 = 0: column z = (0, 0, 5) has p = (0, 0, 1), e = 0, d = 1;
+    column a = (1, 2, 3) has d = 0.079380 (above) → w_z = 1/1.079380 = 0.9265."""
+    result = entropy(pd.DataFrame({"a": [1, 2, 3], "z": [0, 0, 5]}))
+    assert result["z"] == pytest.approx(1 / 1.0793802, abs=1e-6)
+
+
+def test_entropy_constant_and_degenerate_columns():
+    """A constant (or all-zero) column has e = 1, d = 0 → weight 0; if every column is
+    constant, equal weights and a DegenerateWeightsWarning."""
+    result = entropy(pd.DataFrame({"a": [1, 2, 3], "flat": [7, 7, 7], "zero": [0, 0, 0]}))
+    assert result["flat"] == 0 and result["zero"] == 0 and result["a"] == pytest.approx(1.0)
+    with pytest.warns(DegenerateWeightsWarning, match="equal weights"):
+        equal = entropy(pd.DataFrame({"a": [2, 2], "b": [0, 0], "c": [5, 5]}))
+    assert equal.tolist() == pytest.approx([1 / 3] * 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=12).flatmap(
+        lambda m: st.lists(
+            st.lists(st.floats(min_value=0, max_value=1e6), min_size=m, max_size=m), min_size=1, max_size=6
+        )
+    ),
+    st.floats(min_value=1e-3, max_value=1e3),
+)
+def test_entropy_weights_valid_and_scale_invariant(columns, factor):
+    frame = pd.DataFrame({f"c{k}": col for k, col in enumerate(columns)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateWeightsWarning)
+        w = entropy(frame)
+        scaled = frame.assign(c0=frame["c0"] * factor)
+        w_scaled = entropy(scaled)
+    assert (w >= 0).all() and w.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(w_scaled.to_numpy(), w.to_numpy(), atol=1e-9)
+
+
+def test_entropy_input_errors_name_the_column():
+    with pytest.raises(InputError, match=r"column 'growth' has negative values at rows \['c2'\]"):
+        entropy(pd.DataFrame({"it_budget": [1, 2], "growth": [3, -1]}, index=["c1", "c2"]))
+    with pytest.raises(InputError, match=r"missing values \(NaN\) in column\(s\) \['growth'\].*\['c2'\]"):
+        entropy(pd.DataFrame({"it_budget": [1, 2], "growth": [3, np.nan]}, index=["c1", "c2"]))
+    with pytest.raises(InputError, match=r"\['segment'\] are not numeric"):
+        entropy(pd.DataFrame({"it_budget": [1, 2], "segment": ["bank", "telecom"]}))
+    with pytest.raises(InputError, match="at least 2 customers"):
+        entropy(pd.DataFrame({"it_budget": [1.0]}))
+
+
+# ------------------------------------------------------------------------ CRITIC
+
+
+CRITIC_DATA = pd.DataFrame({"revenue": [2.0, 2.0, 8.0, 8.0], "distance_km": [50.0, 10.0, 50.0, 10.0],
+                            "growth": [1.0, 3.0, 3.0, 5.0]})
+
+
+def test_critic_hand_computed_with_cost_criterion():
+    """Diakoulaki, Mavrotas & Papayannakis (1995), Computers & Operations Research
+    22(7):763-770, CRITIC steps computed by hand (the paper's own data are not
+    reproduced here).
+
+    1. min-max normalisation, distance_km a cost criterion ((max − x)/(max − min)):
+       revenue (0, 0, 1, 1); distance_km (0, 1, 0, 1); growth (0, .5, .5, 1).
+    2. σ (population): revenue .5, distance_km .5, growth √.125 = .353553.
+    3. deviations from the mean .5: (−.5,−.5,.5,.5), (−.5,.5,−.5,.5), (−.5,0,0,.5);
+       ρ(rev, dist) = 0, ρ(rev, growth) = ρ(dist, growth) = .5/(1·√.5) = .707107.
+    4. C_rev = C_dist = .5 (1 + (1 − .707107)) = .646447;
+       C_growth = .353553 · 2 (1 − .707107) = .207107; Σ C = 1.5.
+    5. w = (.430964, .430964, .138071).
+    """
+    directions = {"revenue": "benefit", "distance_km": "cost", "growth": "benefit"}
+    result = critic(CRITIC_DATA, directions)
+    assert result.round(6).tolist() == [0.430964, 0.430964, 0.138071]
+    assert result.name == "weight" and list(result.index) == list(CRITIC_DATA.columns)
+
+
+def test_critic_all_benefit_by_default_as_in_the_paper():
+    """Same data, every column a benefit (the paper's setting): distance_km normalises to
+    (1, 0, 1, 0), so ρ(dist, growth) = −.707107 and ρ(rev, dist) = 0;
+    C_rev = .5 (1 + .292893) = .646447; C_dist = .5 (1 + 1.707107) = 1.353553;
+    C_growth = .353553 (.292893 + 1.707107) = .707107; Σ C = 2.707107;
+    w = (.238796, .5, .261204)."""
+    assert critic(CRITIC_DATA).round(6).tolist() == [0.238796, 0.5, 0.261204]
+
+
+def _critic_reference(frame: pd.DataFrame) -> np.ndarray:
+    """Independent CRITIC with pandas: sample σ (ddof = 1) and DataFrame.corr()."""
+    r = (frame - frame.min()) / (frame.max() - frame.min())
+    c = r.std(ddof=1) * (1 - r.corr()).sum(axis=1)
+    return (c / c.sum()).to_numpy()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=3, max_value=10).flatmap(
+        lambda m: st.lists(
+            st.lists(st.integers(min_value=0, max_value=100), min_size=m, max_size=m).filter(lambda c: len(set(c)) > 1),
+            min_size=2,
+            max_size=5,
+        )
+    ),
+    st.floats(min_value=0.01, max_value=100),
+    st.floats(min_value=-1000, max_value=1000),
+)
+def test_critic_matches_reference_and_is_affine_invariant(columns, scale, shift):
+    """σ convention does not matter (sample vs population cancels in w = C/ΣC), so the
+    result equals a pandas reference with ddof = 1; a positive affine transform of a
+    column leaves the min-max normalised data, hence the weights, unchanged."""
+    frame = pd.DataFrame({f"c{k}": np.asarray(col, dtype=float) for k, col in enumerate(columns)})
+    reference = _critic_reference(frame)
+    if not np.all(np.isfinite(reference)) or np.isclose(np.nansum(reference), 0):
+        return  # perfectly correlated columns: covered by the degenerate test
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateWeightsWarning)
+        w = critic(frame)
+        w_affine = critic(frame.assign(c0=frame["c0"] * scale + shift))
+    np.testing.assert_allclose(w.to_numpy(), reference, atol=1e-9)
+    np.testing.assert_allclose(w_affine.to_numpy(), w.to_numpy(), atol=1e-9)
+    assert (w >= 0).all() and w.sum() == pytest.approx(1.0)
+
+
+def test_critic_constant_column_and_degenerate_data():
+    """A constant column: σ = 0 → weight 0, its correlation with others taken as 0.
+    Here revenue (0, 1) and growth (0, 1) normalised are perfectly correlated, so
+    C_revenue = C_growth = .5 (0 + 1) with the constant column → equal weights .5/.5."""
+    frame = pd.DataFrame({"revenue": [1.0, 3.0], "flat": [4.0, 4.0], "growth": [10.0, 20.0]})
+    assert critic(frame).tolist() == pytest.approx([0.5, 0.0, 0.5])
+    with pytest.warns(DegenerateWeightsWarning):
+        equal = critic(pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [2.0, 4.0, 6.0]}))
+    assert equal.tolist() == pytest.approx([0.5, 0.5])
+
+
+def test_critic_input_errors():
+    with pytest.raises(InputError, match=r"missing values \(NaN\) in column\(s\) \['growth'\]"):
+        critic(pd.DataFrame({"revenue": [1.0, 2.0], "growth": [np.nan, 1.0]}))
+    with pytest.raises(InputError, match=r"missing \['growth'\]"):
+        critic(CRITIC_DATA, {"revenue": "benefit", "distance_km": "cost"})
+    with pytest.raises(InputError, match=r"expected 'benefit' or 'cost'"):
+        critic(CRITIC_DATA, {"revenue": "benefit", "distance_km": "min", "growth": "benefit"})
+
+
+# --------------------------------------------------------------------------- ROC
+
+
+def test_rank_order_centroid_barron_barrett_1996():
+    """Barron & Barrett (1996), "Decision quality using ranked attribute weights",
+    Management Science 42(11):1515-1523: ROC weights for n = 4 are
+    .5208, .2708, .1458, .0625 (= 25/48, 13/48, 7/48, 3/48)."""
+    result = rank_order_centroid(["it_budget", "deal_size", "growth", "strategic_fit"])
+    assert result.round(4).tolist() == [0.5208, 0.2708, 0.1458, 0.0625]
+    np.testing.assert_allclose(result.to_numpy(), np.array([25, 13, 7, 3]) / 48)
+    assert list(result.index) == ["it_budget", "deal_size", "growth", "strategic_fit"]
+
+
+def test_rank_order_centroid_ties_share_the_mean_weight():
+    """["a", ("b", "c")]: positions 2 and 3 have ROC (1/2 + 1/3)/3 = 5/18 and (1/3)/3 = 1/9;
+    b and c each get their mean 7/36; a keeps (1 + 1/2 + 1/3)/3 = 11/18."""
+    result = rank_order_centroid(["a", ("b", "c")])
+    np.testing.assert_allclose(result.to_numpy(), [11 / 18, 7 / 36, 7 / 36])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=1, max_value=40))
+def test_rank_order_centroid_sums_to_one_and_decreases(n):
+    w = rank_order_centroid([f"c{k}" for k in range(n)])
+    assert w.sum() == pytest.approx(1.0)
+    assert (np.diff(w.to_numpy()) < 0).all()
+    assert w.iloc[-1] == pytest.approx(1 / n**2)
+
+
+def test_rank_order_centroid_errors():
+    with pytest.raises(InputError, match=r"\['a'\] appear more than once"):
+        rank_order_centroid(["a", "b", "a"])
+    with pytest.raises(InputError, match="non-empty list"):
+        rank_order_centroid([])
+    with pytest.raises(InputError, match="non-empty list"):
+        rank_order_centroid("abc")
+    with pytest.raises(InputError, match=r"order\[1\]"):
+        rank_order_centroid(["a", ()])
+
+
+# ---------------------------------------------------------------------- doctests
+
+
+def test_docstring_examples_run():
+    failures, attempted = doctest.testmod(W, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert attempted > 0 and failures == 0
+
+
+def test_every_pair_of_the_example_families_is_judged():
+    """Each judge of the example file judges all 10 pairs of each 5-criterion family."""
+    data = load_judgements(EXAMPLE_FILE)
+    for spec in data["judges"].values():
+        for family, labels in (("attractiveness", ATTRACTIVENESS), ("feasibility", FEASIBILITY)):
+            m = judgements_to_matrix(spec["criteria"][family], labels)
+            assert m.shape == (5, 5)
+            assert len(spec["criteria"][family]) == len(list(itertools.combinations(labels, 2)))

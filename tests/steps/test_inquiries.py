@@ -1,0 +1,484 @@
+"""Tests of prioanalysis.steps.inquiries (monthly inquiry report, step 2.3.5) and of its
+figures in prioanalysis.report.review_figures.
+
+Expected numbers are computed by hand in the comment beside them; the scoring against
+the reference population is also checked against the ranking itself (scoring the
+listed customers must give back the list's scores).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from tests.conftest import ROOT, assert_drawn, edit_yaml, read_yaml, write_yaml  # noqa: E402
+
+from prioanalysis.steps import inquiries as iq  # noqa: E402
+from prioanalysis.report import review_figures as review_plots  # noqa: E402
+from prioanalysis.errors import InputError, ParamsError  # noqa: E402
+from prioanalysis.config.params import CriteriaParams, load_params  # noqa: E402
+
+Z = 1.959963984540054
+
+
+def wilson(x: float, n: float, z: float = Z) -> tuple[float, float]:
+    """Wilson score interval written out (Wilson 1927)."""
+    p = x / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return c - h, c + h
+
+
+INQ_YAML = ROOT / "params" / "2026" / "inquiries.yaml"
+LOG_HEADER = "inquiry_id,date,channel,segment,customer_name,first_response_hours,decision,follow_ups,converted\n"
+
+
+def _write(tmp_path: Path, text: str, name: str = "log.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+# ------------------------------------------------------------------------- parameters
+def test_inquiries_yaml_loads_with_source_benchmarks() -> None:
+    p = iq.load_inquiry_params(INQ_YAML)
+    assert p.first_response.sla_hours == 8
+    assert [b.benchmark_share for b in p.follow_up_buckets] == [0.02, 0.03, 0.05, 0.10, 0.80]
+    assert p.follow_up_buckets[-1].max is None
+    assert p.propose_decision in p.decisions
+
+
+def test_inquiries_yaml_unknown_key_names_file_and_key(tmp_path: Path) -> None:
+    doc = read_yaml(INQ_YAML)
+    doc["first_response"]["sla_hour"] = 4
+    path = write_yaml(tmp_path / "inquiries.yaml", doc)
+    with pytest.raises(ParamsError, match=r"(?s)inquiries\.yaml.*first_response\.sla_hour: unknown key"):
+        iq.load_inquiry_params(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["follow_up_buckets"].__setitem__(1, {"label": "x", "min": 2, "max": 2}), "contiguous"),
+        (lambda d: d.__setitem__("propose_decision", "adopt"), "not one of the decisions"),
+        (lambda d: d["follow_up_buckets"][0].__setitem__("benchmark_share", 0.5), "sum to"),
+        (lambda d: d["first_response"].__setitem__("quantiles", [0.9, 0.5]), "increasing quantiles"),
+    ],
+)
+def test_inquiries_yaml_inconsistent_values_refused(tmp_path: Path, change, message: str) -> None:
+    doc = read_yaml(INQ_YAML)
+    change(doc)
+    path = write_yaml(tmp_path / "inquiries.yaml", doc)
+    with pytest.raises(ParamsError, match=message):
+        iq.load_inquiry_params(path)
+
+
+def test_parse_month() -> None:
+    assert iq.parse_month("2025-10") == pd.Period("2025-10", "M")
+    for bad in ("2025-13", "2025/10", "25-10", 202510):
+        with pytest.raises(ParamsError, match="YYYY-MM"):
+            iq.parse_month(bad)  # type: ignore[arg-type]
+
+
+def test_previous_month_wraps_the_year() -> None:
+    assert iq.previous_month(datetime.date(2026, 1, 31)) == "2025-12"
+    assert iq.previous_month(datetime.date(2025, 11, 1)) == "2025-10"
+
+
+def test_inquiries_path_uses_the_months_year() -> None:
+    p = iq.load_inquiry_params(INQ_YAML)
+    assert iq.inquiries_path_for(p, "/proj", "2025-10") == Path("/proj/data/sample/inquiries_2025.csv")
+    assert iq.inquiries_path_for(p, "/proj", "2026-01") == Path("/proj/data/sample/inquiries_2026.csv")
+
+
+def test_validate_monthly_parameters_defaults_locate_the_sample_log() -> None:
+    s = iq.validate_monthly_parameters("2025-10", 2026, str(ROOT / "params" / "2026"))
+    assert s.inquiries_path == ROOT / "data" / "sample" / "inquiries_2025.csv"
+    assert s.params.run.year == 2026
+
+
+def test_validate_monthly_parameters_errors(tmp_path: Path) -> None:
+    pdir = str(ROOT / "params" / "2026")
+    with pytest.raises(ParamsError, match="parameter 'year' is 2025"):
+        iq.validate_monthly_parameters("2025-10", 2025, pdir)
+    with pytest.raises(ParamsError, match=r"inputs\.inquiries: file not found: .*inquiries_2024\.csv"):
+        iq.validate_monthly_parameters("2024-10", 2026, pdir)
+    with pytest.raises(ParamsError, match="'inquiries_path': file not found"):
+        iq.validate_monthly_parameters("2025-10", 2026, pdir, str(tmp_path / "none.csv"))
+    with pytest.raises(ParamsError, match="'output_dir': folder not found"):
+        iq.validate_monthly_parameters("2025-10", 2026, pdir, "", str(tmp_path / "none"))
+    with pytest.raises(ParamsError, match="YYYY-MM"):
+        iq.validate_monthly_parameters("Oct 2025", 2026, pdir)
+
+
+# ------------------------------------------------------------------------- reading
+def test_read_inquiries_types_and_index(tmp_path: Path) -> None:
+    path = _write(tmp_path, LOG_HEADER
+                  + "Q1,2025-10-01,web,finance,甲公司,2.5,follow_up,3,1\n"
+                  + "Q2,2025-10-02,phone,retail,乙公司,,decline,0,0\n")
+    q = iq.read_inquiries(path, decisions=["decline", "follow_up"])
+    assert list(q.index) == ["Q1", "Q2"]
+    assert q["month"].tolist() == ["2025-10", "2025-10"]
+    assert q["follow_ups"].tolist() == [3, 0] and q["converted"].dtype == np.int64
+    assert q["first_response_hours"].iloc[0] == 2.5 and math.isnan(q["first_response_hours"].iloc[1])
+
+
+def test_read_inquiries_reports_every_problem_with_rows(tmp_path: Path) -> None:
+    path = _write(tmp_path, LOG_HEADER
+                  + "Q1,2025-10-01,web,finance,甲公司,2.5,follow_up,3,2\n"      # row 2: converted 2
+                  + "Q1,2025-13-45,web,finance,乙公司,-1,adopt,x,0\n")           # row 3: dup, date, hours, decision, follow_ups
+    with pytest.raises(InputError) as err:
+        iq.read_inquiries(path, decisions=["decline", "follow_up"])
+    msg = str(err.value)
+    assert "log.csv" in msg
+    assert "rows 2, 3, column 'inquiry_id': the same inquiry id" in msg
+    assert "row 3, column 'date'" in msg
+    assert "row 3, column 'first_response_hours'" in msg
+    assert "row 3, column 'follow_ups'" in msg
+    assert "row 2, column 'converted': expected 0 or 1" in msg
+    assert "row 3, column 'decision': 'adopt' is not a known decision" in msg
+
+
+def test_read_inquiries_missing_column(tmp_path: Path) -> None:
+    path = _write(tmp_path, "inquiry_id,date\nQ1,2025-10-01\n")
+    with pytest.raises(InputError, match="missing required column.*channel"):
+        iq.read_inquiries(path)
+
+
+def test_select_month_and_year_to_date() -> None:
+    q = pd.DataFrame({"month": ["2024-12", "2025-01", "2025-10", "2025-10", "2025-11"]})
+    q.attrs["source"] = "log.csv"
+    assert len(iq.select_month(q, "2025-10")) == 2
+    assert iq.year_to_date(q, "2025-10")["month"].tolist() == ["2025-01", "2025-10", "2025-10"]
+    with pytest.raises(InputError, match=r"log\.csv: no inquiry in 2025-09 \(the log covers 2024-12 to 2025-11\)"):
+        iq.select_month(q, "2025-09")
+
+
+# ------------------------------------------------------------------------- summaries
+def test_volume_table_order_fills_zero() -> None:
+    q = pd.DataFrame({"channel": ["web", "web", "phone"]})
+    t = iq.volume_table(q, "channel", {"web": "网站"}, order=["phone", "web", "email"])
+    assert t["channel"].tolist() == ["phone", "web", "email"]
+    assert t["label"].tolist() == ["phone", "网站", "email"]
+    assert t["inquiries"].tolist() == [1, 2, 0]
+    assert t["share"].tolist() == pytest.approx([1 / 3, 2 / 3, 0.0])
+
+
+def test_response_time_summary_hand_computed() -> None:
+    h = pd.Series([1.0, 2.0, 5.0, 10.0, np.nan], index=list("abcde"))
+    g = pd.Series(["web", "web", "web", "phone", "phone"], index=list("abcde"))
+    t = iq.response_time_summary(h, 4, g)
+    assert list(t.index) == ["phone", "web", "all"]
+    a = t.loc["all"]
+    # observed 1, 2, 5, 10: two within 4 h of four observed
+    assert (a["n"], a["n_missing"], a["within_sla"], a["share_within_sla"]) == (5, 1, 2, 0.5)
+    assert a["p50"] == pytest.approx(3.5)  # (2 + 5) / 2
+    assert a["p90"] == pytest.approx(8.5)  # position 0.9 * 3 = 2.7: 5 + 0.7 * (10 - 5)
+    assert (a["ci_low"], a["ci_high"]) == pytest.approx(wilson(2, 4))
+    assert t.loc["web", "share_within_sla"] == pytest.approx(2 / 3)  # 1, 2 of 1, 2, 5
+    assert t.loc["phone", "share_within_sla"] == 0.0  # 10 h; NaN left out
+    breach = iq.response_time_summary(h, 4, missing="breach", ci=None)
+    assert breach.loc["all", "share_within_sla"] == pytest.approx(2 / 5)
+    assert math.isnan(breach.loc["all", "ci_low"])
+
+
+def test_response_time_summary_at_the_limit_counts_in_time() -> None:
+    t = iq.response_time_summary(pd.Series([8.0, 8.01]), 8, ci=None)
+    assert t.loc["all", "within_sla"] == 1
+
+
+def test_decision_table_hand_computed() -> None:
+    q = pd.DataFrame({"decision": ["follow_up"] * 4 + ["decline"], "converted": [1, 0, 0, 1, 0]})
+    t = iq.decision_table(q, {"decline": "婉拒", "follow_up": "跟进", "propose_target": "建议"})
+    assert t["inquiries"].tolist() == [1, 4, 0]
+    assert t["converted"].tolist() == [0, 2, 0]
+    assert t["conversion_rate"].tolist()[:2] == [0.0, 0.5] and math.isnan(t["conversion_rate"].iloc[2])
+    assert (t.loc[1, "ci_low"], t.loc[1, "ci_high"]) == pytest.approx(wilson(2, 4))
+
+
+def test_follow_up_depth_hand_computed_with_benchmark() -> None:
+    p = iq.load_inquiry_params(INQ_YAML)
+    f = pd.Series([0, 0, 1, 2, 3, 4, 7, 11, 5, 6])
+    y = pd.Series([1, 0, 0, 0, 1, 1, 1, 1, 0, 0])
+    t = iq.follow_up_depth(f, y, p.follow_up_buckets)
+    assert t["inquiries"].tolist() == [2, 1, 1, 1, 5]
+    assert t["converted"].tolist() == [1, 0, 0, 1, 3]
+    assert t["share_of_conversions"].tolist() == pytest.approx([0.2, 0, 0, 0.2, 0.6])
+    assert t["conversion_rate"].tolist() == pytest.approx([0.5, 0, 0, 1.0, 0.6])
+    assert t["benchmark_share"].tolist() == [0.02, 0.03, 0.05, 0.10, 0.80]
+    assert t["share_inquiries"].sum() == pytest.approx(1.0)
+
+
+def test_follow_up_depth_value_outside_buckets() -> None:
+    b = [{"label": "0", "min": 0, "max": 0}, {"label": "1-3", "min": 1, "max": 3}]
+    with pytest.raises(InputError, match="fall in no bucket"):
+        iq.follow_up_depth(pd.Series([0, 5]), pd.Series([0, 1]), b)
+
+
+def test_conversion_summary_hand_computed() -> None:
+    t = iq.conversion_summary({"m": pd.DataFrame({"converted": [1, 0, 0, 0]}),
+                               "ytd": pd.DataFrame({"converted": [1, 1, 0, 0, 0, 0, 0, 0]})})
+    assert t["conversion_rate"].tolist() == [0.25, 0.25]
+    assert (t.loc[1, "ci_low"], t.loc[1, "ci_high"]) == pytest.approx(wilson(2, 8))
+
+
+# ------------------------------------------------------------------------- scoring
+def _crit(policy_a: str = "median", norm: str = "minmax") -> CriteriaParams:
+    return CriteriaParams.model_validate({"version": "t", "criteria": [
+        {"id": "a", "label": "A", "family": "attractiveness", "direction": "benefit", "weight": 0.5,
+         "missing": policy_a, "normalization": norm},
+        {"id": "b", "label": "B", "family": "feasibility", "direction": "cost", "weight": 0.5,
+         "missing": "worst", "normalization": norm},
+    ]})
+
+
+def test_score_against_reference_hand_computed() -> None:
+    ref = pd.DataFrame({"a": [0.0, 10.0, 4.0, 2.0], "b": [1.0, 3.0, 5.0, np.nan]})
+    rseg = pd.Series(["x", "x", "y", "y"])
+    new = pd.DataFrame({"a": [20.0, np.nan, np.nan, 5.0], "b": [np.nan, 2.0, 2.0, 0.0]},
+                       index=["q1", "q2", "q3", "q4"])
+    seg = pd.Series(["x", "x", "z", "y"], index=new.index)
+    r = iq.score_against_reference(new, seg, ref, rseg, _crit("segment_median"))
+    # a: min 0, max 10; b (cost): observed 1, 3, 5; the reference's missing b is filled
+    # with the worst (5), so the b range stays [1, 5].
+    # q1: a 20 -> clipped to 10 -> 1.0; b missing -> worst 5 -> 0.0            -> 0.5
+    # q2: a missing -> median of segment x (0, 10) = 5 -> 0.5; b 2 -> 0.75       -> 0.625
+    # q3: segment z not on the list -> overall median of a (0, 10, 4, 2) = 3 -> 0.3; b 0.75 -> 0.525
+    # q4: a 5 -> 0.5; b 0 -> clipped to 1 -> 1.0                                 -> 0.75
+    assert r.scores.tolist() == pytest.approx([0.5, 0.625, 0.525, 0.75])
+    assert r.clipped.to_dict("list") == {"a": [True, False, False, False], "b": [False, False, False, True]}
+    assert r.imputed["a"].tolist() == [False, True, True, False]
+    assert r.completeness.tolist() == [0.5, 0.5, 0.5, 1.0]
+
+
+def test_score_against_reference_exclude_reweight_and_other_normalizations() -> None:
+    ref = pd.DataFrame({"a": [1.0, 3.0], "b": [2.0, 4.0]})
+    new = pd.DataFrame({"a": [np.nan, 2.0], "b": [3.0, 3.0]}, index=["q1", "q2"])
+    seg = pd.Series("x", index=new.index)
+    r = iq.score_against_reference(new, seg, ref, pd.Series("x", index=ref.index), _crit("exclude_reweight"))
+    # q1: a left out, b (cost) 3 in [2, 4] -> 0.5; weights rescaled to b alone -> 0.5
+    # q2: a 0.5, b 0.5 -> 0.5
+    assert r.scores.tolist() == pytest.approx([0.5, 0.5])
+    assert r.excluded["a"].tolist() == [True, False] and not r.imputed["a"].any()
+    v = iq.score_against_reference(new.fillna(2.0), seg, ref, pd.Series("x", index=ref.index), _crit(norm="vector"))
+    # vector: a 2 / sqrt(1 + 9); b cost: 1 - 3 / sqrt(4 + 16)
+    assert v.scores.iloc[1] == pytest.approx(0.5 * 2 / math.sqrt(10) + 0.5 * (1 - 3 / math.sqrt(20)))
+    m = iq.score_against_reference(new.fillna(2.0), seg, ref, pd.Series("x", index=ref.index), _crit(norm="max"))
+    # max: a 2 / 3; b cost: min 2 / 3
+    assert m.scores.iloc[1] == pytest.approx(0.5 * 2 / 3 + 0.5 * 2 / 3)
+
+
+def test_scoring_the_list_against_itself_gives_the_lists_scores() -> None:
+    """The strongest check of the reference scoring: a listed customer scored as 'one
+    more row' of its own list gets exactly the score the ranking gave it."""
+    from prioanalysis.steps.ranking import run_ranking
+
+    params = load_params(ROOT / "params" / "2026")
+    result = run_ranking(params)
+    cust = result.intake.customers
+    r = iq.score_against_reference(cust[params.criteria.ids], cust["segment"], cust, cust["segment"],
+                                   params.criteria)
+    listed = result.target_list.set_index("customer_id")["score"]
+    assert np.abs(r.scores.to_numpy() - listed.reindex(r.scores.index).to_numpy()).max() < 1e-12
+
+
+def test_criteria_values_scales_and_ranges() -> None:
+    cp = CriteriaParams.model_validate({"version": "t", "scales": {"g": {"AA": 8, "B": 4}, "r": {"1": 1, "2": 2}},
+        "criteria": [
+            {"id": "g", "label": "G", "family": "feasibility", "direction": "benefit", "weight": 0.4, "scale": "g"},
+            {"id": "r", "label": "R", "family": "feasibility", "direction": "benefit", "weight": 0.3, "scale": "r"},
+            {"id": "n", "label": "N", "family": "attractiveness", "direction": "benefit", "weight": 0.3,
+             "valid_range": [0, 100]},
+        ]})
+    f = pd.DataFrame({"g": ["aa", None, "B"], "r": ["2.0", "1", None], "n": ["5", "500", "x"]})
+    v = iq.criteria_values(f, cp)
+    assert v["g"].tolist()[0::2] == [8.0, 4.0] and math.isnan(v["g"].iloc[1])
+    assert v["r"].tolist()[:2] == [2.0, 1.0]
+    assert v["n"].iloc[0] == 5.0 and v["n"].iloc[1:].isna().all()  # out of range, not a number
+    with pytest.raises(InputError, match=r"column 'g': 'BBB' not on the scale"):
+        iq.criteria_values(pd.DataFrame({"g": ["BBB"], "r": [1], "n": [1]}), cp)
+
+
+def test_tier_cuts_by_segment_and_all() -> None:
+    tl = pd.DataFrame({"segment": ["x", "x", "x", "y", "y", "y"],
+                       "score": [0.9, 0.8, 0.6, 0.7, 0.5, 0.1],
+                       "tier": ["T1", "T2", "T2", "T1", "T2", "no"]})
+    c = iq.tier_cuts(tl, ["T1", "T2"])
+    assert c.loc["x"].tolist() == [0.9, 0.6]
+    assert c.loc["y"].tolist() == [0.7, 0.5]
+    assert c.loc["all"].tolist() == [0.7, 0.5]
+    assert list(iq.tier_cuts(tl, ["T1", "T2"], by="all").index) == ["all"]
+
+
+def test_implied_tier_skips_empty_tiers_and_rounds() -> None:
+    cuts = pd.DataFrame({"T1": [np.nan, 0.9], "T2": [0.6, 0.5]}, index=["x", "all"])
+    r = iq.implied_tier(pd.Series([0.95, 0.6 - 1e-12, 0.59, 0.55]), pd.Series(["x", "x", "x", "new"]), cuts, "no")
+    # x has no T1 customer: 0.95 is only T2; 0.6 - 1e-12 rounds to the cut (10 decimals)
+    assert r["implied_tier"].tolist() == ["T2", "T2", "no", "T2"]
+    assert r["target_cut"].tolist() == [0.6, 0.6, 0.6, 0.5]
+
+
+@pytest.fixture
+def small_params(params_dir: Path):
+    """params/2026 cut down to two criteria: deal size (benefit) and credit grade."""
+    def two_criteria(doc: dict) -> None:
+        keep = {c["id"]: c for c in doc["criteria"] if c["id"] in ("deal_size", "credit_grade")}
+        keep["deal_size"].pop("transform", None)
+        keep["deal_size"]["weight"] = 1.0
+        keep["credit_grade"]["weight"] = 1.0
+        doc["criteria"] = list(keep.values())
+        doc["family_weights"] = {"attractiveness": 0.5, "feasibility": 0.5}
+
+    edit_yaml(params_dir / "criteria.yaml", two_criteria)
+    return load_params(params_dir)
+
+
+def _reference() -> SimpleNamespace:
+    customers = pd.DataFrame({"segment": ["x", "x", "y", "y"], "deal_size": [10.0, 20.0, 30.0, 40.0],
+                              "credit_grade": [9.0, 7.0, 5.0, np.nan]}, index=["c1", "c2", "c3", "c4"])
+    tl = pd.DataFrame({"segment": ["x", "x", "y", "y"], "score": [0.8, 0.5, 0.9, 0.6],
+                       "tier": ["战略", "一般", "战略", "一般"]})
+    return SimpleNamespace(intake=SimpleNamespace(customers=customers, source="ref.csv"), target_list=tl)
+
+
+def test_score_inquiries_hand_computed(small_params) -> None:
+    q = pd.DataFrame({
+        "inquiry_id": ["q1", "q2", "q3", "q4", "q5"],
+        "date": pd.to_datetime(["2025-10-01"] * 5),
+        "segment": ["x", "y", "x", "zz", "x"],
+        "customer_name": list("甲乙丙丁戊"),
+        "decision": ["follow_up", "decline", "propose_target", "follow_up", "decline"],
+        "deal_size": [25.0, 100.0, 40.0, None, None],
+        "credit_grade": ["AA", None, "CCC", "A", None],
+    }, index=["q1", "q2", "q3", "q4", "q5"])
+    s = iq.score_inquiries(q, _reference(), small_params).loc[["q1", "q2", "q3", "q4", "q5"]]
+    # deal z = (d - 10) / 30 (clipped to [10, 40]); credit z = (c - 5) / 4 (worst 5 if missing)
+    # q1: 0.5, 0.75 -> 0.625     q2: 1.0, 0.0 -> 0.5     q3: 1.0, clipped 3 -> 5 -> 0 -> 0.5
+    # q4: segment median unknown -> overall median 25 -> 0.5; A = 7 -> 0.5 -> 0.5
+    # q5: segment x median 15 -> 1/6; worst -> 0 -> 1/12
+    assert s["score"].tolist() == pytest.approx([0.625, 0.5, 0.5, 0.5, 1 / 12])
+    # cuts of the last tier (一般): x 0.5, y 0.6, elsewhere the lowest on the list 0.5
+    assert s["target_cut"].tolist() == [0.5, 0.6, 0.5, 0.5, 0.5]
+    assert s["implied_tier"].tolist() == ["一般", "非目标", "一般", "一般", "非目标"]
+    assert s["propose"].tolist() == [True, False, False, True, False]
+    assert s.loc["q2", "reason"] == "below the target cut"
+    assert s.loc["q3", "gate_reason"] == "信用等级低于B"
+    assert s.loc["q5", "reason"].startswith("too little data")
+    assert s.loc["q1", "date"] == "2025-10-01"
+    assert s.attrs["gates_applied"] == ["credit"] and s.attrs["gates_skipped"] == ["need"]
+    assert s.attrs["cut_by"] == "segment"
+
+
+def test_score_inquiries_threshold_tiers_and_topsis(small_params, params_dir: Path) -> None:
+    q = pd.DataFrame({"inquiry_id": ["q1"], "segment": ["y"], "decision": ["decline"],
+                      "deal_size": [25.0], "credit_grade": ["AA"]}, index=["q1"])
+    run = small_params.run.model_copy(update={"tiers": small_params.run.tiers.model_copy(
+        update={"scheme": "threshold", "thresholds": [0.9, 0.7, 0.6]})})
+    params = type(small_params)(small_params.criteria, run, small_params.directory,
+                                small_params.criteria_path, small_params.run_path)
+    s = iq.score_inquiries(q, _reference(), params)
+    assert s.loc["q1", "implied_tier"] == "一般" and s.loc["q1", "target_cut"] == 0.6  # 0.625 >= 0.6
+    edit_yaml(params_dir / "run.yaml", lambda d: d["scoring"].__setitem__("method", "topsis"))
+    with pytest.raises(ParamsError, match="weighted sum only"):
+        iq.score_inquiries(q, _reference(), load_params(params_dir))
+
+
+def test_decision_agreement_hand_computed() -> None:
+    s = pd.DataFrame({"decision": ["a", "b", "b", "a"], "propose": [True, True, False, False]})
+    t = iq.decision_agreement(s, {"a": "A", "b": "B", "c": "C"}, "yes", "no")
+    assert t[["yes", "no", "total"]].to_numpy().tolist() == [[1, 1, 2], [1, 1, 2], [0, 0, 0]]
+
+
+# ------------------------------------------------------------------------- figures
+
+
+def test_inquiry_figures_answers_from_data(figure_style) -> None:
+    q = pd.DataFrame({
+        "segment": ["finance", "finance", "retail", "finance"],
+        "channel": ["web", "phone", "web", "web"],
+        "first_response_hours": [1.0, 8.0, 12.0, np.nan],
+        "decision": ["follow_up", "propose_target", "decline", "follow_up"],
+        "converted": [0, 1, 0, 0],
+    })
+    seg = {"finance": "金融", "retail": "零售"}
+    ch = {"phone": "电话", "web": "网站"}
+    fr = review_plots.inquiry_volume_chart(q, "2025-10", seg, ch, "zh")
+    assert_drawn(fr)
+    assert fr.answer == "2025-10共收到4条询价；网站渠道最多（75%），金融细分市场最多（3条）。"
+    fr = review_plots.response_time_chart(q["first_response_hours"], 8, lang="zh")
+    assert_drawn(fr)
+    # observed 1, 8, 12: 8 h counts as in time -> 2 of 3; median 8; p90 8 + 0.8 * 4 = 11.2
+    assert fr.answer == "67%的询价在8小时时限内得到首次响应；中位数8.0小时，P90为11.2小时。"
+    # bins (0, 2], ..., (6, 8], ..., (10, 12]: 1 h, 8 h and 12 h in bins 0, 3 and 5
+    assert fr.data["inquiries"].tolist()[:6] == [1, 0, 0, 1, 0, 1] and fr.data["inquiries"].sum() == 3
+    dec = iq.decision_table(q, {"decline": "婉拒", "follow_up": "继续跟进", "propose_target": "建议纳入目标名单"})
+    fr = review_plots.decision_chart(dec, "propose_target", "zh")
+    assert_drawn(fr)
+    assert fr.answer == "最常见的处理决定是继续跟进（50%）；1条询价被建议纳入目标名单。"
+
+
+def test_follow_up_and_score_figures(figure_style) -> None:
+    p = iq.load_inquiry_params(INQ_YAML)
+    f, y = pd.Series([0, 1, 4, 5]), pd.Series([0, 0, 1, 1])
+    m = iq.follow_up_depth(f, y, p.follow_up_buckets)
+    fr = review_plots.follow_up_chart(m, m, "zh")
+    assert_drawn(fr)
+    # both conversions at 4+ follow-ups; 2 of 4 inquiries stopped at <= 1
+    assert fr.answer == "今年以来100%的成交发生在第4次及以后（经验值80%）；50%的询价在1次跟进以内就停止了。"
+    s = pd.DataFrame({"inquiry_id": ["q1", "q2", "q3"], "segment": ["finance", "retail", "finance"],
+                      "decision": ["propose_target", "decline", "follow_up"], "margin": [0.1, -0.2, 0.05],
+                      "score": [0.7, 0.3, 0.6], "propose": [True, False, True]})
+    fr = review_plots.inquiry_score_chart(s, {"finance": "金融", "retail": "零售"}, "propose_target", "zh")
+    assert_drawn(fr)
+    assert fr.answer.startswith("2家询价客户") and "其中1家已被处理人建议" in fr.answer
+    fr = review_plots.inquiry_score_chart(s.assign(propose=False), {"finance": "金融"}, "propose_target", "en")
+    assert fr.answer == "No inquiring customer this month reaches the target cut."
+
+
+# ------------------------------------------------------------------------- smoke
+def test_monthly_notebook_calls_on_the_sample(figure_style) -> None:
+    """The package calls of notebooks/40_inquiry_monthly.ipynb, in order, on the sample."""
+    from prioanalysis.steps.ranking import run_ranking
+    from prioanalysis.methods.metrics import rate_table
+
+    month = "2025-10"
+    setup = iq.validate_monthly_parameters(month, 2026, str(ROOT / "params" / "2026"))
+    params, ip = setup.params, setup.inquiry_params
+    seg = {k: v.label for k, v in params.run.segments.items()}
+    log = iq.read_inquiries(setup.inquiries_path, decisions=list(ip.decisions))
+    q = iq.select_month(log, month)
+    ytd = iq.year_to_date(log, month)
+    assert len(log) == 1465 and (q["month"] == month).all() and len(ytd) >= len(q)
+    figs = [review_plots.inquiry_volume_chart(q, month, seg, ip.channels, "zh")]
+    assert iq.volume_table(q, "channel", ip.channels, order=list(ip.channels))["inquiries"].sum() == len(q)
+    fr = ip.first_response
+    figs.append(review_plots.response_time_chart(q["first_response_hours"], fr.sla_hours, lang="zh"))
+    rt = iq.response_time_summary(q["first_response_hours"], fr.sla_hours, q["channel"], fr.quantiles, fr.missing)
+    assert rt.loc["all", "n"] == len(q)
+    dec = iq.decision_table(q, ip.decisions)
+    assert dec["inquiries"].sum() == len(q)
+    figs.append(review_plots.decision_chart(dec, ip.propose_decision, "zh"))
+    dm = iq.follow_up_depth(q["follow_ups"], q["converted"], ip.follow_up_buckets)
+    dy = iq.follow_up_depth(ytd["follow_ups"], ytd["converted"], ip.follow_up_buckets)
+    figs.append(review_plots.follow_up_chart(dm, dy, "zh"))
+    conv = iq.conversion_summary({month: q, "ytd": ytd})
+    assert conv["converted"].iloc[0] == q["converted"].sum()
+    rate_table(q["channel"].astype(object), q["converted"], order=[k for k in ip.channels if (q["channel"] == k).any()])
+    sc = ip.scoring
+    scored = iq.score_inquiries(q, run_ranking(params), params, sc.min_completeness, sc.apply_gates, sc.cut_by)
+    assert len(scored) == len(q) and scored["score"].between(0, 1).all()
+    assert (scored.loc[scored["propose"], "margin"] >= -1e-10).all()
+    assert (scored.loc[scored["propose"], "completeness"] >= 0.5).all()
+    figs.append(review_plots.inquiry_score_chart(scored, seg, ip.propose_decision, "zh"))
+    iq.decision_agreement(scored, ip.decisions)
+    for f in figs:
+        assert_drawn(f)
