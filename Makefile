@@ -1,11 +1,11 @@
-# prioanalysis — the two commands of the README quick start: `make demo`, `make test`.
+# prioanalysis — the two commands of the README quick start: `make demo`, `make test`; `make lint` before a commit.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 YEAR   ?= 2026
 
-.PHONY: setup demo test test-unit test-notebooks lab lock bench clean-venv
+.PHONY: setup demo test test-unit test-notebooks lint lab lock bench clean-venv
 
 setup: $(STAMP)
 
@@ -31,6 +31,12 @@ test-unit: setup
 
 test-notebooks: setup
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/
+
+# Lint, format check and type check (configured in pyproject.toml; the same as the pre-commit hooks).
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy prioanalysis
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 import statsmodels.api as sm
 from scipy.stats import spearmanr
 
+from prioanalysis.app.cli import main as cli_main
 from prioanalysis.sample import (
     CRITERIA,
     LIST_YEARS,
@@ -19,7 +21,6 @@ from prioanalysis.sample import (
     OUTCOME_YEARS,
     generate_sample,
     generate_truth,
-    main,
     write_sample,
 )
 
@@ -66,10 +67,23 @@ def test_committed_files_equal_write_sample(tmp_path: Path) -> None:
         assert (SAMPLE_DIR / path.name).read_bytes() == path.read_bytes(), f"{path.name} is stale"
 
 
-def test_cli_writes_all_files(tmp_path: Path) -> None:
-    assert main([str(tmp_path / "out"), "--seed", "5"]) == 0
+def test_cli_writes_all_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``prioanalysis sample OUTDIR --seed N`` writes the files and prints their paths."""
+    assert cli_main(["sample", str(tmp_path / "out"), "--seed", "5"]) == 0
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == sorted([f"{k}.csv" for k in generate_sample(5)] + ["README.md"])
+    printed = capsys.readouterr().out.split()
+    assert sorted(Path(p).name for p in printed) == names
+    readme = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert "seed **5**" in readme and "prioanalysis sample OUTDIR --seed N" in readme
+
+
+def test_the_module_has_no_command_line_of_its_own() -> None:
+    """The CLI's ``sample`` command is the one way to write the sample from a shell."""
+    import prioanalysis.sample as sample_module
+
+    assert not hasattr(sample_module, "main")
+    assert "__main__" not in Path(sample_module.__file__).read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------- determinism
@@ -155,7 +169,7 @@ def test_integer_columns_are_written_as_integers(year: int) -> None:
 
 def test_customers_persist_with_stable_names(sample: dict[str, pd.DataFrame]) -> None:
     lists = [_customers(sample[f"preliminary_{y}"]) for y in LIST_YEARS]
-    for previous, current in zip(lists, lists[1:]):
+    for previous, current in itertools.pairwise(lists):
         before, after = set(previous["customer_id"]), set(current["customer_id"])
         assert 0.05 <= len(before - after) / len(before) <= 0.15
         assert 0.05 <= len(after - before) / len(after) <= 0.15
@@ -224,7 +238,7 @@ def test_truth_equals_files_where_filled(
         assert (customers[column].to_numpy()[filled] == true[column].to_numpy()[filled]).all(), column
         z = true[f"z_{column}"]
         assert z.min() == 0.0 and z.max() == 1.0
-    assert true[[c for c in CRITERIA]].notna().all().all()
+    assert true[list(CRITERIA)].notna().all().all()
 
 
 def test_logit_recovers_the_true_weights(sample: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame]) -> None:

@@ -122,8 +122,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from prioanalysis.inputs import preliminary as intake
     from prioanalysis.config.params import load_params
+    from prioanalysis.inputs import preliminary as intake
+    from prioanalysis.inputs.tables import read_table
 
     params = load_params(_params_dir(args))
     if args.source == "db":
@@ -133,7 +134,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         path = raw.attrs["source"]
     else:
         path = Path(args.input) if args.input else params.resolve(params.run.inputs.preliminary_list)
-        raw = intake.read_table(path)
+        raw = read_table(path)
     res = intake.validate_preliminary(raw, params)
     print(
         f"{path}: ok — {len(res.customers)} customers to score, {res.claims['customer_id'].nunique()} proposed "

@@ -21,16 +21,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from prioanalysis.config.vocabularies import DEFAULT_CHANNELS, DEFAULT_DECISIONS, DEFAULT_NEED_CATEGORIES
 from prioanalysis.errors import InputError, PrioanalysisError
 
 __all__ = ["add_db_parsers", "add_inquiry_parsers", "build_parser", "main"]
 
-# Copies of the vocabularies of ``prioanalysis.store`` (a test keeps them equal), so
-# that building the parser does not import pandas and SQLAlchemy.
+# A copy of ``prioanalysis.store.database.IMPORT_KINDS`` (a test keeps them equal), so
+# that building the parser does not import pandas and SQLAlchemy. The vocabularies
+# in the help are the defaults; the database accepts what ``inquiries.yaml`` says.
 IMPORT_KINDS = ("customers", "outcomes", "inquiries", "owners")
-CHANNELS = ("phone", "web", "email", "exhibition", "referral")
-DECISIONS = ("decline", "refer_partner", "follow_up", "propose_target")
-NEED_CATEGORIES = ("hardware", "it_services", "cloud", "software", "maintenance")
 
 _LIST_COLUMNS = ["inquiry_id", "date", "channel", "segment", "customer_name", "decision", "follow_ups", "converted"]
 
@@ -39,6 +38,15 @@ def _engine() -> Any:
     from prioanalysis.store import database as store
 
     return store.get_engine()
+
+
+def _load_params(directory: Path | None) -> Any:
+    """The parameters of ``--params`` (None: the store uses the project's)."""
+    if directory is None:
+        return None
+    from prioanalysis.config.params import load_params
+
+    return load_params(directory)
 
 
 # --------------------------------------------------------------------------- db
@@ -81,11 +89,7 @@ def cmd_db_import(args: argparse.Namespace) -> int:
     """``db import KIND FILE``: validate and upsert a file (all rows or none)."""
     from prioanalysis.store import database as store
 
-    params = None
-    if args.params is not None:
-        from prioanalysis.config.params import load_params
-
-        params = load_params(args.params)
+    params = _load_params(args.params)
     engine = _engine()
     try:
         report = store.import_table(engine, args.kind, args.file, dry_run=args.dry_run, year=args.year, params=params)
@@ -156,7 +160,9 @@ def add_db_parsers(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="report inserts/updates/unchanged; write nothing")
     p.add_argument("--year", type=int, help="list or outcome year (default: from the file name)")
     p.add_argument("--params", type=Path,
-                   help="customers: also validate against this parameter folder (params/<year>)")
+                   help="parameter folder to check against: a list against its criteria and run settings, an "
+                        "inquiry log against its segments and the inquiries.yaml beside them (default: the "
+                        "project's params/<year>; for inquiries the newest folder with inquiries.yaml)")
     p.set_defaults(handler=cmd_db_import)
     p = sub.add_parser("export", help="write every table to CSV")
     p.add_argument("directory", type=Path)
@@ -172,14 +178,13 @@ def add_db_parsers(subparsers: Any) -> argparse.ArgumentParser:
 
 # ---------------------------------------------------------------------- inquiry
 def _facts(items: Sequence[str]) -> dict[str, str]:
-    from prioanalysis.store.database import CRITERIA_FACTS
-
+    """``NAME=VALUE`` pairs; the database says which names it knows."""
     out: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
         key = key.strip()
-        if not sep or key not in CRITERIA_FACTS:
-            raise InputError(f"--fact expects NAME=VALUE with NAME one of {', '.join(CRITERIA_FACTS)} (got {item!r})")
+        if not sep or not key:
+            raise InputError(f"--fact expects NAME=VALUE, such as it_budget=120 (got {item!r})")
         out[key] = value
     return out
 
@@ -197,9 +202,10 @@ def cmd_inquiry_add(args: argparse.Namespace) -> int:
         if value is not None:
             fields[name] = value
     fields.update(_facts(args.fact))
+    params = _load_params(args.params)
     engine = _engine()
     try:
-        inquiry_id = store.add_inquiry(engine, **fields)
+        inquiry_id = store.add_inquiry(engine, params=params, **fields)
     finally:
         engine.dispose()
     print(f"inquiry {inquiry_id} logged")
@@ -250,19 +256,22 @@ def add_inquiry_parsers(subparsers: Any) -> argparse.ArgumentParser:
     sub = inq.add_subparsers(dest="inquiry_command", required=True, metavar="{add,list,follow-up}")
     p = sub.add_parser("add", help="log a general inquiry")
     p.add_argument("--date", required=True, help="YYYY-MM-DD")
-    p.add_argument("--channel", required=True, help=" | ".join(CHANNELS))
+    p.add_argument("--channel", required=True, help=" | ".join(DEFAULT_CHANNELS) + " (or as inquiries.yaml says)")
     p.add_argument("--segment", required=True)
     p.add_argument("--customer-name", required=True)
     p.add_argument("--inquiry-id", help="default: the next Q<year>-NNNN")
     p.add_argument("--region")
-    p.add_argument("--need-category", help=" | ".join(NEED_CATEGORIES))
+    p.add_argument("--need-category", help=" | ".join(DEFAULT_NEED_CATEGORIES) + " (or as inquiries.yaml says)")
     p.add_argument("--handler", help="owner id of the person handling it")
     p.add_argument("--first-response-hours")
-    p.add_argument("--decision", help=" | ".join(DECISIONS))
+    p.add_argument("--decision", help=" | ".join(DEFAULT_DECISIONS) + " (or as inquiries.yaml says)")
     p.add_argument("--follow-ups")
     p.add_argument("--converted", help="0 or 1")
     p.add_argument("--fact", action="append", default=[], metavar="NAME=VALUE",
-                   help="a criteria fact such as it_budget=120; repeat for several")
+                   help="a fact of the customer such as it_budget=120 (a criterion's column); repeat for several")
+    p.add_argument("--params", type=Path,
+                   help="parameter folder whose segments, criteria and inquiries.yaml apply (default: the "
+                        "project's newest folder with inquiries.yaml)")
     p.set_defaults(handler=cmd_inquiry_add)
     p = sub.add_parser("list", help="list inquiries and summarise the handling decisions")
     p.add_argument("--month", help="YYYY-MM")

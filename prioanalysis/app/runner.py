@@ -8,16 +8,16 @@ Every run writes ``outputs/<year>/<run-id>/`` and never touches an earlier run:
 * ``run.json``: parameters, input file hashes, package version, git commit,
   timings and status.
 
-Before any notebook runs, the parameters are validated and the preliminary list is
-read and checked, so that bad input stops the run with a clear message and nothing
-is written. A notebook that fails still gets its HTML (with the error shown) and
+Before any notebook runs, the parameters are validated and each notebook's inputs
+are read and checked (its preflight, from the notebook registry
+:mod:`prioanalysis.app.registry`), so that bad input stops the run with a clear
+message and nothing is written. A notebook that fails still gets its HTML (with the error shown) and
 the run's status is ``failed``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import platform
 import shutil
@@ -30,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from prioanalysis import __version__
-from prioanalysis.errors import ParamsError, PrioanalysisError
+from prioanalysis.app import registry
+from prioanalysis.app.registry import file_sha256
 from prioanalysis.config.params import Params, load_params
+from prioanalysis.errors import ParamsError, PrioanalysisError
 
 __all__ = [
     "ANNUAL_CYCLE",
@@ -76,15 +78,6 @@ class RunRecord:
         p = Path(self.directory) / "run.json"
         p.write_text(json.dumps(self.__dict__, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
         return p
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def git_commit(directory: str | Path) -> str | None:
@@ -179,49 +172,6 @@ def export_html(notebook: str | Path, html: str | Path) -> Path:
     return Path(html)
 
 
-def _preflight(params: Params, input_path: str | None, engine: Any = None) -> dict[str, str]:
-    """Validate the inputs before anything is written; return their hashes.
-
-    With ``engine`` (``--source db``) the preliminary list comes from the database.
-    """
-    from prioanalysis.inputs import preliminary as intake
-
-    if engine is not None:
-        from prioanalysis.store import database as store
-
-        year = params.run.year
-        intake.validate_preliminary(store.load_preliminary(engine, year), params)
-        hashes = {f"db:{store.masked_url(engine)}#preliminary/{year}": store.preliminary_fingerprint(engine, year)}
-    else:
-        path = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
-        intake.validate_preliminary(intake.read_table(path), params)
-        hashes = {str(path): file_sha256(path)}
-    if params.run.inputs.owners:
-        op = params.resolve(params.run.inputs.owners)
-        if op.is_file():
-            hashes[str(op)] = file_sha256(op)
-    return hashes
-
-
-def _preflight_review(params: Params, nb_params: Mapping[str, Any]) -> dict[str, str]:
-    """Check the annual review's inputs before anything is written (files only):
-    the reviewed year's parameters and goals, the outcomes file (validated row by
-    row) and the inquiry log; return their hashes for ``run.json``."""
-    from prioanalysis.steps import review as annual_review
-
-    review = annual_review.validate_review_parameters(
-        params.run.year,
-        str(params.directory),
-        "",
-        str(nb_params.get("frozen_list", "")),
-        str(nb_params.get("outcomes_path", "")),
-        str(nb_params.get("frozen_list_previous", "")),
-    )
-    annual_review.read_outcomes(review.outcomes_path)
-    files = [review.outcomes_path, review.inquiries_path, review.frozen_list, review.frozen_list_previous]
-    return {str(f): file_sha256(f) for f in files if f and Path(f).is_file()}
-
-
 def run_notebooks(
     params_dir: str | Path,
     notebooks: Sequence[str] = ANNUAL_CYCLE,
@@ -304,9 +254,9 @@ def run_notebooks(
         if input_path:
             raise ParamsError("--input and --source db exclude each other")
         engine = store.get_engine()
-    inputs = _preflight(params, input_path, engine)
-    if engine is None and "30_annual_review" in notebooks:
-        inputs.update(_preflight_review(params, shared | scoped.get("30_annual_review", {})))
+    inputs = registry.preflight(
+        params, notebooks, {name: shared | scoped.get(name, {}) for name in notebooks}, input_path, engine
+    )
 
     run_dir = new_run_dir(out_root, params.run.year)
     db_inputs: dict[str, str] = {}

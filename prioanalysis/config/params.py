@@ -31,6 +31,7 @@ holds ``params/``.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Mapping
@@ -48,8 +49,22 @@ from pydantic import (
     model_validator,
 )
 
-from prioanalysis.errors import ParamsError
+from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.errors import ParamsWarning
+from prioanalysis.methods.grades import PROMISED_MONTHS, Grade, TimedGrade, check_months
+from prioanalysis.methods.spec import (
+    DEFAULT_MISSING_POLICY,
+    DEFAULT_NORMALIZATION,
+    FAMILIES,
+    MISSING_POLICIES,
+    CriteriaSpec,
+    Direction,
+    Family,
+    Method,
+    MissingPolicy,
+    Normalization,
+    Transform,
+)
 
 __all__ = [
     "Criterion",
@@ -65,30 +80,18 @@ __all__ = [
     "project_root",
     "MISSING_POLICIES",
     "DEFAULT_MISSING_POLICY",
+    "FAMILIES",
     "WEIGHT_SUM_TOLERANCE",
+    "criteria_spec",
 ]
 
-Family = Literal["attractiveness", "feasibility"]
-Direction = Literal["benefit", "cost"]
-Normalization = Literal["minmax", "vector", "max", "sum"]
-MissingPolicy = Literal[
-    "neutral", "median", "segment_median", "worst", "exclude_reweight"
-]
-Transform = Literal["none", "log1p"]
+# The method vocabulary (families, directions, normalizations, missing-value policies,
+# transforms, scoring methods) lives in prioanalysis.methods.spec, beside the kernels
+# that accept it; the models below validate against it. MISSING_POLICIES,
+# DEFAULT_MISSING_POLICY and FAMILIES are re-exported here.
 
-#: The missing-value policies a criterion may declare.
-MISSING_POLICIES: tuple[str, ...] = (
-    "neutral",
-    "median",
-    "segment_median",
-    "worst",
-    "exclude_reweight",
-)
-#: Used when neither the criterion nor ``defaults.missing`` names a policy.
-DEFAULT_MISSING_POLICY = "segment_median"
 #: Largest distance of a weight sum from 1 that is normalised with a warning.
 WEIGHT_SUM_TOLERANCE = 0.01
-FAMILIES: tuple[str, ...] = ("attractiveness", "feasibility")
 
 
 
@@ -108,7 +111,7 @@ class Defaults(_Strict):
     """Defaults applied to every criterion that does not set its own value."""
 
     missing: MissingPolicy = DEFAULT_MISSING_POLICY
-    normalization: Normalization = "minmax"
+    normalization: Normalization = DEFAULT_NORMALIZATION
 
 
 class Criterion(_Strict):
@@ -232,18 +235,15 @@ class CriteriaParams(_Strict):
 
     def global_weights(self) -> dict[str, float]:
         """Global weights (sum 1): family weight × within-family weight when
-        ``family_weights`` is given, else the criterion weights as written."""
-        if self.family_weights is None:
-            return {c.id: c.weight for c in self.criteria}
-        return {c.id: self.family_weights[c.family] * c.weight for c in self.criteria}
+        ``family_weights`` is given, else the criterion weights as written.
+
+        ``criteria_spec(self).weights``; a run reads them from ``Params.spec``.
+        """
+        return dict(criteria_spec(self).weights)
 
     def family_totals(self) -> dict[str, float]:
-        """Total global weight of each family."""
-        out: dict[str, float] = {}
-        for cid, w in self.global_weights().items():
-            fam = self.by_id(cid).family
-            out[fam] = out.get(fam, 0.0) + w
-        return out
+        """Total global weight of each family (``criteria_spec(self).family_totals()``)."""
+        return criteria_spec(self).family_totals()
 
 
 # --------------------------------------------------------------------------- run
@@ -274,7 +274,7 @@ class Scoring(_Strict):
     tie breakers, then customer id — deterministic for every rule.
     """
 
-    method: Literal["weighted_sum", "topsis"] = "weighted_sum"
+    method: Method = "weighted_sum"
     normalization: Normalization | None = None
     tie_rule: Literal["min", "dense", "first"] = "min"
     tie_breakers: list[str] = ["deal_size"]
@@ -376,20 +376,21 @@ class Tiers(_Strict):
 
 
 class Grades(_Strict):
-    """The A–E grade (DOMAIN.md): A/B/C = clear need ("target" status) and expected to
+    """The A–E grade (docs/process.md): A/B/C = clear need ("target" status) and expected to
     close within ``months.A``/``B``/``C`` months; D = potential need, or a clear need
     further away (or with no expected date: flagged); E = no need ("dead")."""
 
-    months: dict[Literal["A", "B", "C"], float] = {"A": 1, "B": 3, "C": 6}
+    months: dict[TimedGrade, float] = dict(PROMISED_MONTHS)
     target_status: str = "target"
     potential_status: str = "potential"
     dead_status: str = "dead"
 
     @model_validator(mode="after")
     def _increasing(self) -> Grades:
-        m = self.months
-        if set(m) != {"A", "B", "C"} or not (0 < m["A"] <= m["B"] <= m["C"]):
-            raise ValueError("months needs A <= B <= C, all positive")
+        try:
+            check_months(self.months)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
         return self
 
 
@@ -404,7 +405,7 @@ class PriorityMatrix(_Strict):
     """Importance (tier) × urgency (grade) → four quadrants with an action each."""
 
     important_tiers: list[str]
-    urgent_grades: list[Literal["A", "B", "C", "D", "E"]] = ["A", "B"]
+    urgent_grades: list[Grade] = ["A", "B"]
     important_urgent: Quadrant
     important_not_urgent: Quadrant
     other_urgent: Quadrant
@@ -475,16 +476,81 @@ class RunParams(_Strict):
         return self
 
 
+# --------------------------------------------------------------------------- the spec
+def criteria_spec(
+    criteria: CriteriaParams,
+    method: str = "weighted_sum",
+    normalization: str | None = None,
+) -> CriteriaSpec:
+    """The criteria with every default resolved, for the kernels.
+
+    Parameters
+    ----------
+    criteria : CriteriaParams
+        The criteria file.
+    method : {"weighted_sum", "topsis"}, default "weighted_sum"
+        The scoring method (``scoring.method`` of ``run.yaml``).
+    normalization : str, optional
+        ``scoring.normalization`` of ``run.yaml``: one normalization for the whole
+        matrix. Without it TOPSIS uses vector normalization and the weighted sum each
+        criterion's own (``defaults.normalization`` when it names none).
+
+    Returns
+    -------
+    prioanalysis.methods.spec.CriteriaSpec
+
+    Raises
+    ------
+    ParamsError
+        A combination the kernels refuse (TOPSIS with ``max`` or ``sum``).
+
+    Examples
+    --------
+    >>> cp = CriteriaParams.model_validate({"version": "x", "criteria": [
+    ...     {"id": "a", "label": "A", "family": "attractiveness", "direction": "benefit",
+    ...      "weight": 1.0, "normalization": "max"}]})
+    >>> criteria_spec(cp).normalizations, criteria_spec(cp, "topsis").normalizations
+    ({'a': 'max'}, {'a': 'vector'})
+    """
+    try:
+        return CriteriaSpec.from_records(
+            (c.model_dump() for c in criteria.criteria),
+            method=method,
+            normalization=normalization,
+            family_weights=None if criteria.family_weights is None else dict(criteria.family_weights.items()),
+            default_policy=criteria.defaults.missing,
+            default_normalization=criteria.defaults.normalization,
+            version=criteria.version,
+        )
+    except InputError as exc:
+        raise ParamsError(f"criteria {criteria.version!r} with scoring method {method!r}: {exc}") from None
+
+
 # --------------------------------------------------------------------------- loading
 @dataclass(frozen=True)
 class Params:
-    """Criteria and run parameters loaded together from one ``params/<year>`` folder."""
+    """Criteria and run parameters loaded together from one ``params/<year>`` folder.
+
+    ``spec`` is the criteria spec of the run (built once, on first use).
+    """
 
     criteria: CriteriaParams
     run: RunParams
     directory: Path
     criteria_path: Path
     run_path: Path
+
+    @functools.cached_property
+    def spec(self) -> CriteriaSpec:
+        """The run's :class:`~prioanalysis.methods.spec.CriteriaSpec`.
+
+        The criteria with the policies and the normalizations of ``scoring.method``
+        resolved.
+        """
+        try:
+            return criteria_spec(self.criteria, self.run.scoring.method, self.run.scoring.normalization)
+        except ParamsError as exc:
+            raise ParamsError(f"{self.run_path}: {exc}") from None
 
     @property
     def root(self) -> Path:

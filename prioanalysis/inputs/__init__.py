@@ -1,6 +1,7 @@
 """Every table that comes in: the preliminary list, outcomes, frozen lists, the
 inquiry log and the owners, read and validated with messages naming file, row and
-column."""
+column.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
 """Intake of the preliminary customer list (step 2.3.2).
 
-Reads CSV, Excel (.xlsx) and Parquet; validates the list against the criteria and the
-run parameters; resolves customers proposed by several segments; and measures data
+Reads the list (:func:`~prioanalysis.inputs.tables.read_table`: CSV, Excel (.xlsx) or
+Parquet); checks it against the schema the criteria and the run parameters define
+(:func:`preliminary_schema`, the same schema the customer database imports a list
+with); resolves customers proposed by several segments; and measures data
 completeness — the process names incomplete customer data as its main barrier.
 
 Row numbers in messages are the row as the analyst sees it: the line of the CSV file
@@ -12,80 +14,27 @@ record number counting from 1.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from prioanalysis.errors import InputError
 from prioanalysis.config.params import Params
+from prioanalysis.inputs.schema import Check, Column, TableSchema, validate
+from prioanalysis.inputs.tables import NA_VALUES
 
 __all__ = [
-    "read_table",
     "IntakeResult",
+    "preliminary_schema",
     "validate_preliminary",
     "completeness",
     "data_quality",
     "NA_VALUES",
 ]
 
-#: Cell texts read as missing in CSV input.
-NA_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "-", "—"]
-_MAX_LISTED = 8
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV, XLSX or Parquet file into a DataFrame of raw values.
-
-    CSV files are read as text (UTF-8, with or without a byte-order mark) so that
-    every cell can be checked and reported as written; Excel and Parquet keep their
-    own cell types. Missing cells become ``NA``.
-
-    Parameters
-    ----------
-    path : str or Path
-        ``.csv``, ``.xlsx`` or ``.parquet`` file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per data row, with an ``attrs["source"]`` naming the file and
-        ``attrs["row_offset"]`` to turn a position into the row the analyst sees.
-
-    Raises
-    ------
-    InputError
-        Missing file, unsupported suffix or unreadable content.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p}: input file not found")
-    suffix = p.suffix.lower()
-    try:
-        if suffix == ".csv":
-            df = pd.read_csv(
-                p, dtype=str, keep_default_na=False, na_values=NA_VALUES, encoding="utf-8-sig"
-            )
-            offset = 2
-        elif suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(p, sheet_name=0, engine="openpyxl")
-            offset = 2
-        elif suffix == ".parquet":
-            df = pd.read_parquet(p)
-            offset = 1
-        else:
-            raise InputError(f"{p}: unsupported file type '{suffix}' (use .csv, .xlsx or .parquet)")
-    except InputError:
-        raise
-    except UnicodeDecodeError:
-        raise InputError(f"{p}: not UTF-8 text; save the CSV as UTF-8") from None
-    except Exception as exc:  # pandas/openpyxl/pyarrow raise many types
-        raise InputError(f"{p}: could not be read ({type(exc).__name__}: {exc})") from None
-    df.columns = [str(c).strip() for c in df.columns]
-    df = df.reset_index(drop=True)
-    df.attrs["source"] = str(p)
-    df.attrs["row_offset"] = offset
-    return df
+#: Columns of the preliminary list that describe the customer, not its facts: the
+#: customer database keeps them as columns (the facts go to a long table).
+DESCRIPTIVE = ("region", "owner_id")
+_LOG1P = Check(lambda v: v <= -1, "log1p needs values above -1 (got {examples})")
 
 
 @dataclass(frozen=True)
@@ -119,46 +68,61 @@ class IntakeResult:
     source: str
 
 
-def _rows(df: pd.DataFrame, mask: pd.Series | np.ndarray) -> list[int]:
-    offset = int(df.attrs.get("row_offset", 2))
-    pos = np.flatnonzero(np.asarray(mask))
-    return [int(p) + offset for p in pos]
+def preliminary_schema(params: Params) -> TableSchema:
+    """The columns of the preliminary list under these criteria and run parameters.
 
+    Required: the id, name and segment columns (filled in; the segment one of
+    ``run.yaml``'s), each criterion's column (numbers inside ``valid_range``, or
+    values of its ordinal scale; empty = missing), the need status (one of the
+    grades' statuses), the months to close (>= 0), the gate columns and the tie
+    breakers (numbers). Optional: ``region`` and ``owner_id``. One row per customer
+    and segment; one name per customer id.
 
-def _fmt_rows(rows: list[int]) -> str:
-    head = ", ".join(str(r) for r in rows[:_MAX_LISTED])
-    more = f" and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
-    word = "row" if len(rows) == 1 else "rows"
-    return f"{word} {head}{more}"
-
-
-def _examples(values: pd.Series, mask: pd.Series) -> str:
-    vals = values[mask].astype(str).unique()[:3]
-    return ", ".join(repr(v) for v in vals)
-
-
-def _to_key(values: pd.Series) -> pd.Series:
-    """Text keys for ordinal matching: 3, 3.0 and "3" all become "3"."""
-    num = pd.to_numeric(values, errors="coerce").astype(float)
-    as_int = num.notna() & np.isfinite(num) & (num == np.round(num)) & (num.abs() < 2**53)
-    txt = values.astype("string").str.strip()
-    ints = num.where(as_int, 0).astype("int64").astype("string")
-    txt = txt.where(~as_int, ints)
-    return txt.str.upper().where(~as_int, txt)
-
-
-def _required_columns(params: Params) -> list[str]:
+    Examples
+    --------
+    >>> from prioanalysis.config.params import load_params
+    >>> s = preliminary_schema(load_params("params/2026"))
+    >>> s.column("credit_grade").kind, s.column("growth").range, s.key
+    ('scale', (-100.0, 1000.0), ('customer_id', 'segment'))
+    """
     it = params.run.intake
-    cols = [it.id_column, it.name_column, it.segment_column]
-    cols += [c.source for c in params.criteria.criteria]
-    cols += [it.need_status_column, it.months_column]
-    cols += [g.column for g in params.run.gates]
-    cols += [c for c in params.run.scoring.tie_breakers]
-    out: list[str] = []
-    for c in cols:
-        if c not in out:
-            out.append(c)
-    return out
+    crit = params.criteria
+    g = params.run.grades
+    cols: dict[str, Column] = {
+        it.id_column: Column(it.id_column, "id", required=True, nullable=False, description="customer id"),
+        it.name_column: Column(it.name_column, "text", required=True, nullable=False, description="customer name"),
+        it.segment_column: Column(it.segment_column, "choice", required=True, nullable=False,
+                                  vocabulary=tuple(params.run.segments), what="segment",
+                                  description="segment proposing the customer"),
+    }
+    for c in crit.criteria:
+        if c.scale is not None:
+            cols[c.source] = Column(c.source, "scale", required=True, scale=crit.scales[c.scale], scale_name=c.scale,
+                                    description=c.label)
+        else:
+            lo, hi = c.valid_range if c.valid_range is not None else (None, None)
+            cols[c.source] = Column(
+                c.source, "number", required=True, description=c.label,
+                range=None if lo is None and hi is None else (lo, hi),
+                checks=(_LOG1P,) if c.transform == "log1p" else (),
+            )
+    statuses = tuple(dict.fromkeys((g.target_status, g.potential_status, g.dead_status)))
+    cols.setdefault(it.need_status_column, Column(it.need_status_column, "choice", required=True,
+                                                  vocabulary=statuses, what="need status", fold_case=True))
+    cols.setdefault(it.months_column, Column(it.months_column, "number", required=True, range=(0, None),
+                                             description="expected months to close"))
+    for gate in params.run.gates:
+        cols.setdefault(gate.column, Column(gate.column, "any", required=True, description=f"gate {gate.id}"))
+    for col in params.run.scoring.tie_breakers:
+        cols.setdefault(col, Column(col, "number", required=True, description="tie breaker"))
+    for col in DESCRIPTIVE:
+        cols.setdefault(col, Column(col, "id"))
+    return TableSchema(
+        "preliminary list",
+        tuple(cols.values()),
+        key=(it.id_column, it.segment_column),
+        consistent=((it.id_column, it.name_column),),
+    )
 
 
 def validate_preliminary(df: pd.DataFrame, params: Params) -> IntakeResult:
@@ -177,7 +141,7 @@ def validate_preliminary(df: pd.DataFrame, params: Params) -> IntakeResult:
     Parameters
     ----------
     df : pandas.DataFrame
-        As returned by :func:`read_table`.
+        As returned by :func:`prioanalysis.inputs.tables.read_table`.
     params : Params
         Loaded parameters.
 
@@ -190,119 +154,18 @@ def validate_preliminary(df: pd.DataFrame, params: Params) -> IntakeResult:
     InputError
         Naming the file, the row(s), the column and what was expected.
     """
-    source = str(df.attrs.get("source", "<input>"))
     it = params.run.intake
     crit = params.criteria
-    problems: list[str] = []
-
-    missing_cols = [c for c in _required_columns(params) if c not in df.columns]
-    if missing_cols:
-        raise InputError(
-            f"{source}: missing required column(s): {', '.join(missing_cols)} "
-            f"(found: {', '.join(map(str, df.columns))})"
-        )
-
-    out = pd.DataFrame(index=df.index)
-    for col in (it.id_column, it.name_column, it.segment_column):
-        txt = df[col].astype("string").str.strip()
-        empty = txt.isna() | (txt == "")
-        if empty.any():
-            problems.append(f"{_fmt_rows(_rows(df, empty))}, column '{col}': value is empty")
-        out[col] = txt
-    for col in df.columns:
-        if col not in out.columns and col not in [c.source for c in crit.criteria]:
-            out[col] = df[col]
-
-    seg = out[it.segment_column]
-    unknown = seg.notna() & ~seg.isin(list(params.run.segments))
-    if unknown.any():
-        problems.append(
-            f"{_fmt_rows(_rows(df, unknown))}, column '{it.segment_column}': unknown segment "
-            f"{_examples(seg, unknown)} (expected one of {', '.join(params.run.segments)})"
-        )
-    dup = out.duplicated([it.id_column, it.segment_column], keep=False) & out[it.id_column].notna()
-    if dup.any():
-        problems.append(
-            f"{_fmt_rows(_rows(df, dup))}, columns '{it.id_column}'+'{it.segment_column}': "
-            f"the same customer is listed twice in one segment ({_examples(out[it.id_column], dup)})"
-        )
-
+    checked = validate(df, preliminary_schema(params))
+    source = str(checked.attrs["source"])
     for c in crit.criteria:
-        raw = df[c.source]
-        present = raw.notna() & (raw.astype("string").str.strip() != "")
-        if c.scale is not None:
-            scale = crit.scales[c.scale]
-            key = _to_key(raw)
-            upper = {k.upper(): v for k, v in scale.items()}
-            mapped = key.map(upper)
-            bad = present & mapped.isna()
-            if bad.any():
-                problems.append(
-                    f"{_fmt_rows(_rows(df, bad))}, column '{c.source}': {_examples(raw, bad)} "
-                    f"is not on scale '{c.scale}' (expected one of {', '.join(scale)})"
-                )
-            out[c.source] = pd.to_numeric(mapped, errors="coerce").astype(float)
-            continue
-        num = pd.to_numeric(raw, errors="coerce").astype(float)
-        bad = present & (num.isna() | ~np.isfinite(num))
-        if bad.any():
-            problems.append(
-                f"{_fmt_rows(_rows(df, bad))}, column '{c.source}': {_examples(raw, bad)} "
-                "is not a number"
-            )
-        if c.valid_range is not None:
-            lo, hi = c.valid_range
-            outside = pd.Series(False, index=df.index)
-            if lo is not None:
-                outside |= num < lo
-            if hi is not None:
-                outside |= num > hi
-            if outside.any():
-                problems.append(
-                    f"{_fmt_rows(_rows(df, outside))}, column '{c.source}': "
-                    f"{_examples(raw, outside)} is outside the valid range "
-                    f"[{'' if lo is None else lo}, {'' if hi is None else hi}]"
-                )
-        if c.transform == "log1p":
-            neg = num <= -1
-            if neg.any():
-                problems.append(
-                    f"{_fmt_rows(_rows(df, neg))}, column '{c.source}': log1p needs values "
-                    f"above -1 (got {_examples(raw, neg)})"
-                )
-        out[c.source] = num.where(np.isfinite(num))
-
-    g = params.run.grades
-    statuses = {g.target_status, g.potential_status, g.dead_status}
-    need = df[it.need_status_column].astype("string").str.strip().str.lower()
-    bad_need = need.notna() & ~need.isin(list(statuses))
-    if bad_need.any():
-        problems.append(
-            f"{_fmt_rows(_rows(df, bad_need))}, column '{it.need_status_column}': "
-            f"{_examples(df[it.need_status_column], bad_need)} is not a need status "
-            f"(expected one of {', '.join(sorted(statuses))})"
-        )
-    out[it.need_status_column] = need
-    mraw = df[it.months_column]
-    months = pd.to_numeric(mraw, errors="coerce").astype(float)
-    mpresent = mraw.notna() & (mraw.astype("string").str.strip() != "")
-    bad_m = mpresent & (months.isna() | (months < 0))
-    if bad_m.any():
-        problems.append(
-            f"{_fmt_rows(_rows(df, bad_m))}, column '{it.months_column}': "
-            f"{_examples(mraw, bad_m)} is not a non-negative number of months"
-        )
-    out[it.months_column] = months
-
-    for col in params.run.scoring.tie_breakers:
-        if col not in [c.source for c in crit.criteria]:
-            out[col] = pd.to_numeric(df[col], errors="coerce")
-
-    if problems:
-        raise InputError(
-            f"{source}: {len(problems)} problem(s) in the preliminary list:\n"
-            + "\n".join(f"  - {p}" for p in problems)
-        )
+        if c.scale is not None:  # scale keys → numbers
+            checked[c.source] = checked[c.source].map(crit.scales[c.scale]).astype(float)
+    # identity first, then the other columns as read, then the criteria in criteria order
+    ident = [it.id_column, it.name_column, it.segment_column]
+    sources = [c.source for c in crit.criteria]
+    order = [*ident, *(c for c in df.columns if c not in ident and c not in sources), *sources]
+    out = pd.DataFrame({c: checked[c] for c in order}, index=df.index)
 
     out["source_row"] = np.arange(len(df)) + int(df.attrs.get("row_offset", 2))
     scored_cols = [c.source for c in crit.criteria]
@@ -351,11 +214,21 @@ def _resolve_claims(rows: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, p
     claims["rule"] = it.multi_segment_rule
     claims = claims.sort_values([it.id_column, "source_row"], kind="stable").reset_index(drop=True)
     customers = ranked.loc[kept_mask].drop(columns="_seg_order")
-    customers["claimed_by"] = customers[it.id_column].map(
-        rows.groupby(it.id_column)[it.segment_column].agg(lambda s: ";".join(sorted(s)))
-    )
+    customers["claimed_by"] = _claimed_by(customers, multi, it.id_column, it.segment_column)
     customers = customers.sort_values("source_row", kind="stable")
     return customers, claims
+
+
+def _claimed_by(kept: pd.DataFrame, multi: pd.DataFrame, id_column: str, segment_column: str) -> pd.Series:
+    """Every segment proposing each kept customer, sorted and ``;``-joined: its own
+    segment when it has one claim; only the few multi-segment customers are joined.
+    """
+    out = kept[segment_column].copy()
+    if len(multi):
+        joined = multi.groupby(id_column, sort=False)[segment_column].agg(lambda s: ";".join(sorted(s)))
+        several = kept[id_column].isin(joined.index)
+        out[several] = kept.loc[several, id_column].map(joined).to_numpy()
+    return out
 
 
 def _exclude_incomplete(customers: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:

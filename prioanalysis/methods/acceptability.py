@@ -1,7 +1,7 @@
 """How far the ranking can be trusted: weight and data uncertainty (step 2.3.3).
 
 The criteria weights of step 2.3.1 are a judgement, and the customer data are
-incomplete at first (DOMAIN.md names both as barriers). This module answers, per
+incomplete at first (docs/process.md names both as barriers). This module answers, per
 customer, *would the tier change if the weights or the missing-value policy were a
 little different?*
 
@@ -22,9 +22,11 @@ Weight uncertainty -- SMAA-2
 :func:`review_flags` and :func:`weight_drivers`
     Which customers to review because their tier is unstable, and which weight moves
     them.
-Data uncertainty
-    :func:`missing_policy_sensitivity` reruns the whole ranking with each missing-value
-    policy and shows the customers whose tier depends on how their gaps are filled.
+
+The kernels here know no parameter file: the step of the robustness notebook,
+:mod:`prioanalysis.steps.robustness`, builds their arguments from a ranking and
+``run.yaml`` (and reruns the ranking under each missing-value policy, the data
+uncertainty).
 
 Implementation notes
 --------------------
@@ -35,6 +37,10 @@ and anti-ideal of the weighted matrix ``v = w * r`` are ``w_j * max_i r_ij`` and
 ``w_j * min_i r_ij``, so ``D+^2 = sum_j w_j^2 (r_ij - r+_j)^2`` is the product of the
 fixed matrix ``(r - r+)^2`` with the squared weights -- again one matrix product per
 chunk, exactly equal to :func:`prioanalysis.methods.scoring.topsis` draw by draw.
+
+Tiers come from the one tier engine, :mod:`prioanalysis.methods.tiers`, applied to
+each chunk of draws at once (cut scores per group, then tier codes), so the draws
+tier exactly as the ranking step does.
 
 Rank statistics are accumulated chunk by chunk in a per-customer **rank histogram**
 of at most ``rank_bins`` bins (memory ``customers x bins`` counters, capped by
@@ -48,38 +54,30 @@ probabilities are exact in every case.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from prioanalysis.errors import InputError
 from prioanalysis.methods import scoring
+from prioanalysis.methods import tiers as _tiers
 from prioanalysis.methods import weights as _weights
-from prioanalysis.errors import InputError, ParamsError
-from prioanalysis.config.params import MISSING_POLICIES, CriteriaParams, Params
-
-if TYPE_CHECKING:  # pragma: no cover - imported for annotations only
-    from prioanalysis.inputs.preliminary import IntakeResult
-    from prioanalysis.steps.ranking import RankingResult
 
 __all__ = [
     "AcceptabilityResult",
     "DEFAULT_CONCENTRATION",
     "DEFAULT_RANK_BINS",
     "DEFAULT_TOP_K",
-    "acceptability_inputs",
     "ahp_weight_draws",
     "draw_weights",
-    "missing_policy_sensitivity",
     "rank_acceptability",
     "review_flags",
-    "tier_spec",
     "weight_drivers",
 ]
 
@@ -229,62 +227,14 @@ def _rank_row(
     return order, values, sorted_ranks
 
 
-class _TierPlan(NamedTuple):
-    """A tier rule ready for the draws.
+class _Tiers(NamedTuple):
+    """A tier rule ready for the draws: the tier engine's plan, or a callable."""
 
-    Quota and threshold rules are both reduced to *cut scores*: a customer of
-    group ``g`` is in tier ``t`` or better when its score is at least
-    ``cut[g, t]``. The last group holds the ineligible customers (cut = +inf).
-    """
-
-    kind: str  # "quota", "threshold" or "callable"
+    kind: str  # "rule" or "callable"
     names: tuple[str, ...]  # tier names, best first, then the not-targeted label
-    codes: np.ndarray | None  # group code per customer (intp); ineligible: the last code
-    small_codes: np.ndarray | None  # the same as int8/int16 for the radix sort (quota)
-    start: np.ndarray | None  # quota: first position of each group in the regrouped order
-    cuts: np.ndarray | None  # quota: (groups, tiers) cumulative cut, clipped to group size
-    table: np.ndarray | None  # threshold: (2, tiers) cut scores [thresholds; +inf]
+    plan: _tiers.TierPlan | None  # rule: the engine's plan (groups, eligibility, cuts)
     fn: TierFn | None  # callable
     description: Any  # recorded in params
-
-
-def _cut_scores(plan: _TierPlan, order: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Minimum score of each tier in each group in one draw; +inf = nobody.
-
-    With min ranks, the rank of a customer within its group is <= m exactly when
-    its score is at least the m-th largest score of the group (ties counted): at
-    most m - 1 customers of the group then score strictly more. A stable sort of
-    the group codes along the score order lists each group best first, so the
-    m-th largest score of group g sits at position ``start[g] + m - 1`` (a radix
-    sort of small integers).
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (groups + 1, tiers); the last row (ineligible customers) is +inf.
-    """
-    if plan.kind == "threshold":
-        assert plan.table is not None
-        return plan.table
-    assert plan.small_codes is not None and plan.start is not None and plan.cuts is not None
-    perm = np.argsort(plan.small_codes[order], kind="stable")
-    pos = plan.start[:, None] + np.maximum(plan.cuts, 1) - 1
-    cut = values[perm[np.minimum(pos, values.size - 1)]]
-    cut[plan.cuts == 0] = np.inf
-    return np.vstack([cut, np.full((1, cut.shape[1]), np.inf)])
-
-
-def _tier_row(plan: _TierPlan, row: np.ndarray, cut: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Tier code of every customer in one draw: the number of cuts it misses.
-
-    ``out`` (int8, shape (customers,)) receives the codes: 0 = best tier, ...,
-    ``tiers`` = not targeted.
-    """
-    assert plan.codes is not None
-    out[:] = 0
-    for t in range(cut.shape[1]):
-        out += row < cut[:, t][plan.codes]
-    return out
 
 
 def _call_tier_fn(fn: TierFn, scores: pd.Series) -> pd.Series:
@@ -297,7 +247,7 @@ def _call_tier_fn(fn: TierFn, scores: pd.Series) -> pd.Series:
     return labels
 
 
-def _callable_row(plan: _TierPlan, row: np.ndarray, index: pd.Index) -> np.ndarray:
+def _callable_row(plan: _Tiers, row: np.ndarray, index: pd.Index) -> np.ndarray:
     """Tier codes of a callable rule for one draw (names fixed by the base call)."""
     assert plan.fn is not None
     labels = _call_tier_fn(plan.fn, pd.Series(row, index=index, name="score")).astype(object)
@@ -514,80 +464,6 @@ def draw_weights(
     return pd.DataFrame(_dirichlet(alpha, n_draws, rng), columns=cols)
 
 
-def tier_spec(
-    params: Params, segments: pd.Series, eligible: pd.Series | None = None
-) -> dict[str, Any]:
-    """The tier rule of ``run.yaml`` as a ``tiers`` spec for :func:`rank_acceptability`.
-
-    Parameters
-    ----------
-    params : Params
-        The run parameters (``tiers`` section).
-    segments : pandas.Series
-        Segment of each customer, indexed like the criteria matrix (used when the
-        quota is by segment).
-    eligible : pandas.Series, optional
-        Boolean, passed every screening gate (default: everyone).
-
-    Returns
-    -------
-    dict
-        ``names``, ``not_targeted``, ``eligible`` and either ``shares`` / ``counts``
-        with ``groups`` (quota) or ``thresholds``.
-    """
-    tiers = params.run.tiers
-    spec: dict[str, Any] = {"names": list(tiers.names), "not_targeted": tiers.not_targeted}
-    if eligible is not None:
-        spec["eligible"] = eligible
-    if tiers.scheme == "threshold":
-        spec["thresholds"] = list(tiers.thresholds or [])
-        return spec
-    quota = tiers.quota
-    assert quota is not None
-    spec["shares" if quota.kind == "share" else "counts"] = list(quota.values)
-    if quota.by == "segment":
-        spec["groups"] = segments
-    return spec
-
-
-def acceptability_inputs(result: RankingResult, params: Params) -> dict[str, Any]:
-    """Arguments of :func:`rank_acceptability` that reproduce a pipeline run.
-
-    Parameters
-    ----------
-    result : prioanalysis.steps.ranking.RankingResult
-        A ranking (its prepared matrix, segments and gate results are used).
-    params : Params
-        The parameters of that run.
-
-    Returns
-    -------
-    dict
-        ``matrix``, ``directions``, ``weights``, ``method``, ``normalization`` and
-        ``tiers`` (see :func:`tier_spec`; customers failing a gate are not eligible).
-        The draws rank with the ``min`` tie rule and no tie breakers, and a
-        criterion under ``exclude_reweight`` is scored on its filled-in median, so
-        the base ranks can differ from the run's in these cases only.
-    """
-    crit, run = params.criteria, params.run
-    matrix = result.prepared.matrix
-    table = result.target_list.set_index("customer_id")
-    reason = table["not_targeted_reason"].reindex(matrix.index)
-    eligible = reason.isin(["", "below the tier cut-off"])
-    segments = table["segment"].reindex(matrix.index)
-    norm: Any = run.scoring.normalization
-    if norm is None and run.scoring.method == "weighted_sum":
-        norm = {c.id: crit.normalization(c) for c in crit.criteria}
-    return {
-        "matrix": matrix,
-        "directions": {c.id: c.direction for c in crit.criteria},
-        "weights": crit.global_weights(),
-        "method": run.scoring.method,
-        "normalization": norm,
-        "tiers": tier_spec(params, segments, eligible),
-    }
-
-
 def _aligned(value: object, index: pd.Index, what: str) -> np.ndarray:
     if not isinstance(value, pd.Series):
         raise InputError(f"tiers[{what!r}] must be a pandas Series indexed like the matrix")
@@ -598,13 +474,13 @@ def _aligned(value: object, index: pd.Index, what: str) -> np.ndarray:
     return aligned.to_numpy()
 
 
-def _parse_tiers(tiers: TierSpec | None, index: pd.Index) -> _TierPlan | None:
-    """Validate a tiers spec and precompute what the draws need."""
+def _parse_tiers(tiers: TierSpec | None, index: pd.Index) -> _Tiers | None:
+    """Validate a tiers spec and bind it to the customers (:func:`prioanalysis.methods.tiers.plan_tiers`)."""
     if tiers is None:
         return None
     n = len(index)
     if callable(tiers):
-        return _TierPlan("callable", (), None, None, None, None, None, tiers, "callable")
+        return _Tiers("callable", (), None, tiers, "callable")
     if not isinstance(tiers, Mapping):
         raise InputError(
             "tiers must be a callable scores -> tier names, or a mapping with 'names' and "
@@ -637,42 +513,25 @@ def _parse_tiers(tiers: TierSpec | None, index: pd.Index) -> _TierPlan | None:
         if tiers.get("eligible") is None
         else _aligned(tiers["eligible"], index, "eligible").astype(bool)
     )
-    all_names = (*names, not_targeted)
-    description: dict[str, Any] = {"names": names, rule: values.tolist(), "not_targeted": not_targeted}
-    description["eligible"] = int(eligible.sum())
     if rule == "thresholds":
         if (np.diff(values) > 0).any():
             raise InputError("tiers['thresholds'] must be descending (best tier first)")
-        table = np.vstack([values, np.full(len(names), np.inf)])
-        codes = np.where(eligible, 0, 1).astype(np.intp)
-        return _TierPlan("threshold", all_names, codes, None, None, None, table, None, description)
-    if (values < 0).any() or (rule == "shares" and values.sum() > 1 + 1e-9):
-        extra = " and sum to at most 1" if rule == "shares" else ""
-        raise InputError(f"tiers[{rule!r}] must be non-negative{extra}")
-    if tiers.get("groups") is None:
-        group_codes = np.zeros(n, dtype=np.intp)
-        description["by"] = "all"
+        tier_rule = _tiers.TierRule(tuple(names), "threshold", tuple(values), not_targeted=not_targeted)
+        groups = None
     else:
-        group_codes = pd.factorize(_aligned(tiers["groups"], index, "groups"))[0].astype(np.intp)
-        description["by"] = "groups"
-    n_groups = int(group_codes.max()) + 1
-    codes = np.where(eligible, group_codes, n_groups)  # ineligible customers: the last code
-    size = np.bincount(codes, minlength=n_groups + 1)
-    if rule == "shares":
-        cum = np.floor(np.outer(size[:n_groups], np.cumsum(values)) + 0.5)
-    else:
-        cum = np.tile(np.cumsum(values), (n_groups, 1))
-    cuts = np.minimum(cum, size[:n_groups, None]).astype(np.int64)
-    start = (np.cumsum(size) - size)[:n_groups]
-    small = np.int8 if n_groups < 127 else np.int16 if n_groups < 32767 else np.int32
-    return _TierPlan(
-        "quota", all_names, codes, codes.astype(small), start, cuts, None, None, description
-    )
+        if (values < 0).any() or (rule == "shares" and values.sum() > 1 + 1e-9):
+            extra = " and sum to at most 1" if rule == "shares" else ""
+            raise InputError(f"tiers[{rule!r}] must be non-negative{extra}")
+        kind = "share" if rule == "shares" else "count"
+        tier_rule = _tiers.TierRule(tuple(names), "quota", tuple(values), kind, not_targeted)
+        groups = None if tiers.get("groups") is None else _aligned(tiers["groups"], index, "groups")
+    plan = _tiers.plan_tiers(tier_rule, eligible, groups, n=n)
+    return _Tiers("rule", tier_rule.labels, plan, None, plan.describe())
 
 
 def _base_tiers(
-    plan: _TierPlan, row: np.ndarray, index: pd.Index
-) -> tuple[_TierPlan, np.ndarray, np.ndarray | None]:
+    plan: _Tiers, row: np.ndarray, index: pd.Index
+) -> tuple[_Tiers, np.ndarray, np.ndarray | None]:
     """Tier codes and cut scores under the base weights.
 
     For a callable rule this fixes the tier names: the categories of a Categorical
@@ -689,11 +548,9 @@ def _base_tiers(
         description = {"callable": getattr(plan.fn, "__name__", "tier_fn"), "names": list(names)}
         plan = plan._replace(names=names, description=description)
         return plan, _callable_row(plan, row, index), None
-    ranks = np.empty(row.size, dtype=np.int32)
-    order, values, _ = _rank_row(row, ranks, np.arange(1, row.size + 1, dtype=np.int32))
-    cut = _cut_scores(plan, order, values)
-    codes = _tier_row(plan, row, cut, np.empty(row.size, dtype=np.int8))
-    return plan, codes, cut
+    assert plan.plan is not None
+    cut = _tiers.cut_keys(plan.plan, row)
+    return plan, _tiers.tier_codes(plan.plan, row, cut), cut
 
 
 class _Setup(NamedTuple):
@@ -826,13 +683,13 @@ def rank_acceptability(
           ``"not targeted"``): the label of everyone else;
         * one of ``shares`` (quota: the best ``share`` of each group's eligible
           customers, cut at ``floor(share * n + 0.5)`` cumulatively, ties never
-          split, as :func:`prioanalysis.methods.ranking.assign_tiers_quota`), ``counts``
+          split, as :func:`prioanalysis.methods.tiers.assign_tiers`), ``counts``
           (quota by count) or ``thresholds`` (descending minimum scores);
         * ``groups`` (optional Series: quota within each group, e.g. the segment)
           and ``eligible`` (optional boolean Series: passed the gates; the others
           are never in a tier).
 
-        :func:`tier_spec` builds it from ``run.yaml``. Or a callable
+        :func:`prioanalysis.steps.robustness.tier_spec` builds it from ``run.yaml``. Or a callable
         ``tier_fn(scores: Series) -> Series`` of tier names, called once per draw
         (slow for long lists; its names are the categories of a Categorical
         result, else those it returns for the base weights, best first).
@@ -928,7 +785,7 @@ def rank_acceptability(
 
     for _, w, s in _scored_chunks(setup, decimals):
         for j, row in enumerate(s):
-            order, values, sorted_ranks = _rank_row(row, ranks, positions)
+            order, _, sorted_ranks = _rank_row(row, ranks, positions)
             rank_sum += ranks
             top_count[order[: np.searchsorted(sorted_ranks, top_k, side="right")]] += 1
             np.take(bin_of_rank, ranks, out=idx)
@@ -936,17 +793,15 @@ def rank_acceptability(
             hist_flat[idx] += 1
             if central_sum is not None:
                 central_sum[order[: np.searchsorted(sorted_ranks, 1, side="right")]] += w[j]
-            if plan is None:
-                continue
-            if plan.kind == "callable":
+            if plan is not None and plan.kind == "callable":
                 codes = _callable_row(plan, row, index)
                 for t in range(n_levels):
                     at_least[t] += codes <= t
-            else:
-                assert plan.codes is not None
-                cut = _cut_scores(plan, order, values)
-                for t in range(n_levels):
-                    at_least[t] += row >= np.take(cut[:, t], plan.codes)
+        if plan is not None and plan.kind == "rule":
+            assert plan.plan is not None
+            codes = _tiers.tier_codes(plan.plan, s)  # the whole chunk at once
+            for t in range(n_levels):
+                at_least[t] += np.count_nonzero(codes <= t, axis=0)
 
     # --- summary ----------------------------------------------------------------
     q = _histogram_quantiles(hist, (0.5, 0.05, 0.95), d, width, n)
@@ -1115,9 +970,9 @@ def weight_drivers(
     if plan is not None and plan.kind != "callable":
         base = _base_scores(setup, decimals)
         plan, base_tier, cut = _base_tiers(plan, base, index)
-        assert cut is not None and plan.codes is not None
+        assert cut is not None and plan.plan is not None
         tier_p = base_tier[pick].astype(np.int64)
-        cut_p = cut[plan.codes[pick]]  # (picked, tiers)
+        cut_p = cut[plan.plan.codes[pick]]  # (picked, tiers)
         n_tiers = cut.shape[1]
         rows = np.arange(pick.size)
         lower = np.where(tier_p < n_tiers, tier_p, -1)
@@ -1129,16 +984,18 @@ def weight_drivers(
     use_margin = boundary >= 0
 
     measure = np.empty((len(setup.draws), pick.size))
+    by_rank = ~use_margin
     for lo, _, s in _scored_chunks(setup, decimals):
-        for j, row in enumerate(s):
-            order, values, _ = _rank_row(row, ranks, positions)
-            out = -ranks[pick].astype(float)
-            if use_margin.any():
-                assert plan is not None and plan.codes is not None
-                cut = _cut_scores(plan, order, values)
-                m = use_margin
-                out[m] = row[pick[m]] - cut[plan.codes[pick[m]], boundary[m]]
-            measure[lo + j] = out
+        block = measure[lo : lo + len(s)]
+        if use_margin.any():
+            assert plan is not None and plan.plan is not None
+            cuts = _tiers.cut_keys(plan.plan, s)  # (chunk, groups + 1, tiers)
+            m = use_margin
+            block[:, m] = s[:, pick[m]] - cuts[:, plan.plan.codes[pick[m]], boundary[m]]
+        if by_rank.any():  # the rank is needed only for customers without a cut
+            for j, row in enumerate(s):
+                _rank_row(row, ranks, positions)
+                block[j, by_rank] = -ranks[pick[by_rank]]
     corr = _columnwise_corr(stats.rankdata(measure, axis=0), stats.rankdata(setup.draws, axis=0))
     cols = list(matrix.columns)
     result = pd.DataFrame(corr, index=pd.Index(wanted), columns=cols)
@@ -1324,107 +1181,3 @@ def ahp_weight_draws(
         for j, criterion in enumerate(structure[f"criteria.{family}"]):
             parts[criterion] = block[:, j]
     return pd.DataFrame(parts)[labels]
-
-
-# =============================================================================
-# Public API: data uncertainty
-# =============================================================================
-
-
-def _with_policy(params: Params, policy: str) -> Params:
-    """A copy of ``params`` where every criterion uses the missing-value ``policy``."""
-    crit = params.criteria
-    doc = crit.model_dump()
-    doc["defaults"]["missing"] = policy
-    for c in doc["criteria"]:
-        c["missing"] = policy
-    return dataclasses.replace(params, criteria=CriteriaParams.model_validate(doc))
-
-
-def missing_policy_sensitivity(
-    intake: IntakeResult,
-    params: Params,
-    policies: Sequence[str] = ("segment_median", "median", "neutral", "worst"),
-    *,
-    include_configured: bool = True,
-) -> pd.DataFrame:
-    """Ranks and tiers of customers with missing data under each missing-value policy.
-
-    The whole ranking (:func:`prioanalysis.steps.ranking.rank_customers`) is rerun once
-    per policy with a copy of the parameters in which *every* criterion uses that
-    policy; ranks and tiers therefore include the effect on the normalisation bounds
-    and the segment quotas.
-
-    Parameters
-    ----------
-    intake : prioanalysis.inputs.preliminary.IntakeResult
-        The validated preliminary list.
-    params : Params
-        The run's parameters (not modified).
-    policies : sequence of str, default ("segment_median", "median", "neutral", "worst")
-        Policies to try, from :data:`prioanalysis.config.params.MISSING_POLICIES`
-        (``exclude_reweight`` works with the weighted sum only).
-    include_configured : bool, default True
-        Also report the run as configured (each criterion's own policy) as
-        ``configured``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per scored customer with at least one missing criterion, index
-        ``customer_id``, sorted by the first run's rank: ``customer_name``,
-        ``segment``, ``n_missing``, ``missing`` (criterion labels), then
-        ``rank_<run>`` and ``tier_<run>`` per run, ``rank_min``, ``rank_max``,
-        ``rank_range`` (max - min) and ``tier_depends_on_policy`` (the tier is not
-        the same in every run).
-
-    Raises
-    ------
-    ParamsError
-        An unknown policy, no policy at all, or ``exclude_reweight`` with TOPSIS.
-    """
-    from prioanalysis.steps.ranking import rank_customers
-
-    policies = list(policies)
-    unknown = [p for p in policies if p not in MISSING_POLICIES]
-    if unknown:
-        raise ParamsError(
-            f"unknown missing-value policies {unknown}; accepted: {', '.join(MISSING_POLICIES)}"
-        )
-    if not policies and not include_configured:
-        raise ParamsError("give at least one missing-value policy")
-    runs: dict[str, Params] = {}
-    if include_configured:
-        runs["configured"] = params
-    for policy in policies:
-        runs[policy] = _with_policy(params, policy)
-
-    crit = params.criteria
-    ids = crit.ids
-    customers = intake.customers
-    gaps = customers[ids].isna()
-    has_gap = gaps.any(axis=1).to_numpy()
-    it = params.run.intake
-    index = pd.Index(customers[it.id_column].to_numpy()[has_gap], name="customer_id")
-    labels = np.array([c.label for c in crit.criteria], dtype=object)
-    gap_rows = gaps.to_numpy()[has_gap]
-    out = pd.DataFrame(
-        {
-            "customer_name": customers[it.name_column].to_numpy()[has_gap],
-            "segment": customers[it.segment_column].to_numpy()[has_gap],
-            "n_missing": gap_rows.sum(axis=1),
-            "missing": ["、".join(labels[row]) for row in gap_rows],
-        },
-        index=index,
-    )
-    for name, run_params in runs.items():
-        table = rank_customers(intake, run_params).target_list.set_index(it.id_column)
-        out[f"rank_{name}"] = table["rank"].reindex(index).to_numpy()
-        out[f"tier_{name}"] = table["tier"].reindex(index).to_numpy()
-    rank_cols = [f"rank_{name}" for name in runs]
-    tier_cols = [f"tier_{name}" for name in runs]
-    out["rank_min"] = out[rank_cols].min(axis=1)
-    out["rank_max"] = out[rank_cols].max(axis=1)
-    out["rank_range"] = out["rank_max"] - out["rank_min"]
-    out["tier_depends_on_policy"] = out[tier_cols].nunique(axis=1) > 1
-    return out.sort_values([rank_cols[0], "rank_max"], kind="stable")

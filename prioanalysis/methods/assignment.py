@@ -75,6 +75,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import LinearConstraint, linear_sum_assignment, milp
 
+from prioanalysis import checks
 from prioanalysis.errors import InputError
 
 __all__ = [
@@ -202,21 +203,6 @@ def _text(values: pd.Series) -> np.ndarray:
     out = out.copy()
     out[blank] = None
     return np.array([None if v is None else str(v).strip() for v in out], dtype=object)
-
-
-def _nonneg(value: float, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
-        raise InputError(f"{name} must be a finite number >= 0; got {value!r}")
-    return float(value)
-
-
-def _unique_ids(ids: np.ndarray, what: str) -> None:
-    s = pd.Series(ids)
-    if s.isna().any():
-        raise InputError(f"{what}: {int(s.isna().sum())} row(s) without an id")
-    dup = s[s.duplicated()].unique()
-    if dup.size:
-        raise InputError(f"{what}: duplicated ids {list(dup[:10])}; each must appear once")
 
 
 def _capacities(owners: pd.DataFrame, tier_columns: Mapping[str, str]) -> np.ndarray:
@@ -447,7 +433,9 @@ def assign_owners(
         tier is not a key of ``tier_columns`` (e.g. not targeted) are skipped.
     owners : pandas.DataFrame
         ``owner_id``, ``segment``, the capacity columns, optionally ``owner_name``
-        and ``region`` (``owners.csv``).
+        and ``region`` (``owners.csv``, read and checked row by row with
+        :func:`prioanalysis.inputs.owners.read_owners`; the checks here only guard
+        the kernel's arguments).
     tier_columns : Mapping[str, str]
         Tier name -> owners' capacity column, e.g. :func:`capacity_columns` of the
         run's tier names.
@@ -498,18 +486,18 @@ def assign_owners(
         raise InputError(f"unknown match rule {match!r}; expected one of {', '.join(MATCH_RULES)}")
     if solver not in SOLVERS:
         raise InputError(f"unknown solver {solver!r}; expected one of {', '.join(SOLVERS)}")
-    keep_existing = _nonneg(keep_existing, "keep_existing")
-    region_bonus = _nonneg(region_bonus, "region_bonus")
-    cross_segment_penalty = _nonneg(cross_segment_penalty, "cross_segment_penalty")
+    keep_existing = checks.nonnegative_number(keep_existing, "keep_existing")
+    region_bonus = checks.nonnegative_number(region_bonus, "region_bonus")
+    cross_segment_penalty = checks.nonnegative_number(cross_segment_penalty, "cross_segment_penalty")
     if not isinstance(tier_columns, Mapping) or not tier_columns:
         raise InputError("tier_columns must map each tier name to an owners' capacity column")
     _need(customers, [customer_id, "segment", "tier", priority], "the customer list")
     _need(owners, ["owner_id", "segment", *tier_columns.values()], "the owner list")
 
     cust_ids = customers[customer_id].astype(object).to_numpy()
-    _unique_ids(cust_ids, "the customer list")
+    checks.unique_ids(cust_ids, "the customer list")
     owner_ids = _text(owners["owner_id"])
-    _unique_ids(owner_ids, "the owner list")
+    checks.unique_ids(owner_ids, "the owner list")
     tiers = list(tier_columns)
     tier_of = customers["tier"].astype(object).to_numpy()
     target = pd.Series(tier_of).isin(tiers).to_numpy()

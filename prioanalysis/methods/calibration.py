@@ -14,9 +14,11 @@ Public functions
 * :func:`probability_calibration` -- score -> probability of converting within the
   year, with a reliability table and the Brier score;
 * :func:`propose_tier_thresholds` -- score thresholds so each tier reaches a target
-  expected conversion rate or holds a capacity in accounts;
-* :func:`write_proposed_criteria` -- a copy of ``criteria.yaml`` with the proposed
-  weights, plus a readable diff for the review meeting.
+  expected conversion rate or holds a capacity in accounts.
+
+The proposed weights are written into a copy of ``criteria.yaml`` by
+:func:`prioanalysis.steps.calibration.write_proposed_criteria` (kernels touch no
+files).
 
 The method, step by step (all choices are parameters recorded in ``params``)
 ---------------------------------------------------------------------------------
@@ -72,22 +74,17 @@ criteria take about 10 s on 2 cores (``benchmarks/bench_calibration.py``).
 
 from __future__ import annotations
 
-import copy
-import difflib
 import math
-import re
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import statsmodels.api as sm
-import yaml
 from scipy import special
 from statsmodels.tools.sm_exceptions import (
     ConvergenceWarning,
@@ -106,7 +103,6 @@ __all__ = [
     "calibrate_weights",
     "probability_calibration",
     "propose_tier_thresholds",
-    "write_proposed_criteria",
     "DEFAULT_STRENGTH",
     "DEFAULT_MIN_EVENTS",
     "DEFAULT_MIN_CUSTOMERS",
@@ -1167,8 +1163,7 @@ def _table(
         },
         index=columns,
     )
-    out.index.name = "criterion"
-    return out
+    return out.rename_axis("criterion")  # a new index: the caller's columns keep their name
 
 
 def _empty_table(expert: pd.Series, dirs: Mapping[str, str]) -> pd.DataFrame:
@@ -1594,277 +1589,3 @@ def propose_tier_thresholds(
             "meets_target": meets,
         }
     )
-
-
-# ----------------------------------------------------------------------------------
-# write_proposed_criteria
-# ----------------------------------------------------------------------------------
-
-_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:(.*)$")
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-
-
-def _round_group(values: FloatArray, decimals: int = 4) -> list[str]:
-    """Round weights to ``decimals`` so that they still sum to exactly 1.
-
-    Largest-remainder rounding on units of ``10**-decimals``.
-    """
-    unit = 10**decimals
-    v = np.asarray(values, dtype=np.float64)
-    v = v / v.sum() * unit
-    base = np.floor(v).astype(np.int64)
-    short = unit - int(base.sum())
-    order = np.argsort(-(v - base), kind="stable")
-    base[order[:short]] += 1
-    return [f"{u // unit}.{u % unit:0{decimals}d}" for u in base]
-
-
-def _top_blocks(lines: list[str]) -> dict[str, tuple[int, int]]:
-    """Top-level key -> (line of the key, line after its block)."""
-    keys = [
-        (i, m.group(1))
-        for i, line in enumerate(lines)
-        if (m := _TOP_KEY.match(line)) is not None
-    ]
-    out: dict[str, tuple[int, int]] = {}
-    for j, (i, key) in enumerate(keys):
-        out[key] = (i, keys[j + 1][0] if j + 1 < len(keys) else len(lines))
-    return out
-
-
-def _replace_value(line: str, pattern: re.Pattern[str], new: str) -> tuple[str, int]:
-    """Replace the number in group 2 by ``new``; an equal number keeps its spelling."""
-
-    def repl(m: re.Match[str]) -> str:
-        return m.group(0) if float(m.group(2)) == float(new) else m.group(1) + new
-
-    return pattern.subn(repl, line, count=1)
-
-
-def _edit_criteria(
-    lines: list[str], span: tuple[int, int], ids: list[str], new: Mapping[str, str], path: Path
-) -> None:
-    key_line, end = span
-    if "[" in lines[key_line].split(":", 1)[1].split("#", 1)[0]:
-        raise ParamsError(
-            f"{path}: `criteria` is written as a flow list ([...]); write it as a block "
-            "list (one '- id: ...' item per criterion) so weights can be replaced."
-        )
-    dash = re.compile(r"^(\s*)-(\s+)")
-    items = [i for i in range(key_line + 1, end) if dash.match(lines[i])]
-    if not items:
-        raise ParamsError(f"{path}: no '- id: ...' items found under `criteria`.")
-    indent = len(dash.match(lines[items[0]]).group(1))  # type: ignore[union-attr]
-    items = [i for i in items if len(dash.match(lines[i]).group(1)) == indent]  # type: ignore[union-attr]
-    if len(items) != len(ids):
-        raise ParamsError(
-            f"{path}: found {len(items)} criteria items by line but {len(ids)} by YAML; "
-            "cannot replace the weights line by line."
-        )
-    bounds = [*items[1:], end]
-    for cid, first, last in zip(ids, items, bounds):
-        m0 = dash.match(lines[first])
-        key_indent = len(m0.group(1)) + 1 + len(m0.group(2))  # type: ignore[union-attr]
-        done = 0
-        flow = re.compile(r"(\bweight\s*:\s*)(" + _NUMBER + r")")
-        for i in range(first, last):
-            line = lines[i]
-            if i == first and line[key_indent:].lstrip().startswith("{"):
-                lines[i], done = _replace_value(line, flow, new[cid])
-            else:
-                pat = re.compile(
-                    r"^(" + (re.escape(line[:key_indent]) if i == first else " " * key_indent)
-                    + r"weight\s*:\s*)(" + _NUMBER + r")(?=\s*(?:#|$))"
-                )
-                lines[i], done = _replace_value(line, pat, new[cid])
-            if done:
-                break
-        if not done:
-            raise ParamsError(
-                f"{path}: could not find the `weight:` line of criterion '{cid}'."
-            )
-
-
-def _edit_family_weights(
-    lines: list[str], span: tuple[int, int], new: Mapping[str, str], path: Path
-) -> None:
-    key_line, end = span
-    for fam, val in new.items():
-        done = 0
-        for i in range(key_line, end):
-            if i == key_line:
-                pat = re.compile(r"(\b" + re.escape(fam) + r"\s*:\s*)(" + _NUMBER + ")")
-            else:
-                pat = re.compile(r"^(\s+" + re.escape(fam) + r"\s*:\s*)(" + _NUMBER + ")")
-            lines[i], done = _replace_value(lines[i], pat, val)
-            if done:
-                break
-        if not done:
-            raise ParamsError(f"{path}: could not find family weight '{fam}'.")
-
-
-def write_proposed_criteria(
-    current_criteria_path: str | Path,
-    proposed_weights: pd.Series | Mapping[str, float] | CalibrationResult,
-    out_path: str | Path,
-) -> str:
-    """Write a copy of ``criteria.yaml`` with the proposed weights, and its diff.
-
-    Only the numbers after ``weight:`` (and under ``family_weights:``) change; every
-    other line, including comments, is copied as is.  The result is re-read and
-    checked to differ from the original in the weights only.
-
-    Parameters
-    ----------
-    current_criteria_path : str or Path
-        The criteria file in force (top-level ``criteria:`` block list of mappings
-        with ``id`` and ``weight``; optional ``family_weights:``).
-    proposed_weights : pd.Series, Mapping or CalibrationResult
-        Proposed **global** weights per criterion id (sum 1), e.g.
-        ``calibrate_weights(...).weights``; must name exactly the file's criteria.
-    out_path : str or Path
-        Where to write the proposal.  The diff goes to ``<out_path>.diff``.  Must not
-        lie inside a directory named ``params`` (the parameters in force are changed
-        by people, after the review, not by this function).
-
-    Returns
-    -------
-    str
-        Unified diff (difflib) between the current and the proposed file.
-
-    Raises
-    ------
-    ParamsError
-        If ``out_path`` is inside ``params/`` or is the current file, the criteria
-        file has no criteria / cannot be edited line by line, or the weights do not
-        match the criteria.
-
-    Notes
-    -----
-    With ``family_weights`` the file holds within-family weights (global = family
-    weight x within-family weight).  The new family weight is the sum of the
-    proposed global weights of its criteria; the within-family weight is the
-    criterion's share of it (a family whose proposed total is 0 keeps its current
-    within-family weights).  Every group is rounded to 4 decimals with
-    largest-remainder rounding, so it still sums to exactly 1.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "criteria.yaml").write_text(
-    ...     "criteria:\\n  - id: a  # budget\\n    weight: 0.5\\n"
-    ...     "  - id: b\\n    weight: 0.5\\n")
-    >>> diff = write_proposed_criteria(d / "criteria.yaml", {"a": 0.7, "b": 0.3},
-    ...                                d / "proposed.yaml")
-    >>> print((d / "proposed.yaml").read_text())
-    criteria:
-      - id: a  # budget
-        weight: 0.7000
-      - id: b
-        weight: 0.3000
-    <BLANKLINE>
-    """
-    src = Path(current_criteria_path)
-    out = Path(out_path)
-    if "params" in out.resolve().parent.parts:
-        raise ParamsError(
-            f"Refusing to write the proposal to {out}: it is inside a 'params' "
-            "directory. Write it to the review outputs; the parameters in force are "
-            "changed by hand after the review."
-        )
-    if out.resolve() == src.resolve():
-        raise ParamsError(f"Refusing to overwrite the current criteria file {src}.")
-    try:
-        text = src.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ParamsError(f"Cannot read the criteria file {src}: {exc}") from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{src} is not valid YAML: {exc}") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("criteria"), list) or not doc["criteria"]:
-        raise ParamsError(f"{src}: expected a top-level `criteria:` list.")
-    crit = doc["criteria"]
-    for i, c in enumerate(crit):
-        if not isinstance(c, dict) or "id" not in c or "weight" not in c:
-            raise ParamsError(f"{src}: criteria[{i}] needs an `id` and a `weight`.")
-    ids = [str(c["id"]) for c in crit]
-
-    if isinstance(proposed_weights, CalibrationResult):
-        proposed_weights = proposed_weights.weights
-    w = pd.Series(dict(proposed_weights) if not isinstance(proposed_weights, pd.Series)
-                  else proposed_weights, dtype=float)
-    w.index = w.index.map(str)
-    missing = [i for i in ids if i not in w.index]
-    extra = [i for i in w.index if i not in ids]
-    if missing or extra:
-        raise ParamsError(
-            f"The proposed weights must name exactly the criteria of {src}: "
-            + (f"missing {_ids(missing)}" if missing else "")
-            + ("; " if missing and extra else "")
-            + (f"not in the file {_ids(extra)}" if extra else "")
-            + "."
-        )
-    w = w.reindex(ids)
-    if not np.isfinite(w.to_numpy()).all() or (w < 0).any() or w.sum() <= 0:
-        raise ParamsError(f"The proposed weights must be finite, >= 0, not all 0: {w.to_dict()}.")
-    w = w / w.sum()
-
-    fw = doc.get("family_weights")
-    new_crit: dict[str, str] = {}
-    new_fam: dict[str, str] = {}
-    if fw is not None:
-        if not isinstance(fw, dict):
-            raise ParamsError(f"{src}: `family_weights` must be a mapping.")
-        fams = [str(c.get("family")) for c in crit]
-        unknown = sorted({f for f in fams if f not in fw})
-        if unknown:
-            raise ParamsError(f"{src}: family_weights has no weight for {unknown}.")
-        fam_names = list(fw)
-        fam_tot = np.array([w[[f == fam for f in fams]].sum() for fam in fam_names])
-        new_fam = dict(zip(fam_names, _round_group(fam_tot)))
-        for fam, tot in zip(fam_names, fam_tot):
-            members = [cid for cid, f in zip(ids, fams) if f == fam]
-            if not members:
-                continue
-            within = (
-                w[members].to_numpy()
-                if tot > 0
-                else np.array([float(c["weight"]) for c in crit if str(c.get("family")) == fam])
-            )
-            if within.sum() <= 0:
-                within = np.ones(len(members))
-            new_crit.update(zip(members, _round_group(within)))
-    else:
-        new_crit = dict(zip(ids, _round_group(w.to_numpy())))
-
-    lines = text.splitlines(keepends=True)
-    blocks = _top_blocks(lines)
-    _edit_criteria(lines, blocks["criteria"], ids, new_crit, src)
-    if fw is not None:
-        _edit_family_weights(lines, blocks["family_weights"], new_fam, src)
-    new_text = "".join(lines)
-
-    expected = copy.deepcopy(doc)
-    for c in expected["criteria"]:
-        c["weight"] = float(new_crit[str(c["id"])])
-    if fw is not None:
-        expected["family_weights"] = {k: float(v) for k, v in new_fam.items()}
-    if yaml.safe_load(new_text) != expected:
-        raise ParamsError(
-            f"{src}: the line-by-line replacement of the weights did not give the "
-            "expected file (unusual YAML layout?); nothing was written."
-        )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(new_text, encoding="utf-8")
-    diff = "".join(
-        difflib.unified_diff(
-            text.splitlines(keepends=True),
-            new_text.splitlines(keepends=True),
-            fromfile=str(src),
-            tofile=str(out),
-        )
-    )
-    Path(str(out) + ".diff").write_text(diff, encoding="utf-8")
-    return diff

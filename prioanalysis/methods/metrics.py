@@ -33,10 +33,10 @@ Conventions shared by every function
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -44,7 +44,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from prioanalysis import checks
 from prioanalysis.errors import InputError
+from prioanalysis.methods.grades import PROMISED_MONTHS as _GRADE_MONTHS
 
 __all__ = [
     "AUCResult",
@@ -71,10 +73,14 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 Ties = Literal["average", "stable"]
+TIES: tuple[Ties, ...] = ("average", "stable")
 
-#: Close promised by each grade, in months (DOMAIN.md: A within 1, B within 3,
+#: How the review's messages about missing values end.
+_FILL = "Fill or drop them before the review."
+
+#: Close promised by each grade, in months (docs/process.md: A within 1, B within 3,
 #: C within 6 months; D and E promise nothing).
-PROMISED_MONTHS: Mapping[str, int] = MappingProxyType({"A": 1, "B": 3, "C": 6})
+PROMISED_MONTHS: Mapping[str, int] = _GRADE_MONTHS  # the one definition: methods.grades
 
 #: The usual reading of the population stability index: below the first value
 #: "stable", up to and including the second "moderate shift", above it "major shift".
@@ -86,96 +92,13 @@ PSI_THRESHOLDS: tuple[float, float] = (0.1, 0.25)
 # ----------------------------------------------------------------------------------
 
 
-def _id_list(labels: Sequence[object] | pd.Index, limit: int = 5) -> str:
-    """Format a few customer ids for an error message."""
-    labels = list(labels)
-    shown = ", ".join(repr(x) for x in labels[:limit])
-    more = len(labels) - limit
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
-def _check_series(x: object, name: str) -> pd.Series:
-    """Require a pandas Series with unique index labels."""
-    if not isinstance(x, pd.Series):
-        raise InputError(
-            f"`{name}` must be a pandas Series indexed by customer id; "
-            f"got {type(x).__name__}."
-        )
-    if not x.index.is_unique:
-        dup = x.index[x.index.duplicated()].unique()
-        raise InputError(
-            f"`{name}` lists some customer ids more than once: {_id_list(dup)}. "
-            "Each customer must appear once."
-        )
-    return x
-
-
-def _align(**named: pd.Series | pd.DataFrame | None) -> list[pd.Series | pd.DataFrame]:
-    """Check that all (non-None) inputs carry the same customer ids.
-
-    Returns the inputs reindexed to the order of the first one.
-    """
-    items = [(k, v) for k, v in named.items() if v is not None]
-    first_name, first = items[0]
-    out: list[pd.Series | pd.DataFrame] = [first]
-    for name, obj in items[1:]:
-        if obj.index.equals(first.index):
-            out.append(obj)
-            continue
-        only_first = first.index.difference(obj.index)
-        only_other = obj.index.difference(first.index)
-        if len(only_first) or len(only_other):
-            parts = []
-            if len(only_first):
-                parts.append(
-                    f"{len(only_first)} id(s) in `{first_name}` but not in `{name}` "
-                    f"({_id_list(only_first)})"
-                )
-            if len(only_other):
-                parts.append(
-                    f"{len(only_other)} id(s) in `{name}` but not in `{first_name}` "
-                    f"({_id_list(only_other)})"
-                )
-            raise InputError(
-                f"`{first_name}` and `{name}` are not aligned by customer id: "
-                + "; ".join(parts)
-                + ". Pass inputs that cover the same customers."
-            )
-        out.append(obj.reindex(first.index))
-    return out
-
-
-def _numeric(x: pd.Series, name: str, *, finite: bool = False) -> FloatArray:
-    """Return a numeric Series as a float array; missing values are an error."""
-    if pd.api.types.is_bool_dtype(x.dtype):
-        x = x.astype("float64")
-    if not pd.api.types.is_numeric_dtype(x.dtype):
-        raise InputError(
-            f"`{name}` must be numeric; got dtype {x.dtype} "
-            f"(first values: {_id_list(x.head(3).tolist(), 3)})."
-        )
-    missing = x.isna().to_numpy()
-    if missing.any():
-        raise InputError(
-            f"`{name}` has {int(missing.sum())} missing value(s), for customer id(s) "
-            f"{_id_list(x.index[missing])}. Fill or drop them before the review."
-        )
-    arr = x.to_numpy(dtype=np.float64)
-    if finite and not np.isfinite(arr).all():
-        bad = x.index[~np.isfinite(arr)]
-        raise InputError(
-            f"`{name}` has infinite values for customer id(s) {_id_list(bad)}."
-        )
-    return arr
-
-
 def _outcome(x: pd.Series, name: str = "outcome") -> FloatArray:
     """Return a 0/1 outcome as a float array of 0.0 and 1.0."""
     missing = x.isna().to_numpy()
     if missing.any():
         raise InputError(
             f"`{name}` has {int(missing.sum())} missing value(s), for customer id(s) "
-            f"{_id_list(x.index[missing])}. Every customer needs a 0/1 outcome "
+            f"{checks.short_list(x.index[missing])}. Every customer needs a 0/1 outcome "
             "(1 = converted); record 0 for customers that did not convert."
         )
     if not (pd.api.types.is_bool_dtype(x.dtype) or pd.api.types.is_numeric_dtype(x.dtype)):
@@ -186,43 +109,26 @@ def _outcome(x: pd.Series, name: str = "outcome") -> FloatArray:
     bad = (arr != 0.0) & (arr != 1.0)
     if bad.any():
         raise InputError(
-            f"`{name}` must be 0/1 or True/False; customer id(s) {_id_list(x.index[bad])} "
-            f"have other values ({_id_list(pd.unique(arr[bad]).tolist(), 3)})."
+            f"`{name}` must be 0/1 or True/False; customer id(s) {checks.short_list(x.index[bad])} "
+            f"have other values ({checks.short_list(pd.unique(arr[bad]).tolist(), 3)})."
         )
     return arr
 
 
-def _nonnegative_value(x: pd.Series, name: str = "value") -> FloatArray:
-    """Return revenue-like values: numeric, finite, >= 0, with a positive total."""
-    arr = _numeric(x, name, finite=True)
-    neg = arr < 0
-    if neg.any():
-        raise InputError(
-            f"`{name}` must be >= 0 (revenue, deal size); customer id(s) "
-            f"{_id_list(x.index[neg])} have negative values."
-        )
-    return arr
+def _value(x: pd.Series, name: str = "value") -> FloatArray:
+    """Revenue-like values: numeric, finite, >= 0."""
+    return checks.nonnegative(x, name, what="revenue, deal size", hint=_FILL)
 
 
-def _check_share(k: float, name: str = "k") -> float:
-    """Require 0 < k <= 1."""
-    if not isinstance(k, (int, float, np.integer, np.floating)) or not 0 < k <= 1:
-        raise InputError(
-            f"`{name}` is the share of customers at the top of the list and must be in "
-            f"(0, 1]; got {k!r}. For the top 10% pass {name}=0.1."
-        )
-    return float(k)
-
-
-def _check_ci(ci: float | None) -> float | None:
-    if ci is not None and not (isinstance(ci, (int, float)) and 0 < ci < 1):
-        raise InputError(f"`ci` is a confidence level in (0, 1), e.g. 0.95; got {ci!r}.")
-    return ci
-
-
-def _check_ties(ties: str) -> None:
-    if ties not in ("average", "stable"):
-        raise InputError(f"`ties` must be 'average' or 'stable'; got {ties!r}.")
+def _top_share(k: float, name: str = "k") -> float:
+    """The top-k share: 0 < k <= 1."""
+    return checks.share(
+        k,
+        name,
+        meaning="the share of customers at the top of the list",
+        allow_zero=False,
+        hint=f"For the top 10% pass {name}=0.1.",
+    )
 
 
 def _n_top(k: float, n: int) -> int:
@@ -374,14 +280,13 @@ def auc(
     >>> round(r.auc, 4), r.n_pos, r.n_neg
     (0.8333, 2, 3)
     """
-    score = _check_series(score, "score")
-    outcome = _check_series(outcome, "outcome")
-    score, outcome = _align(score=score, outcome=outcome)
-    s = _numeric(score, "score")
+    score = checks.series_by_id(score, "score")
+    outcome = checks.series_by_id(outcome, "outcome")
+    score, outcome = checks.aligned(score=score, outcome=outcome)
+    s = checks.numeric(score, "score", hint=_FILL)
     y = _outcome(outcome)
-    _check_ci(ci)
-    if method not in ("delong", "hanley_mcneil"):
-        raise InputError(f"`method` must be 'delong' or 'hanley_mcneil'; got {method!r}.")
+    checks.confidence_level(ci)
+    checks.one_of(method, ("delong", "hanley_mcneil"), "method")
     pos, neg = s[y == 1.0], s[y == 0.0]
     m, n = pos.shape[0], neg.shape[0]
     if m == 0 or n == 0:
@@ -447,8 +352,8 @@ def precision_at_k(
     0.5
     """
     s, y = _score_and(score, outcome, "outcome", _outcome)
-    k = _check_share(k)
-    _check_ties(ties)
+    k = _top_share(k)
+    checks.one_of(ties, TIES, "ties")
     m = _n_top(k, s.shape[0])
     return float(_top_cumulative(s, y, ties)[m] / m)
 
@@ -489,8 +394,8 @@ def lift_at(
     2.5
     """
     s, y = _score_and(score, outcome, "outcome", _outcome)
-    k = _check_share(k)
-    _check_ties(ties)
+    k = _top_share(k)
+    checks.one_of(ties, TIES, "ties")
     total = y.sum()
     if total == 0:
         raise InputError("No customer converted (`outcome` is all 0); lift is undefined.")
@@ -534,9 +439,9 @@ def capture_at(
     >>> capture_at(s, v, k=0.5)   # top 2 hold 100 of 200
     0.5
     """
-    s, v = _score_and(score, value, "value", _nonnegative_value)
-    k = _check_share(k)
-    _check_ties(ties)
+    s, v = _score_and(score, value, "value", _value)
+    k = _top_share(k)
+    checks.one_of(ties, TIES, "ties")
     cum = _top_cumulative(s, v, ties)
     if cum[-1] <= 0:
         raise InputError("The total of `value` is 0; the captured share is undefined.")
@@ -547,12 +452,12 @@ def _score_and(
     score: pd.Series, other: pd.Series, other_name: str, convert
 ) -> tuple[FloatArray, FloatArray]:
     """Validate and align a score with an outcome or value Series."""
-    score = _check_series(score, "score")
-    other = _check_series(other, other_name)
-    score, other = _align(score=score, **{other_name: other})
+    score = checks.series_by_id(score, "score")
+    other = checks.series_by_id(other, other_name)
+    score, other = checks.aligned(score=score, **{other_name: other})
     if score.shape[0] == 0:
         raise InputError("`score` is empty; there are no customers to review.")
-    return _numeric(score, "score"), convert(other, other_name)
+    return checks.numeric(score, "score", hint=_FILL), convert(other, other_name)
 
 
 # ----------------------------------------------------------------------------------
@@ -616,12 +521,11 @@ def gains_table(
     s, y = _score_and(score, outcome, "outcome", _outcome)
     v = None
     if value is not None:
-        value = _align(score=score, value=_check_series(value, "value"))[1]
-        v = _nonnegative_value(value)
-    _check_ties(ties)
+        value = checks.aligned(score=score, value=checks.series_by_id(value, "value"))[1]
+        v = _value(value)
+    checks.one_of(ties, TIES, "ties")
     n = s.shape[0]
-    if not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
-        raise InputError(f"`n_bins` must be a positive whole number; got {n_bins!r}.")
+    n_bins = checks.integer(n_bins, "n_bins")
     if n < n_bins:
         raise InputError(
             f"There are {n} customers but {n_bins} bins were asked for; "
@@ -705,7 +609,7 @@ def gains_curve(
     [0.0, 0.5, 0.5, 1.0]
     """
     s, y = _score_and(score, outcome, "outcome", _outcome)
-    _check_ties(ties)
+    checks.one_of(ties, TIES, "ties")
     n = s.shape[0]
     cum_y = _top_cumulative(s, y, ties)
     sorted_s = s[np.argsort(-s, kind="stable")]
@@ -718,8 +622,8 @@ def gains_curve(
         }
     )
     if value is not None:
-        value = _align(score=score, value=_check_series(value, "value"))[1]
-        cum_v = _top_cumulative(s, _nonnegative_value(value), ties)
+        value = checks.aligned(score=score, value=checks.series_by_id(value, "value"))[1]
+        cum_v = _top_cumulative(s, _value(value), ties)
         out["share_value"] = cum_v / cum_v[-1] if cum_v[-1] > 0 else np.zeros(n + 1)
     return out
 
@@ -769,18 +673,14 @@ def rank_correlations(
     >>> rc["statistic"].round(6).tolist()
     [1.0, 1.0]
     """
-    s, v = _score_and(score, value, "value", lambda x, name: _numeric(x, name, finite=True))
+    s, v = _score_and(score, value, "value", lambda x, name: checks.numeric(x, name, finite=True, hint=_FILL))
     if s.shape[0] < 3:
         raise InputError(f"Rank correlations need at least 3 customers; got {s.shape[0]}.")
     for arr, name in ((s, "score"), (v, "value")):
         if np.all(arr == arr[0]):
             raise InputError(f"`{name}` is constant; a rank correlation is undefined.")
-    if alternative not in ("two-sided", "greater", "less"):
-        raise InputError(
-            f"`alternative` must be 'two-sided', 'greater' or 'less'; got {alternative!r}."
-        )
-    if kendall_variant not in ("b", "c"):
-        raise InputError(f"`kendall_variant` must be 'b' or 'c'; got {kendall_variant!r}.")
+    checks.one_of(alternative, ("two-sided", "greater", "less"), "alternative")
+    checks.one_of(kendall_variant, ("b", "c"), "kendall_variant")
     sp = stats.spearmanr(s, v, alternative=alternative)
     kt = stats.kendalltau(s, v, variant=kendall_variant, alternative=alternative)
     return pd.DataFrame(
@@ -799,7 +699,7 @@ def rank_correlations(
 
 
 def _wilson(
-    count: FloatArray, nobs: FloatArray, ci: float | None
+    count: npt.NDArray[np.number], nobs: npt.NDArray[np.number], ci: float | None
 ) -> tuple[FloatArray, FloatArray]:
     """Wilson score interval, NaN where ``nobs == 0`` or ``ci`` is None."""
     from statsmodels.stats.proportion import proportion_confint
@@ -822,7 +722,7 @@ def _group_codes(
     if missing.any():
         raise InputError(
             f"`{name}` has {int(missing.sum())} missing label(s), for customer id(s) "
-            f"{_id_list(groups.index[missing])}. Give every customer a tier/grade or "
+            f"{checks.short_list(groups.index[missing])}. Give every customer a tier/grade or "
             "drop them first."
         )
     if order is None:
@@ -839,8 +739,8 @@ def _group_codes(
     if unknown.any():
         labels = pd.unique(groups.to_numpy()[unknown]).tolist()
         raise InputError(
-            f"`{name}` has label(s) {_id_list(labels)} that are not in `order` "
-            f"{order!r} (customer id(s) {_id_list(groups.index[unknown])})."
+            f"`{name}` has label(s) {checks.short_list(labels)} that are not in `order` "
+            f"{order!r} (customer id(s) {checks.short_list(groups.index[unknown])})."
         )
     return codes, order
 
@@ -896,15 +796,15 @@ def rate_table(
     B  3            1  0.333333
     C  0            0       NaN
     """
-    groups = _check_series(groups, "groups")
-    outcome = _check_series(outcome, "outcome")
+    groups = checks.series_by_id(groups, "groups")
+    outcome = checks.series_by_id(outcome, "outcome")
     groups, outcome, value = (
-        [*_align(groups=groups, outcome=outcome), None]
+        [*checks.aligned(groups=groups, outcome=outcome), None]
         if value is None
-        else _align(groups=groups, outcome=outcome, value=_check_series(value, "value"))
+        else checks.aligned(groups=groups, outcome=outcome, value=checks.series_by_id(value, "value"))
     )
     y = _outcome(outcome)
-    _check_ci(ci)
+    checks.confidence_level(ci)
     codes, order = _group_codes(groups, order)
     k = len(order)
     n = np.bincount(codes, minlength=k)
@@ -923,7 +823,7 @@ def rate_table(
         index=pd.Index(order, name=groups.name),
     )
     if value is not None:
-        v = _nonnegative_value(value)
+        v = _value(value)
         tot = np.bincount(codes, weights=v, minlength=k)
         out["revenue_total"] = tot
         out["revenue_mean"] = np.where(n > 0, tot / np.maximum(n, 1), np.nan)
@@ -1035,9 +935,9 @@ def trend_test(
     >>> round(r.statistic, 4), round(r.p_value, 4), r.monotone
     (-1.4142, 0.0786, True)
     """
-    groups = _check_series(groups, "groups")
-    outcome = _check_series(outcome, "outcome")
-    groups, outcome = _align(groups=groups, outcome=outcome)
+    groups = checks.series_by_id(groups, "groups")
+    outcome = checks.series_by_id(outcome, "outcome")
+    groups, outcome = checks.aligned(groups=groups, outcome=outcome)
     y = _outcome(outcome)
     codes, order = _group_codes(groups, order)
     k = len(order)
@@ -1046,13 +946,8 @@ def trend_test(
         raise InputError(
             f"`scores` must give one finite number per group in `order` ({k}); got {scores!r}."
         )
-    if alternative not in ("decreasing", "increasing", "two-sided"):
-        raise InputError(
-            "`alternative` must be 'decreasing', 'increasing' or 'two-sided'; "
-            f"got {alternative!r}."
-        )
-    if variance not in ("binomial", "hypergeometric"):
-        raise InputError(f"`variance` must be 'binomial' or 'hypergeometric'; got {variance!r}.")
+    checks.one_of(alternative, ("decreasing", "increasing", "two-sided"), "alternative")
+    checks.one_of(variance, ("binomial", "hypergeometric"), "variance")
     n_i = np.bincount(codes, minlength=k).astype(float)
     x_i = np.bincount(codes, weights=y, minlength=k)
     big_n, big_x = n_i.sum(), x_i.sum()
@@ -1060,7 +955,7 @@ def trend_test(
     if np.unique(t[nonempty]).shape[0] < 2:
         raise InputError(
             "The trend test needs customers in at least two groups with different scores; "
-            f"groups with customers: {_id_list([o for o, ne in zip(order, nonempty) if ne])}."
+            f"groups with customers: {checks.short_list([o for o, ne in zip(order, nonempty) if ne])}."
         )
     if big_x == 0 or big_x == big_n:
         raise InputError(
@@ -1114,7 +1009,7 @@ def closed_in_time(
         Days from grading to the close; required (>= 0) for won customers, ignored
         (may be NaN) for the others.
     promised_months : mapping, default ``{"A": 1, "B": 3, "C": 6}``
-        Grade -> months within which a close was promised (DOMAIN.md); rows follow
+        Grade -> months within which a close was promised (docs/process.md); rows follow
         its order.
     days_per_month : float, default 30
         A month counts as this many days: grade ``g`` is on time if
@@ -1150,12 +1045,12 @@ def closed_in_time(
     B      1           0.0            0.0
     C      0           NaN            NaN
     """
-    grade = _check_series(grade, "grade")
-    won = _check_series(won, "won")
-    days_to_close = _check_series(days_to_close, "days_to_close")
-    grade, won, days_to_close = _align(grade=grade, won=won, days_to_close=days_to_close)
+    grade = checks.series_by_id(grade, "grade")
+    won = checks.series_by_id(won, "won")
+    days_to_close = checks.series_by_id(days_to_close, "days_to_close")
+    grade, won, days_to_close = checks.aligned(grade=grade, won=won, days_to_close=days_to_close)
     w = _outcome(won, "won")
-    _check_ci(ci)
+    checks.confidence_level(ci)
     labels = list(promised_months)
     months = np.array([promised_months[g] for g in labels], dtype=float)
     if not (np.isfinite(months).all() and (months > 0).all()):
@@ -1170,7 +1065,7 @@ def closed_in_time(
     if bad.any():
         raise InputError(
             f"{int(bad.sum())} won customer(s) have a missing or negative `days_to_close`: "
-            f"{_id_list(grade.index[bad])}. Record how many days the close took."
+            f"{checks.short_list(grade.index[bad])}. Record how many days the close took."
         )
     codes = pd.Index(labels, dtype=object).get_indexer(grade.to_numpy(dtype=object))
     keep = codes >= 0
@@ -1251,8 +1146,8 @@ def migration_matrix(
     T2         0   0        1
     new        0   1        0
     """
-    tier_prev = _check_series(tier_prev, "tier_prev")
-    tier_curr = _check_series(tier_curr, "tier_curr")
+    tier_prev = checks.series_by_id(tier_prev, "tier_prev")
+    tier_curr = checks.series_by_id(tier_curr, "tier_curr")
     order = list(order)
     if len(set(order)) != len(order) or new_label in order or dropped_label in order:
         raise InputError(
@@ -1269,8 +1164,8 @@ def migration_matrix(
         if (c < 0).any():
             bad = pd.unique(x.to_numpy()[c < 0]).tolist()
             raise InputError(
-                f"`{name}` has tier(s) {_id_list(bad)} that are not in `order` {order!r} "
-                f"(customer id(s) {_id_list(x.index[c < 0])})."
+                f"`{name}` has tier(s) {checks.short_list(bad)} that are not in `order` {order!r} "
+                f"(customer id(s) {checks.short_list(x.index[c < 0])})."
             )
         out = np.full(len(ids), k, dtype=np.intp)
         out[ids.get_indexer(x.index)] = c
@@ -1356,7 +1251,7 @@ def migration_tests(
             f"`table` must have every tier of `order` on both axes; missing rows "
             f"{miss_r!r}, missing columns {miss_c!r}."
         )
-    _check_ci(ci)
+    checks.confidence_level(ci)
     sq = table.loc[order, order].to_numpy(dtype=np.float64)
     if not np.isfinite(sq).all() or (sq < 0).any() or (sq != np.round(sq)).any():
         raise InputError("`table` must hold whole, non-negative counts of customers.")
@@ -1364,7 +1259,7 @@ def migration_tests(
     if keep.sum() < 2:
         raise InputError(
             "The migration tests need customers in at least two tiers; "
-            f"tiers with customers: {_id_list([o for o, kk in zip(order, keep) if kk])}."
+            f"tiers with customers: {checks.short_list([o for o, kk in zip(order, keep) if kk])}."
         )
     sq = sq[np.ix_(keep, keep)]
     used = [o for o, kk in zip(order, keep) if kk]
@@ -1479,10 +1374,8 @@ def psi_breakdown(
             raise InputError(f"`{name}` must be a pandas Series; got {type(x).__name__}.")
         if len(x) == 0:
             raise InputError(f"`{name}` is empty; the stability index needs values.")
-    if not isinstance(bins, (int, np.integer)) or bins < 2:
-        raise InputError(f"`bins` must be a whole number >= 2; got {bins!r}.")
-    if binning not in ("quantile", "uniform"):
-        raise InputError(f"`binning` must be 'quantile' or 'uniform'; got {binning!r}.")
+    bins = checks.integer(bins, "bins", minimum=2)
+    checks.one_of(binning, ("quantile", "uniform"), "binning")
     if not (isinstance(epsilon, (int, float)) and 0 < epsilon < 1):
         raise InputError(f"`epsilon` must be a small positive number; got {epsilon!r}.")
     e_na = expected.isna().to_numpy()
@@ -1508,7 +1401,7 @@ def psi_breakdown(
         a_codes = np.searchsorted(inner, av, side="left")
         breaks = np.concatenate(([-np.inf], inner, [np.inf]))
         labels: list[object] = [
-            f"({lo:.6g}, {hi:.6g}]" for lo, hi in zip(breaks[:-1], breaks[1:])
+            f"({lo:.6g}, {hi:.6g}]" for lo, hi in itertools.pairwise(breaks)
         ]
     else:
         e_obj = expected[~e_na].astype(object).to_numpy()
@@ -1729,13 +1622,11 @@ def univariate_auc(
     """
     if not isinstance(matrix, pd.DataFrame):
         raise InputError(f"`matrix` must be a pandas DataFrame; got {type(matrix).__name__}.")
-    outcome = _check_series(outcome, "outcome")
-    if not matrix.index.is_unique:
-        dup = matrix.index[matrix.index.duplicated()].unique()
-        raise InputError(f"`matrix` lists some customer ids more than once: {_id_list(dup)}.")
-    matrix, outcome = _align(matrix=matrix, outcome=outcome)
+    outcome = checks.series_by_id(outcome, "outcome")
+    checks.unique_index(matrix, "matrix")
+    matrix, outcome = checks.aligned(matrix=matrix, outcome=outcome)
     y = _outcome(outcome)
-    _check_ci(ci)
+    checks.confidence_level(ci)
     dirs = {} if directions is None else dict(directions)
     unknown = [c for c in dirs if c not in matrix.columns]
     if unknown:

@@ -1,7 +1,9 @@
 """Ranks, screening gates, importance tiers, A–E grades and the priority matrix (2.3.3).
 
 Pure, vectorised functions: pandas in, pandas out. The pipeline
-(:mod:`prioanalysis.steps.ranking`) strings them together.
+(:mod:`prioanalysis.steps.ranking`) strings them together. The tiers come from the
+one tier engine, :mod:`prioanalysis.methods.tiers`; the grade letters and their
+promised months from :mod:`prioanalysis.methods.grades`.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ import numpy as np
 import pandas as pd
 
 from prioanalysis.errors import InputError
+from prioanalysis.methods import tiers as _tiers
+from prioanalysis.methods.grades import NO_NEED_GRADE, OPEN_GRADE, PROMISED_MONTHS, TIMED_GRADES
 
 __all__ = [
     "rank_and_tier",
     "sort_order",
     "rank_scores",
     "apply_gates",
-    "assign_tiers_quota",
-    "assign_tiers_threshold",
     "assign_grades",
     "priority_quadrant",
     "top_drivers",
@@ -186,94 +188,6 @@ def apply_gates(
     return reasons
 
 
-def assign_tiers_quota(
-    ranks: pd.Series,
-    eligible: pd.Series,
-    names: Sequence[str],
-    values: Sequence[float],
-    kind: str = "share",
-    groups: pd.Series | None = None,
-    not_targeted: str = "not targeted",
-) -> pd.Series:
-    """Quota tiers: the best ``values[0]`` of each group in tier 1, and so on.
-
-    Parameters
-    ----------
-    ranks : pandas.Series
-        Ranks among *eligible* customers (1 = best) within each group: competition
-        ranks (``min``) or unique ranks (``first``). With ``min`` ranks customers tied
-        at a cut share a rank and so all take the better tier: ties are never split.
-        Dense ranks must not be used (they would move everyone after a tie up).
-    eligible : pandas.Series
-        Boolean: passed every gate.
-    names : sequence of str
-        Tier names, best first.
-    values : sequence of float
-        Per tier: a share of the group's eligible customers (``kind="share"``) or a
-        count (``kind="count"``). Shares are turned into *cumulative* cuts,
-        ``cut_k = floor((s_1 + … + s_k) × n + 0.5)``: rounding the running total
-        keeps the tiers adding up to the rounded total share, so tier ``k`` holds
-        ``cut_k − cut_(k−1)`` customers (plus any tied at a cut).
-    kind : {"share", "count"}
-    groups : pandas.Series, optional
-        Group of each customer (``None``: one group).
-    not_targeted : str
-        Label for customers beyond the last cut and those failing a gate.
-
-    Returns
-    -------
-    pandas.Series
-        Tier name per customer.
-
-    Examples
-    --------
-    >>> r = pd.Series([1, 2, 3, 4], index=list("abcd"))
-    >>> e = pd.Series(True, index=r.index)
-    >>> assign_tiers_quota(r, e, ["T1", "T2"], [0.25, 0.5]).tolist()
-    ['T1', 'T2', 'T2', 'not targeted']
-    """
-    g = groups if groups is not None else pd.Series("all", index=ranks.index)
-    n_eligible = eligible.groupby(g).transform("sum").astype(float)
-    vals = np.asarray(values, dtype=float)
-    if kind == "share":
-        cum = np.floor(np.outer(n_eligible.to_numpy(), np.cumsum(vals)) + 0.5)
-    elif kind == "count":
-        cum = np.tile(np.cumsum(vals), (len(ranks), 1))
-    else:
-        raise InputError(f"unknown quota kind {kind!r} (expected 'share' or 'count')")
-    r = ranks.to_numpy(dtype=float)[:, None]
-    within = r <= cum  # customer fits under cut k
-    first = np.where(within.any(axis=1), within.argmax(axis=1), len(names))
-    labels = np.array([*names, not_targeted], dtype=object)[first]
-    labels = np.where(eligible.to_numpy(), labels, not_targeted)
-    return pd.Series(labels, index=ranks.index, dtype=object)
-
-
-def assign_tiers_threshold(
-    scores: pd.Series,
-    eligible: pd.Series,
-    names: Sequence[str],
-    thresholds: Sequence[float],
-    not_targeted: str = "not targeted",
-    decimals: int = 10,
-) -> pd.Series:
-    """Threshold tiers: score ≥ ``thresholds[k]`` (descending) → tier ``names[k]``.
-
-    Examples
-    --------
-    >>> s = pd.Series([0.9, 0.6, 0.2])
-    >>> assign_tiers_threshold(s, pd.Series(True, index=s.index), ["A", "B"], [0.8, 0.5]).tolist()
-    ['A', 'B', 'not targeted']
-    """
-    t = np.asarray(thresholds, dtype=float)
-    s = scores.round(decimals).to_numpy()[:, None]
-    ok = s >= t[None, :]
-    first = np.where(ok.any(axis=1), ok.argmax(axis=1), len(names))
-    labels = np.array([*names, not_targeted], dtype=object)[first]
-    labels = np.where(eligible.to_numpy(), labels, not_targeted)
-    return pd.Series(labels, index=scores.index, dtype=object)
-
-
 def assign_grades(
     need_status: pd.Series,
     months: pd.Series,
@@ -282,12 +196,12 @@ def assign_grades(
     potential: str = "potential",
     dead: str = "dead",
 ) -> pd.Series:
-    """The combined A–E grade of DOMAIN.md.
+    """The combined A–E grade of docs/process.md (letters: :mod:`prioanalysis.methods.grades`).
 
     A: clear need ("target") and expected to close within ``limits["A"]`` months
-    (default 1); B within 3; C within 6; D: potential need, or a clear need at least
-    ``limits["C"]`` months away, or a clear need with no expected date, or no need
-    status given; E: no need ("dead").
+    (default 1); B within 3; C within 6; D: potential need, or a clear need more
+    than ``limits["C"]`` months away, or a clear need with no expected date, or no
+    need status given; E: no need ("dead").
 
     Parameters
     ----------
@@ -296,7 +210,8 @@ def assign_grades(
     months : pandas.Series
         Expected months to close (NaN allowed).
     limits : mapping, optional
-        ``{"A": 1, "B": 3, "C": 6}`` by default.
+        Months per timed grade; :data:`prioanalysis.methods.grades.PROMISED_MONTHS`
+        (``{"A": 1, "B": 3, "C": 6}``) by default.
 
     Returns
     -------
@@ -310,18 +225,13 @@ def assign_grades(
     >>> assign_grades(need, months).tolist()
     ['A', 'B', 'D', 'D', 'E', 'D']
     """
-    lim = {"A": 1.0, "B": 3.0, "C": 6.0, **(limits or {})}
+    lim = {**PROMISED_MONTHS, **(limits or {})}
     m = months.to_numpy(dtype=float)
     # a missing need status is no evidence of a need: it falls through to D
     is_target = (need_status == target).fillna(False).to_numpy(dtype=bool)
     is_dead = (need_status == dead).fillna(False).to_numpy(dtype=bool)
-    conds = [
-        is_dead,
-        is_target & (m <= lim["A"]),
-        is_target & (m <= lim["B"]),
-        is_target & (m <= lim["C"]),
-    ]
-    grade = np.select(conds, ["E", "A", "B", "C"], default="D")
+    conds = [is_dead, *(is_target & (m <= float(lim[g])) for g in TIMED_GRADES)]
+    grade = np.select(conds, [NO_NEED_GRADE, *TIMED_GRADES], default=OPEN_GRADE)
     return pd.Series(grade, index=need_status.index, dtype=object)
 
 
@@ -437,9 +347,10 @@ def rank_and_tier(
 ) -> pd.DataFrame:
     """Ranks overall and within segment, then importance tiers — the ranking step.
 
-    Quota ranks are taken among eligible customers only: ineligible ones are ranked
-    as if their score were −∞, which leaves every eligible customer's rank unchanged
-    under all three tie rules and avoids sub-setting large lists.
+    The tiers come from the tier engine (:func:`prioanalysis.methods.tiers.assign_tiers`):
+    quota cuts count eligible customers only, by their rounded score (customers tied
+    at a cut all take the better tier, whatever the tie rule) or, under the ``first``
+    rule, by their unique rank (ties split by the tie breakers, then the id).
 
     Parameters
     ----------
@@ -453,7 +364,8 @@ def rank_and_tier(
         Tier names (best first) and the label of non-targets.
     scheme : {"quota", "threshold"}
     quota_values, quota_kind, quota_by
-        See :func:`assign_tiers_quota`; ``quota_by`` is ``segment`` or ``all``.
+        See :class:`prioanalysis.methods.tiers.TierRule`; ``quota_by`` is ``segment``
+        or ``all``.
     thresholds : sequence of float
         For the threshold scheme.
     tie_rule, tie_breakers, decimals
@@ -477,17 +389,18 @@ def rank_and_tier(
     if scheme == "quota":
         if quota_values is None:
             raise InputError("the quota scheme needs quota values, one per tier")
+        rule = _tiers.TierRule(tuple(names), "quota", tuple(quota_values), quota_kind, not_targeted)
         groups = segment if quota_by == "segment" else None
-        masked = scores.where(eligible.to_numpy(), -np.inf)
         # quota cuts count customers: dense ranks would let everyone after a tie move
-        # up, so they use competition ("min") ranks, which keep ties together too
-        quota_rule = "min" if tie_rule == "dense" else tie_rule
-        elig_rank = rank_scores(masked, quota_rule, tie_breakers, groups, decimals)
-        tier = assign_tiers_quota(elig_rank, eligible, names, quota_values, quota_kind, groups, not_targeted)
+        # up, so ties share the better tier through the rounded score itself (the
+        # competition rank); the "first" rule splits ties by its unique ranks
+        keys = -rank_all.astype(float) if tie_rule == "first" else scores.round(decimals)
+        tier = _tiers.assign_tiers(keys, rule, eligible, groups)
     elif scheme == "threshold":
         if thresholds is None:
             raise InputError("the threshold scheme needs thresholds, one per tier")
-        tier = assign_tiers_threshold(scores, eligible, names, thresholds, not_targeted, decimals)
+        rule = _tiers.TierRule(tuple(names), "threshold", tuple(thresholds), not_targeted=not_targeted)
+        tier = _tiers.assign_tiers(scores.round(decimals), rule, eligible)
     else:
         raise InputError(f"unknown tier scheme {scheme!r} (expected 'quota' or 'threshold')")
     return pd.DataFrame({"rank": rank_all, "segment_rank": rank_seg, "tier": tier}, index=scores.index)

@@ -5,12 +5,18 @@ quantitatively against the criteria") into one number per customer.
 
 The module is split the way scikit-criteria splits its methods:
 
-* private pure numpy kernels (``_normalize_kernel``, ``_weighted_sum_kernel``,
-  ``_topsis_kernel`` built from ``_topsis_normalize`` and ``_topsis_distances``)
-  that do no validation and never modify their inputs;
-* thin public functions (:func:`normalize`, :func:`weighted_sum`, :func:`topsis`,
-  :func:`score`) that validate once, call ``matrix.to_numpy(dtype=float)`` once
-  and wrap the result back into pandas objects with the caller's index.
+* private pure numpy kernels (``_normalize_kernel``, itself ``_normalize_apply`` of
+  ``_normalize_fit``, ``_weighted_sum_kernel``, ``_topsis_kernel`` built from
+  ``_topsis_normalize`` and ``_topsis_distances``) that do no validation and never
+  modify their inputs;
+* thin public functions (:func:`normalize`, :func:`fit_normalization`,
+  :func:`weighted_sum`, :func:`topsis`, :func:`score`) that validate once, call
+  ``matrix.to_numpy(dtype=float)`` once and wrap the result back into pandas
+  objects with the caller's index.
+
+:func:`fit_normalization` keeps the statistics of a reference population so that
+other rows (inquiring customers) are normalized exactly as if they were one more
+row of it; ``normalize(matrix)`` is the same rule fitted on ``matrix`` itself.
 
 Validation is a handful of column-wise reductions, so the validated functions run
 close to the speed of bare numpy (see ``benchmarks/bench_scoring.py``).
@@ -37,6 +43,7 @@ Conventions shared by all functions
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -45,6 +52,15 @@ import numpy as np
 import pandas as pd
 
 from prioanalysis.errors import InputError
+from prioanalysis.methods.spec import (
+    DIRECTIONS,
+    FAMILIES,
+    METHOD_DEFAULT_NORMALIZATION,
+    METHODS,
+    NORMALIZATIONS,
+    TOPSIS_NORMALIZATIONS,
+    CriteriaSpec,
+)
 
 __all__ = [
     "METHODS",
@@ -53,24 +69,22 @@ __all__ = [
     "TOPSIS_NORMALIZATIONS",
     "WEIGHT_SUM_TOLERANCE",
     "ScoreResult",
+    "NormalizationStats",
+    "fit_normalization",
+    "exclude_reweight",
+    "family_scores",
     "normalize",
     "weighted_sum",
     "topsis",
     "score",
 ]
 
-#: Scoring methods accepted by :func:`score`.
-METHODS: tuple[str, ...] = ("weighted_sum", "topsis")
-#: Normalizations accepted by :func:`normalize` and :func:`weighted_sum`.
-NORMALIZATIONS: tuple[str, ...] = ("minmax", "vector", "max", "sum")
-#: Normalizations accepted by :func:`topsis`.
-TOPSIS_NORMALIZATIONS: tuple[str, ...] = ("vector", "minmax")
-#: Accepted criterion directions.
-DIRECTIONS: tuple[str, ...] = ("benefit", "cost")
+# METHODS, NORMALIZATIONS, TOPSIS_NORMALIZATIONS and DIRECTIONS are the method
+# vocabulary of prioanalysis.methods.spec, re-exported here.
 #: How far the weights may sum from 1 before the kernels refuse them.
 WEIGHT_SUM_TOLERANCE: float = 1e-9
 
-_DEFAULT_NORMALIZATION: dict[str, str] = {"weighted_sum": "minmax", "topsis": "vector"}
+_DEFAULT_NORMALIZATION: Mapping[str, str] = METHOD_DEFAULT_NORMALIZATION
 
 
 # =============================================================================
@@ -142,21 +156,33 @@ def _take_columns(x: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return x[:, cols]
 
 
-def _normalize_kernel(
-    x: np.ndarray, benefit: np.ndarray, methods: Sequence[str]
-) -> np.ndarray:
-    """Benefit-oriented normalization of every column of ``x``.
+class _NormStats(NamedTuple):
+    """Per-column statistics of the normalization (see :func:`_normalize_fit`).
 
     Every method except the cost side of ``"max"`` is the affine map
-    ``z = (x - a) / d + c`` with per-column ``a``, ``d``, ``c``, so the whole
-    matrix is done in two or three vectorised passes. A column the method cannot
-    scale (constant for min-max, all zero for the others) gets ``d = inf``, which
-    makes ``(x - a) / d`` exactly 0.
+    ``z = (x - offset) / divisor + shift``; the cost side of ``"max"`` is
+    ``z = cost_max_min / x`` (``cost_max`` marks those columns).
+    """
+
+    offset: np.ndarray
+    divisor: np.ndarray
+    shift: np.ndarray
+    cost_max: np.ndarray
+    cost_max_min: np.ndarray
+
+
+def _normalize_fit(
+    x: np.ndarray, benefit: np.ndarray, methods: Sequence[str]
+) -> _NormStats:
+    """The statistics of the benefit-oriented normalization of every column of ``x``.
+
+    A column the method cannot scale (constant for min-max, all zero for the
+    others) gets ``divisor = inf``, which makes ``(x - offset) / divisor`` exactly 0.
 
     Parameters
     ----------
     x : numpy.ndarray
-        Shape (customers, criteria), finite floats.
+        Shape (customers, criteria), finite floats: the reference population.
     benefit : numpy.ndarray
         Boolean, shape (criteria,); False marks a cost criterion.
     methods : sequence of str
@@ -164,8 +190,9 @@ def _normalize_kernel(
 
     Returns
     -------
-    numpy.ndarray
-        New array of the shape of ``x``.
+    _NormStats
+        min and max (min-max), the column norm (vector), the sum (sum), the max or
+        the min (max), as offsets, divisors and shifts.
     """
     n_cols = x.shape[1]
     meth = np.asarray(methods, dtype=object)
@@ -208,15 +235,50 @@ def _normalize_kernel(
     d[flip] = -d[flip]
     c[flip] = 1.0
 
-    z = np.subtract(x, a)
-    z /= d
-    z += c  # also turns the -0.0 of (max - max) / -range into 0.0
     max_cost = is_max & cost
+    low = np.full(n_cols, np.nan)
     if max_cost.any():
         cols = np.flatnonzero(max_cost)
-        sub = _take_columns(x, cols)
-        z[:, cols] = sub.min(axis=0) / sub
+        low[cols] = _take_columns(x, cols).min(axis=0)
+    return _NormStats(a, d, c, max_cost, low)
+
+
+def _normalize_apply(x: np.ndarray, stats: _NormStats) -> np.ndarray:
+    """Normalize ``x`` with statistics from :func:`_normalize_fit` (of ``x`` itself
+    or of a reference population); a new array of the shape of ``x``."""
+    z = np.subtract(x, stats.offset)
+    z /= stats.divisor
+    z += stats.shift  # also turns the -0.0 of (max - max) / -range into 0.0
+    if stats.cost_max.any():
+        cols = np.flatnonzero(stats.cost_max)
+        z[:, cols] = stats.cost_max_min[cols] / _take_columns(x, cols)
     return z
+
+
+def _normalize_kernel(
+    x: np.ndarray, benefit: np.ndarray, methods: Sequence[str]
+) -> np.ndarray:
+    """Benefit-oriented normalization of every column of ``x`` with its own statistics.
+
+    The one normalization rule of the package: ``_normalize_apply(x,
+    _normalize_fit(x, benefit, methods))``. The whole matrix is done in two or three
+    vectorised passes.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Shape (customers, criteria), finite floats.
+    benefit : numpy.ndarray
+        Boolean, shape (criteria,); False marks a cost criterion.
+    methods : sequence of str
+        One normalization name per column, each in :data:`NORMALIZATIONS`.
+
+    Returns
+    -------
+    numpy.ndarray
+        New array of the shape of ``x``.
+    """
+    return _normalize_apply(x, _normalize_fit(x, benefit, methods))
 
 
 def _weighted_sum_kernel(z: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -571,10 +633,151 @@ def _check_domain(
 # =============================================================================
 
 
+def _check_reference(
+    reference: NormalizationStats, columns: pd.Index, benefit: np.ndarray, methods: Sequence[str]
+) -> None:
+    """Refuse fitted statistics that do not belong to this matrix."""
+    if not reference.columns.equals(columns):
+        raise InputError(
+            "the reference normalization was fitted on the criteria "
+            f"{_fmt(list(reference.columns))}, not on the matrix columns {_fmt(list(columns))}"
+        )
+    if not np.array_equal(reference.benefit, benefit) or tuple(methods) != reference.methods:
+        raise InputError(
+            "the directions or normalizations differ from those the reference "
+            "normalization was fitted with"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class NormalizationStats:
+    """A normalization fitted on a reference population, to apply to other rows.
+
+    Made by :func:`fit_normalization`. Applying it to the reference itself gives
+    :func:`normalize` of the reference exactly; applying it to new rows normalizes
+    them as if they were scored against the reference (the min and max, column
+    norm, sum, or max and min of the reference are used, not those of the new rows).
+
+    Attributes
+    ----------
+    columns : pandas.Index
+        The criteria, in column order.
+    methods : tuple of str
+        The normalization of each column.
+    benefit : numpy.ndarray
+        Boolean per column, False for a cost criterion.
+    """
+
+    columns: pd.Index
+    methods: tuple[str, ...]
+    benefit: np.ndarray
+    _stats: _NormStats
+
+    def apply(self, matrix: pd.DataFrame) -> pd.DataFrame:
+        """Normalize ``matrix`` with the fitted statistics.
+
+        Parameters
+        ----------
+        matrix : pandas.DataFrame
+            Rows x the fitted criteria (any column order), numeric, no NaN /
+            infinity, inside the method's domain (see :func:`normalize`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index of ``matrix``, the fitted column order, higher is better. Values of
+            new rows can lie outside [0, 1] when they lie outside the reference's
+            range.
+
+        Raises
+        ------
+        InputError
+            Columns that differ from the fitted ones, or a matrix :func:`normalize`
+            would refuse.
+        """
+        if not isinstance(matrix, pd.DataFrame):
+            _check_matrix(matrix)
+        _check_keys(self.columns, dict.fromkeys(matrix.columns), "the fitted criteria")
+        matrix = matrix[self.columns] if not matrix.columns.equals(self.columns) else matrix
+        x = _check_matrix(matrix)
+        _check_domain(x, self.columns, self.benefit, self.methods)
+        z = _normalize_apply(x, self._stats)
+        return pd.DataFrame(z, index=matrix.index, columns=self.columns, copy=False)
+
+    def table(self) -> pd.DataFrame:
+        """The fitted statistics, one row per criterion: ``normalization``,
+        ``direction`` and the affine map ``z = (x - offset) / divisor + shift``
+        (``numerator`` instead for the cost side of ``max``: ``z = numerator / x``)."""
+        st = self._stats
+        return pd.DataFrame(
+            {
+                "normalization": list(self.methods),
+                "direction": np.where(self.benefit, "benefit", "cost"),
+                "offset": np.where(st.cost_max, np.nan, st.offset),
+                "divisor": np.where(st.cost_max, np.nan, st.divisor),
+                "shift": np.where(st.cost_max, np.nan, st.shift),
+                "numerator": st.cost_max_min,
+            },
+            index=pd.Index(self.columns, name="criterion"),
+        )
+
+
+def fit_normalization(
+    reference: pd.DataFrame,
+    directions: Mapping[str, str],
+    method: str | Mapping[str, str] = "minmax",
+) -> NormalizationStats:
+    """Fit the normalization of :func:`normalize` on a reference population.
+
+    Parameters
+    ----------
+    reference : pandas.DataFrame
+        The population whose statistics normalize (customers x criteria, numeric,
+        no NaN / infinity).
+    directions : Mapping[str, str]
+        ``"benefit"`` or ``"cost"`` for every column.
+    method : str or Mapping[str, str], default "minmax"
+        As in :func:`normalize`.
+
+    Returns
+    -------
+    NormalizationStats
+        ``.apply(matrix)`` normalizes any rows with the reference's statistics.
+
+    Raises
+    ------
+    InputError
+        As :func:`normalize`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ref = pd.DataFrame({"revenue": [10.0, 20.0, 40.0], "dso_days": [30.0, 60.0, 90.0]})
+    >>> fitted = fit_normalization(ref, {"revenue": "benefit", "dso_days": "cost"})
+    >>> fitted.apply(pd.DataFrame({"revenue": [25.0], "dso_days": [45.0]}, index=["new"]))
+         revenue  dso_days
+    new      0.5      0.75
+    >>> fitted.apply(ref).equals(normalize(ref, {"revenue": "benefit", "dso_days": "cost"}))
+    True
+    """
+    x = _check_matrix(reference)
+    benefit = _check_directions(reference.columns, directions)
+    methods, _ = _resolve_normalization(reference.columns, method)
+    _check_domain(x, reference.columns, benefit, methods)
+    return NormalizationStats(
+        columns=reference.columns.copy(),
+        methods=tuple(methods),
+        benefit=benefit,
+        _stats=_normalize_fit(x, benefit, methods),
+    )
+
+
 def normalize(
     matrix: pd.DataFrame,
     directions: Mapping[str, str],
     method: str | Mapping[str, str] = "minmax",
+    *,
+    reference: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Normalize every criterion so that higher is always better.
 
@@ -600,6 +803,10 @@ def normalize(
 
         For ``"vector"``, ``"sum"`` and ``"max"``, a column that is all zeros
         has ``x / 0`` taken as 0: benefit 0, cost 1, for every customer.
+    reference : pandas.DataFrame, optional
+        Take the statistics (min and max, norm, sum, max or min) from this
+        population instead of ``matrix`` itself:
+        ``fit_normalization(reference, directions, method).apply(matrix)``.
 
     Returns
     -------
@@ -632,6 +839,8 @@ def normalize(
     bolt     0.50  0.500000
     cora     1.00  0.333333
     """
+    if reference is not None:
+        return fit_normalization(reference, directions, method).apply(matrix)
     x = _check_matrix(matrix)
     benefit = _check_directions(matrix.columns, directions)
     methods, _ = _resolve_normalization(matrix.columns, method)
@@ -770,6 +979,8 @@ def score(
     directions: Mapping[str, str],
     method: str = "weighted_sum",
     normalization: str | Mapping[str, str] | None = None,
+    *,
+    reference: NormalizationStats | None = None,
 ) -> ScoreResult:
     """Score the customers and keep every table needed to explain the ranking.
 
@@ -787,6 +998,11 @@ def score(
         None uses the method's default: ``"minmax"`` for the weighted sum,
         ``"vector"`` for TOPSIS. A per-column mapping is accepted for the
         weighted sum only.
+    reference : NormalizationStats, optional
+        Weighted sum only: normalize with these statistics, fitted on a reference
+        population (:func:`fit_normalization`), instead of those of ``matrix``. Its
+        columns and directions must be the matrix's; ``normalization``, when given,
+        must name the fitted normalizations (it is recorded as given).
 
     Returns
     -------
@@ -798,7 +1014,8 @@ def score(
     ------
     InputError
         Unknown method (the message lists the accepted ones), or any input
-        error of :func:`weighted_sum` / :func:`topsis`.
+        error of :func:`weighted_sum` / :func:`topsis`; a ``reference`` with
+        TOPSIS or one that does not fit the matrix.
 
     Examples
     --------
@@ -827,8 +1044,17 @@ def score(
     [-0.2, -0.375, 0.2]
     """
     method = _check_method_name(method, METHODS, "scoring method")
+    if reference is not None and method != "weighted_sum":
+        raise InputError(
+            "a fitted reference normalization is accepted by the weighted sum only: "
+            "TOPSIS closeness depends on the ideal customers of the scored population"
+        )
     if normalization is None:
-        normalization = _DEFAULT_NORMALIZATION[method]
+        normalization = (
+            _DEFAULT_NORMALIZATION[method]
+            if reference is None
+            else dict(zip(reference.columns, reference.methods, strict=True))
+        )
     x = _check_matrix(matrix)
     w = _check_weights(matrix.columns, weights)
     benefit = _check_directions(matrix.columns, directions)
@@ -840,7 +1066,11 @@ def score(
     if method == "weighted_sum":
         methods, recorded = _resolve_normalization(columns, normalization)
         _check_domain(x, columns, benefit, methods)
-        z = _normalize_kernel(x, benefit, methods)
+        if reference is None:
+            z = _normalize_kernel(x, benefit, methods)
+        else:
+            _check_reference(reference, columns, benefit, methods)
+            z = _normalize_apply(x, reference._stats)
         s = _weighted_sum_kernel(z, w)
         return ScoreResult(
             scores=pd.Series(s, index=index, name="score", copy=False),
@@ -875,3 +1105,100 @@ def score(
         d_plus=pd.Series(parts.d_plus, index=index, name="d_plus", copy=False),
         d_minus=pd.Series(parts.d_minus, index=index, name="d_minus", copy=False),
     )
+
+
+def exclude_reweight(
+    result: ScoreResult, excluded: pd.DataFrame, weights: Mapping[str, float]
+) -> ScoreResult:
+    """Leave cells out of a weighted sum and rescale each row's other weights.
+
+    The ``exclude_reweight`` missing-value policy: a criterion missing for a customer
+    contributes nothing, and the weights of the criteria that remain are scaled up to
+    sum to 1 for that customer, ``c_ij = w_j z_ij / sum_{k kept} w_k``.
+
+    Parameters
+    ----------
+    result : ScoreResult
+        A weighted-sum result (:func:`score`).
+    excluded : pandas.DataFrame
+        Boolean, index and columns of the scored matrix: True where the cell is left
+        out (``PreparedMatrix.excluded``).
+    weights : Mapping[str, float]
+        The weights the result was scored with.
+
+    Returns
+    -------
+    ScoreResult
+        With the rescaled contributions and their row sums as the scores.
+
+    Raises
+    ------
+    InputError
+        ``result`` is not a weighted sum.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"a": [0.0, 1.0, 0.5], "b": [1.0, 0.0, 0.5]})
+    >>> res = score(m, {"a": 0.5, "b": 0.5}, {"a": "benefit", "b": "benefit"})
+    >>> left_out = pd.DataFrame({"a": [False, True, False], "b": [False, False, False]})
+    >>> exclude_reweight(res, left_out, {"a": 0.5, "b": 0.5}).scores.tolist()
+    [0.5, 0.0, 0.5]
+    """
+    if result.method != "weighted_sum":
+        raise InputError(
+            "leaving criteria out and rescaling the weights (exclude_reweight) is "
+            "defined for the weighted sum only"
+        )
+    contributions = result.contributions
+    keep = ~excluded
+    w = pd.Series(weights)[contributions.columns]
+    kept_weight = keep.astype(float).to_numpy() @ w.to_numpy()
+    contributions = contributions.where(keep, 0.0).div(kept_weight, axis=0)
+    return dataclasses.replace(
+        result,
+        scores=contributions.sum(axis=1).rename(result.scores.name),
+        contributions=contributions,
+    )
+
+
+def family_scores(matrix: pd.DataFrame, spec: CriteriaSpec) -> pd.DataFrame:
+    """Attractiveness and feasibility sub-scores in [0, 1].
+
+    The min-max weighted sum within each family, with the family's weights rescaled
+    to sum to 1 — whatever the scoring method, so that the attractiveness ×
+    feasibility map reads the same way every year.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        The prepared matrix (customers × the spec's criteria).
+    spec : CriteriaSpec
+        Families, directions and global weights.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per family of :data:`prioanalysis.methods.spec.FAMILIES`, index of
+        ``matrix``; NaN for a family without criteria or weight.
+
+    Examples
+    --------
+    >>> from prioanalysis.methods.spec import CriteriaSpec
+    >>> spec = CriteriaSpec.from_records(
+    ...     [{"id": "a", "label": "A", "family": "attractiveness", "direction": "benefit", "weight": 0.5},
+    ...      {"id": "f", "label": "F", "family": "feasibility", "direction": "benefit", "weight": 0.5}])
+    >>> m = pd.DataFrame({"a": [0.0, 1.0], "f": [2.0, 1.0]})
+    >>> family_scores(m, spec).to_numpy().tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    z = normalize(matrix, {c: spec.directions[c] for c in matrix.columns}, "minmax")
+    out = {}
+    for fam in FAMILIES:
+        cols = [c for c in matrix.columns if spec.families[c] == fam]
+        w = np.array([spec.weights[c] for c in cols], dtype=float)
+        if not cols or w.sum() == 0:
+            out[fam] = np.full(len(matrix), np.nan)
+            continue
+        out[fam] = z[cols].to_numpy() @ (w / w.sum())
+    return pd.DataFrame(out, index=matrix.index)

@@ -6,8 +6,8 @@ Four ways to weight the criteria of the two families (attractiveness, feasibilit
   :func:`judgements_to_matrix` to build a matrix from readable YAML judgements,
   :func:`ahp_hierarchy` for the two-level hierarchy *families → criteria*,
   :func:`aggregate_judges` / :func:`ahp_group` for several judges (element-wise
-  geometric mean, Aczél & Saaty 1983) and :func:`load_judgements` to read and validate
-  a judgements file.
+  geometric mean, Aczél & Saaty 1983) and :func:`validate_judgements` to validate the
+  content of a judgements file (read by :func:`prioanalysis.inputs.judgements.load_judgements`).
 * **Entropy** weights from the spread of the customer data: :func:`entropy`.
 * **CRITIC** weights (Diakoulaki, Mavrotas & Papayannakis 1995): :func:`critic`.
 * **Rank order centroid** weights from a ranking of the criteria (Barron & Barrett
@@ -28,14 +28,13 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from prioanalysis import checks
 from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.errors import InconsistencyWarning, DegenerateWeightsWarning
 
@@ -56,7 +55,7 @@ __all__ = [
     "critic",
     "entropy",
     "judgements_to_matrix",
-    "load_judgements",
+    "validate_judgements",
     "random_index",
     "rank_order_centroid",
 ]
@@ -504,8 +503,7 @@ def _validate_pairwise(frame: pd.DataFrame, tolerance: float, scale: Scale, wher
 
 
 def _check_options(ri_table: str, tolerance: float, cr_threshold: float) -> None:
-    if ri_table not in RI_TABLE_NAMES:
-        raise ParamsError(f"ri_table={ri_table!r} is not known; expected one of {list(RI_TABLE_NAMES)}.")
+    checks.one_of(ri_table, RI_TABLE_NAMES, "ri_table", error=ParamsError)
     if not (isinstance(tolerance, (int, float)) and 0 <= tolerance < 0.1):
         raise ParamsError(
             f"tolerance={tolerance!r}; expected a number in [0, 0.1) (0.05 accepts 0.33 for 1/3 but "
@@ -566,14 +564,11 @@ def random_index(
     >>> round(random_index(4, "simulated", n_samples=20_000), 1)
     0.9
     """
-    if table not in RI_TABLE_NAMES:
-        raise ParamsError(f"ri_table={table!r} is not known; expected one of {list(RI_TABLE_NAMES)}.")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ParamsError(f"n={n!r}; expected a positive integer (the number of elements compared).")
+    checks.one_of(table, RI_TABLE_NAMES, "ri_table", error=ParamsError)
+    n = checks.integer(n, "n", hint="the number of elements compared", error=ParamsError)
     if table == "simulated":
-        if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 100:
-            raise ParamsError(f"n_samples={n_samples!r}; expected an integer of at least 100.")
-        return _simulated_random_index(int(n), int(n_samples), int(seed))
+        n_samples = checks.integer(n_samples, "n_samples", minimum=100, error=ParamsError)
+        return _simulated_random_index(n, n_samples, int(seed))
     values = RANDOM_INDEX_TABLES[table]
     if n not in values:
         raise ParamsError(
@@ -842,7 +837,7 @@ def _hierarchy_matrices(spec: object, where: str) -> tuple[pd.DataFrame | None, 
     if families is None:
         raise InputError(
             f"{_prefix(where)}'families' is missing; expected judgements between the families "
-            f"{list(matrices)}, e.g. {{'{list(matrices)[0]} vs {list(matrices)[1]}': 2}}."
+            f"{list(matrices)}, e.g. {{'{next(iter(matrices))} vs {list(matrices)[1]}': 2}}."
         )
     return _judgements_to_matrix(families, list(matrices), _join(where, "families")), matrices
 
@@ -1129,8 +1124,7 @@ def ahp_group(
     _check_options(ri_table, tolerance, cr_threshold)
     if not isinstance(judges, Mapping) or not judges:
         raise InputError("judges: expected a mapping judge name → hierarchy spec with at least one judge.")
-    if isinstance(n_revisit, bool) or not isinstance(n_revisit, int) or n_revisit < 1:
-        raise ParamsError(f"n_revisit={n_revisit!r}; expected a positive integer.")
+    n_revisit = checks.integer(n_revisit, "n_revisit", error=ParamsError)
     names = [str(name) for name in judges]
     parsed = {str(name): _hierarchy_matrices(spec, f"judges.{name}") for name, spec in judges.items()}
     _check_same_structure(parsed)
@@ -1174,10 +1168,10 @@ def ahp_group(
     )
 
 
-def load_judgements(path: str | Path) -> dict[str, Any]:
-    """Read and validate a YAML judgements file.
+def validate_judgements(data: object) -> None:
+    """Validate the content of a judgements file (as loaded from YAML).
 
-    The file holds either one hierarchy spec (see :func:`ahp_hierarchy`)::
+    The content is either one hierarchy spec (see :func:`ahp_hierarchy`)::
 
         families:
           attractiveness vs feasibility: 2
@@ -1197,68 +1191,46 @@ def load_judgements(path: str | Path) -> dict[str, Any]:
     Judgements are numbers or strings such as ``"1/3"``. Validation builds every matrix
     (keys, values, missing or doubled pairs, the same hierarchy for every judge) but
     does not judge consistency: that is reported by :func:`ahp_hierarchy` /
-    :func:`ahp_group`.
+    :func:`ahp_group`. The file is read by :func:`prioanalysis.inputs.judgements.load_judgements`.
 
     Parameters
     ----------
-    path : str or pathlib.Path
-        The YAML file (UTF-8), read with :func:`yaml.safe_load`.
-
-    Returns
-    -------
-    dict
-        The file's content as loaded, ready for :func:`ahp_hierarchy` (one spec) or
-        ``ahp_group(data["judges"])`` (several judges).
+    data : object
+        The loaded content.
 
     Raises
     ------
-    ParamsError
-        The file cannot be read, is not YAML, or fails validation; the message starts
-        with the file name and gives the key path, e.g.
-        ``judgements.yaml: judges.李娜.criteria.attractiveness: 1 missing judgement(s): ...``.
+    InputError
+        Not a mapping, or a problem with its key path, e.g.
+        ``judges.李娜.criteria.attractiveness: 1 missing judgement(s): ...``.
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> text = "criteria:\\n  attractiveness:\\n    it_budget vs growth: 1/3\\n"
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     file = pathlib.Path(tmp, "judgements.yaml")
-    ...     _ = file.write_text(text, encoding="utf-8")
-    ...     load_judgements(file)
-    {'criteria': {'attractiveness': {'it_budget vs growth': '1/3'}}}
+    >>> validate_judgements({"criteria": {"attractiveness": {"it_budget vs growth": "1/3"}}})
+    >>> validate_judgements({"judges": {}})
+    Traceback (most recent call last):
+    ...
+    prioanalysis.errors.InputError: judges: expected a mapping judge name → hierarchy spec, at least one judge.
     """
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ParamsError(f"{file}: cannot read the judgements file ({exc.strerror or exc}).") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{file}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise ParamsError(
-            f"{file}: expected a mapping with 'judges' (several judges) or 'families' and 'criteria' "
+        raise InputError(
+            "expected a mapping with 'judges' (several judges) or 'families' and 'criteria' "
             f"(one hierarchy); got {type(data).__name__}."
         )
-    try:
-        if "judges" in data:
-            unknown = [k for k in data if k != "judges"]
-            if unknown:
-                raise InputError(f"unknown top-level key(s) {unknown} next to 'judges'.")
-            judges = data["judges"]
-            if not isinstance(judges, dict) or not judges:
-                raise InputError("judges: expected a mapping judge name → hierarchy spec, at least one judge.")
-            bad_names = [name for name in judges if not isinstance(name, str)]
-            if bad_names:
-                raise InputError(f"judges: judge names must be text; got {bad_names} (quote them).")
-            parsed = {name: _hierarchy_matrices(spec, f"judges.{name}") for name, spec in judges.items()}
-            _check_same_structure(parsed)
-        else:
-            _hierarchy_matrices(data, "")
-    except InputError as exc:
-        raise ParamsError(f"{file}: {exc}") from exc
-    return data
+    if "judges" in data:
+        unknown = [k for k in data if k != "judges"]
+        if unknown:
+            raise InputError(f"unknown top-level key(s) {unknown} next to 'judges'.")
+        judges = data["judges"]
+        if not isinstance(judges, dict) or not judges:
+            raise InputError("judges: expected a mapping judge name → hierarchy spec, at least one judge.")
+        bad_names = [name for name in judges if not isinstance(name, str)]
+        if bad_names:
+            raise InputError(f"judges: judge names must be text; got {bad_names} (quote them).")
+        parsed = {name: _hierarchy_matrices(spec, f"judges.{name}") for name, spec in judges.items()}
+        _check_same_structure(parsed)
+    else:
+        _hierarchy_matrices(data, "")
 
 
 # --------------------------------------------------------------------------------------

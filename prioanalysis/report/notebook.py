@@ -2,7 +2,10 @@
 
 Notebooks call, show and explain; the few things they need to do that — validate
 their parameters, format tables, put the answer above a figure and save it — live
-here so that they are tested once.
+here so that they are tested once. Each notebook's one setup call and one
+table-writing call are in the notebook registry (:mod:`prioanalysis.app.registry`),
+which validates the ranking notebooks' parameters with
+:func:`validate_ranking_parameters`.
 """
 
 from __future__ import annotations

@@ -2,15 +2,15 @@
 
 Inquiries from customers that are not on the target list are logged, handled
 first-line, reviewed by the marketing lead and followed up; a customer that fits the
-strategy can enter the target list (DOMAIN.md). This module holds what the monthly
+strategy can enter the target list (docs/process.md). This module holds what the monthly
 report (``notebooks/40_inquiry_monthly.ipynb``) and the annual review need, as small
 pure functions over the inquiry log:
 
-* parameters: :class:`InquiryParams` (``params/<year>/inquiries.yaml``, strict),
-  :func:`load_inquiry_params`, :func:`validate_monthly_parameters`,
+* parameters: :func:`validate_monthly_parameters` (``inquiries.yaml`` is read with
+  :func:`prioanalysis.config.inquiries.load_inquiry_params`),
   :func:`inquiries_path_for`, :func:`parse_month`;
-* reading: :func:`read_inquiries` (validated log), :func:`select_month`,
-  :func:`year_to_date`;
+* the month: :func:`select_month`, :func:`year_to_date` of the log read with
+  :func:`prioanalysis.inputs.inquiries.read_inquiries`;
 * the summary: :func:`volume_table`, :func:`response_time_summary`,
   :func:`decision_table`, :func:`follow_up_depth`, :func:`conversion_summary`;
 * scoring inquiring customers with the current criteria:
@@ -59,6 +59,7 @@ as ``implied_tier``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 from collections.abc import Mapping, Sequence
@@ -68,26 +69,23 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator, model_validator
 
+from prioanalysis.config.inquiries import FollowUpBucket, InquiryParams, load_inquiry_params
+from prioanalysis.config.params import CriteriaParams, Params, criteria_spec
 from prioanalysis.errors import InputError, ParamsError
-from prioanalysis.inputs.preliminary import _fmt_rows, _rows, read_table
-from prioanalysis.config.params import CriteriaParams, Params, StrictModel, load_yaml_model
+from prioanalysis.methods import scoring
+from prioanalysis.methods.preprocess import Preprocessor
+from prioanalysis.methods.spec import CriteriaSpec
 
 if TYPE_CHECKING:  # pragma: no cover
     from prioanalysis.steps.ranking import RankingResult
 
 __all__ = [
-    "InquiryParams",
-    "FollowUpBucket",
-    "INQUIRY_COLUMNS",
-    "load_inquiry_params",
     "MonthlyInputs",
     "validate_monthly_parameters",
     "inquiries_path_for",
     "parse_month",
     "previous_month",
-    "read_inquiries",
     "select_month",
     "year_to_date",
     "volume_table",
@@ -103,127 +101,6 @@ __all__ = [
     "score_inquiries",
     "decision_agreement",
 ]
-
-#: Columns every inquiry log must have.
-INQUIRY_COLUMNS: tuple[str, ...] = (
-    "inquiry_id",
-    "date",
-    "channel",
-    "segment",
-    "customer_name",
-    "first_response_hours",
-    "decision",
-    "follow_ups",
-    "converted",
-)
-
-
-# --------------------------------------------------------------------------- params
-class InquiryInputs(StrictModel):
-    """Where the inquiry log is. ``{year}`` stands for the calendar year of the month
-    reported; relative paths resolve against the project root."""
-
-    inquiries: str = "data/sample/inquiries_{year}.csv"
-
-
-class FirstResponse(StrictModel):
-    """First-response service level.
-
-    ``sla_hours``: an inquiry is answered in time when its first response came within
-    this many hours. ``quantiles``: the response-time quantiles reported (median and
-    90th percentile by default). ``missing``: an inquiry with no recorded response
-    time is left out of the share (``exclude``) or counted as a breach (``breach``).
-    """
-
-    sla_hours: float = Field(gt=0, allow_inf_nan=False)
-    quantiles: list[float] = [0.5, 0.9]
-    missing: Literal["exclude", "breach"] = "exclude"
-
-    @field_validator("quantiles")
-    @classmethod
-    def _in_unit(cls, v: list[float]) -> list[float]:
-        if not v or any(not 0 < q < 1 for q in v) or list(v) != sorted(set(v)):
-            raise ValueError("expected increasing quantiles strictly between 0 and 1")
-        return v
-
-
-class FollowUpBucket(StrictModel):
-    """A follow-up depth bucket: inquiries with ``min <= follow_ups <= max``
-    (``max: null`` = no upper end). ``benchmark_share`` is the share of all closed
-    sales that close at this depth according to the source (2%, 3%, 5%, 10%, 80%)."""
-
-    label: str = Field(min_length=1)
-    min: int = Field(ge=0)
-    max: int | None = None
-    benchmark_share: float | None = Field(default=None, ge=0, le=1)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> FollowUpBucket:
-        if self.max is not None and self.max < self.min:
-            raise ValueError(f"bucket '{self.label}': max ({self.max}) is below min ({self.min})")
-        return self
-
-
-class InquiryScoring(StrictModel):
-    """How inquiring customers are scored against the list (module docstring).
-
-    ``min_completeness``: share of the criteria that must be filled in for a
-    proposal; ``null`` takes ``intake.min_completeness`` of ``run.yaml``.
-    ``apply_gates``: apply the screening gates of ``run.yaml`` whose column the log
-    has. ``cut_by``: compare with the tier cuts of the inquiry's ``segment`` or of the
-    whole list (``all``); ``null`` follows ``tiers.quota.by`` (``all`` for threshold
-    tiers).
-    """
-
-    min_completeness: float | None = Field(default=None, ge=0, le=1)
-    apply_gates: bool = True
-    cut_by: Literal["segment", "all"] | None = None
-
-
-class InquiryParams(StrictModel):
-    """The content of ``inquiries.yaml``."""
-
-    version: str = Field(min_length=1)
-    inputs: InquiryInputs = InquiryInputs()
-    first_response: FirstResponse
-    decisions: dict[str, str] = Field(min_length=1)
-    propose_decision: str = "propose_target"
-    channels: dict[str, str] = {}
-    follow_up_buckets: list[FollowUpBucket] = Field(min_length=1)
-    scoring: InquiryScoring = InquiryScoring()
-
-    @model_validator(mode="after")
-    def _consistent(self) -> InquiryParams:
-        if self.propose_decision not in self.decisions:
-            raise ValueError(
-                f"propose_decision '{self.propose_decision}' is not one of the decisions "
-                f"{list(self.decisions)}"
-            )
-        b = self.follow_up_buckets
-        if b[0].min != 0:
-            raise ValueError("follow_up_buckets must start at min: 0")
-        for i, (a, c) in enumerate(zip(b, b[1:])):
-            if a.max is None or c.min != a.max + 1:
-                raise ValueError(
-                    f"follow_up_buckets[{i + 1}] must start right after follow_up_buckets[{i}] "
-                    "(buckets are contiguous; only the last may have max: null)"
-                )
-        shares = [x.benchmark_share for x in b if x.benchmark_share is not None]
-        if sum(shares) > 1 + 1e-9:
-            raise ValueError(f"benchmark shares sum to {sum(shares):.4g} > 1")
-        return self
-
-
-def load_inquiry_params(path: str | Path) -> InquiryParams:
-    """Load ``inquiries.yaml`` (strict: unknown keys are errors).
-
-    Raises
-    ------
-    ParamsError
-        Naming the file and the key path.
-    """
-    return load_yaml_model(path, InquiryParams)
-
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -338,90 +215,6 @@ def validate_monthly_parameters(
 
 
 # --------------------------------------------------------------------------- reading
-def read_inquiries(path: str | Path, decisions: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read and validate an inquiry log.
-
-    Parameters
-    ----------
-    path : str or Path
-        CSV, XLSX or Parquet with the columns of :data:`INQUIRY_COLUMNS` (more columns,
-        such as the criteria, are kept as written).
-    decisions : sequence of str, optional
-        The known handling decisions; another value is an error.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``inquiry_id`` (also kept as a column); ``date`` as datetime,
-        ``month`` (``YYYY-MM``), ``first_response_hours`` float (NaN = not recorded),
-        ``follow_ups`` and ``converted`` integers. ``attrs["source"]`` names the file.
-
-    Raises
-    ------
-    InputError
-        Naming the file, the rows (as the analyst sees them: header = row 1) and the
-        column, for every problem found.
-    """
-    df = read_table(path)
-    source = str(df.attrs.get("source", path))
-    missing = [c for c in INQUIRY_COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"{source}: missing required column(s): {', '.join(missing)} "
-            f"(found: {', '.join(map(str, df.columns))})"
-        )
-    problems: list[str] = []
-    out = df.copy()
-    for col in ("inquiry_id", "channel", "segment", "customer_name", "decision"):
-        txt = df[col].astype("string").str.strip()
-        empty = txt.isna() | (txt == "")
-        if empty.any():
-            problems.append(f"{_fmt_rows(_rows(df, empty))}, column '{col}': value is empty")
-        out[col] = txt
-    dup = out["inquiry_id"].duplicated(keep=False) & out["inquiry_id"].notna()
-    if dup.any():
-        problems.append(f"{_fmt_rows(_rows(df, dup))}, column 'inquiry_id': the same inquiry id is listed twice")
-    date = pd.to_datetime(df["date"], errors="coerce", format="mixed")
-    bad = date.isna()
-    if bad.any():
-        problems.append(f"{_fmt_rows(_rows(df, bad))}, column 'date': not a date (expected YYYY-MM-DD)")
-    out["date"] = date
-    hours = pd.to_numeric(df["first_response_hours"], errors="coerce").astype(float)
-    given = df["first_response_hours"].notna() & (df["first_response_hours"].astype("string").str.strip() != "")
-    bad = given & (hours.isna() | (hours < 0) | ~np.isfinite(hours))
-    if bad.any():
-        problems.append(
-            f"{_fmt_rows(_rows(df, bad))}, column 'first_response_hours': not a number of hours >= 0"
-        )
-    out["first_response_hours"] = hours.where(~bad)
-    for col, allowed in (("follow_ups", None), ("converted", (0, 1))):
-        num = pd.to_numeric(df[col], errors="coerce").astype(float)
-        bad = num.isna() | (num < 0) | (num != np.round(num))
-        if allowed is not None:
-            bad |= ~num.isin(allowed)
-        if bad.any():
-            what = "0 or 1" if allowed else "a whole number >= 0"
-            problems.append(f"{_fmt_rows(_rows(df, bad))}, column '{col}': expected {what}")
-        out[col] = num.fillna(0).astype(np.int64)
-    if decisions is not None:
-        unknown = out["decision"].notna() & ~out["decision"].isin(list(decisions))
-        if unknown.any():
-            vals = ", ".join(repr(v) for v in out.loc[unknown, "decision"].unique()[:3])
-            problems.append(
-                f"{_fmt_rows(_rows(df, unknown))}, column 'decision': {vals} is not a known "
-                f"decision (expected one of {', '.join(decisions)})"
-            )
-    if problems:
-        raise InputError(
-            f"{source}: {len(problems)} problem(s) in the inquiry log:\n"
-            + "\n".join(f"  - {p}" for p in problems)
-        )
-    out["month"] = out["date"].dt.strftime("%Y-%m")
-    out = out.set_index(pd.Index(out["inquiry_id"].to_numpy(dtype=object), name=None))
-    out.attrs["source"] = source
-    return out
-
-
 def select_month(inquiries: pd.DataFrame, month: str) -> pd.DataFrame:
     """The inquiries logged in ``month`` (``YYYY-MM``).
 
@@ -644,7 +437,7 @@ def follow_up_depth(
 ) -> pd.DataFrame:
     """Follow-up depth: how far inquiries were followed and where they converted.
 
-    The source's sales folklore: 2% of sales close at first contact, 3% after the
+    The process's rule of thumb (``docs/process.md``): 2% of sales close at first contact, 3% after the
     first follow-up, 5% after the second, 10% after the third and 80% after the
     4th–11th, while most sellers stop after one follow-up. This table sets the log
     beside it.
@@ -847,28 +640,26 @@ def criteria_values(frame: pd.DataFrame, criteria: CriteriaParams) -> pd.DataFra
     return out
 
 
-def _normalize_with_reference(
-    x: np.ndarray, ref: np.ndarray, benefit: bool, method: str
-) -> np.ndarray:
-    """Normalise new values ``x`` with the statistics of the reference column ``ref``
-    (the same formulas as :func:`prioanalysis.methods.scoring.normalize`)."""
-    if method == "minmax":
-        lo, hi = ref.min(), ref.max()
-        rng = hi - lo
-        if rng == 0:
-            return np.full(x.shape, 0.5)
-        return (x - lo) / rng if benefit else (x - hi) / -rng + 0.0
-    if method in ("vector", "sum"):
-        s = float(np.sqrt(ref @ ref)) if method == "vector" else float(ref.sum())
-        if s <= 0:
-            return np.zeros(x.shape) if benefit else np.ones(x.shape)
-        return x / s if benefit else x / -s + 1.0
-    if method == "max":
-        if benefit:
-            m = ref.max()
-            return x / m if m > 0 else np.zeros(x.shape)
-        return ref.min() / x
-    raise ParamsError(f"unknown normalization {method!r}")
+def _reference_spec(
+    criteria: CriteriaParams | CriteriaSpec, normalization: str | Mapping[str, str] | None
+) -> CriteriaSpec:
+    """The weighted-sum spec the reference scoring uses."""
+    if isinstance(criteria, CriteriaSpec):
+        if criteria.method != "weighted_sum":
+            raise ParamsError(
+                "rows can be scored against a reference with the weighted sum only "
+                f"(the spec scores with {criteria.method!r})"
+            )
+        if normalization is not None:
+            raise ParamsError("give the normalization in the spec, not beside it")
+        return criteria
+    if normalization is None or isinstance(normalization, str):
+        return criteria_spec(criteria, "weighted_sum", normalization)
+    spec = criteria_spec(criteria, "weighted_sum")
+    try:
+        return dataclasses.replace(spec, normalizations=dict(normalization))
+    except InputError as exc:
+        raise ParamsError(f"normalization: {exc}") from None
 
 
 def score_against_reference(
@@ -876,14 +667,18 @@ def score_against_reference(
     segments: pd.Series,
     reference: pd.DataFrame,
     reference_segments: pd.Series,
-    criteria: CriteriaParams,
+    criteria: CriteriaParams | CriteriaSpec,
     normalization: str | Mapping[str, str] | None = None,
 ) -> ReferenceScores:
     """Weighted-sum scores of new rows as if each were one more row of ``reference``.
 
     The four steps are in the module docstring: scale and transform, clip to the
     reference's range (winsorising at its quantiles), fill by the missing-value
-    policies computed on the reference, normalise with the reference's statistics.
+    policies computed on the reference, normalise with the reference's statistics —
+    that is ``Preprocessor(spec).fit(reference).transform(values)`` and the weighted
+    sum with the reference's normalization
+    (:class:`prioanalysis.methods.preprocess.Preprocessor`, the preprocessing the
+    ranking fits on its list).
 
     Parameters
     ----------
@@ -897,11 +692,12 @@ def score_against_reference(
         list, ``RankingResult.intake.customers``), NaN = missing.
     reference_segments : pandas.Series
         Segment of each reference row.
-    criteria : CriteriaParams
-        Transforms, policies, directions, weights.
+    criteria : CriteriaParams or CriteriaSpec
+        Transforms, policies, directions, weights (a spec must score with the
+        weighted sum, e.g. ``Params.spec``).
     normalization : str or mapping, optional
-        Overrides each criterion's normalization (as ``scoring.normalization`` of
-        ``run.yaml``).
+        With ``CriteriaParams`` only: overrides each criterion's normalization (as
+        ``scoring.normalization`` of ``run.yaml``).
 
     Returns
     -------
@@ -911,6 +707,8 @@ def score_against_reference(
     ------
     InputError
         A criterion has no observed value in the reference.
+    ParamsError
+        A spec that does not score with the weighted sum.
 
     Examples
     --------
@@ -926,76 +724,26 @@ def score_against_reference(
     >>> r.scores.round(4).tolist()   # q1: a clipped to 10 -> 1.0, b worst=5 -> 0.0; q2: 0.4, 0.75
     [0.5, 0.575]
     """
-    from prioanalysis.methods.preprocess import impute, transform
-
-    ids = criteria.ids
-    ref_raw = reference[ids].astype(float)
-    ref_t = transform(ref_raw, criteria)
-    policies = {c.id: criteria.policy(c) for c in criteria.criteria}
-    directions = {c.id: c.direction for c in criteria.criteria}
-    ref_filled = impute(ref_t, policies, directions, reference_segments.reindex(reference.index))
-    new_raw = values.reindex(columns=ids).astype(float)
-    observed = new_raw.notna()
-    new_t = new_raw.copy()
-    for c in criteria.criteria:
-        if c.transform == "log1p":
-            new_t[c.id] = np.log1p(new_raw[c.id].to_numpy(dtype=float))
-    lo = ref_t.min(skipna=True)
-    hi = ref_t.max(skipna=True)
-    clipped = observed & ((new_t < lo) | (new_t > hi))
-    new_t = new_t.clip(lower=lo, upper=hi, axis=1)
-    seg = segments.reindex(values.index)
-    filled = new_t.copy()
-    for c in criteria.criteria:
-        col = new_t[c.id]
-        if not col.isna().any():
-            continue
-        obs = ref_t[c.id].dropna()
-        policy = policies[c.id]
-        if policy in ("median", "exclude_reweight"):
-            fill: pd.Series | float = float(obs.median())
-        elif policy == "neutral":
-            fill = float((obs.min() + obs.max()) / 2.0)
-        elif policy == "worst":
-            fill = float(obs.min() if c.direction == "benefit" else obs.max())
-        else:
-            seg_med = ref_t[c.id].groupby(reference_segments.reindex(reference.index)).median()
-            fill = seg.map(seg_med).astype(float).fillna(float(obs.median()))
-        filled[c.id] = col.fillna(fill)
-    if normalization is None:
-        norm = {c.id: criteria.normalization(c) for c in criteria.criteria}
-    elif isinstance(normalization, str):
-        norm = dict.fromkeys(ids, normalization)
-    else:
-        norm = dict(normalization)
-    z = pd.DataFrame(index=values.index, columns=ids, dtype=float)
-    for c in criteria.criteria:
-        z[c.id] = _normalize_with_reference(
-            filled[c.id].to_numpy(dtype=float),
-            ref_filled[c.id].to_numpy(dtype=float),
-            c.direction == "benefit",
-            norm[c.id],
-        )
-    w = pd.Series(criteria.global_weights())[ids]
-    excluded = pd.DataFrame(False, index=values.index, columns=ids)
-    for cid, p in policies.items():
-        if p == "exclude_reweight":
-            excluded[cid] = ~observed[cid]
-    contrib = z * w.to_numpy()
-    if excluded.to_numpy().any():
-        keep = ~excluded
-        kept = keep.astype(float).to_numpy() @ w.to_numpy()
-        contrib = contrib.where(keep, 0.0).div(kept, axis=0)
-        scores = contrib.sum(axis=1)
-    else:
-        scores = pd.Series(z.to_numpy() @ w.to_numpy(), index=values.index)
+    spec = _reference_spec(criteria, normalization)
+    preprocessor = Preprocessor(spec).fit(reference, reference_segments)
+    prepared = preprocessor.transform(values, segments)
+    result = scoring.score(
+        prepared.matrix,
+        spec.weights,
+        spec.directions,
+        normalization=spec.scoring_normalization,
+        reference=preprocessor.normalization_,
+    )
+    if prepared.excluded.to_numpy().any():
+        result = scoring.exclude_reweight(result, prepared.excluded, spec.weights)
+    assert prepared.clipped is not None
     return ReferenceScores(
-        scores=scores.rename("score"),
-        contributions=contrib,
-        imputed=~observed & ~excluded,
-        excluded=excluded,
-        clipped=clipped,
-        completeness=observed.mean(axis=1).rename("completeness"),
+        scores=result.scores.rename("score"),
+        contributions=result.contributions,
+        imputed=prepared.imputed,
+        excluded=prepared.excluded,
+        clipped=prepared.clipped,
+        completeness=prepared.completeness,
     )
 
 
@@ -1112,7 +860,7 @@ def score_inquiries(
     Parameters
     ----------
     inquiries : pandas.DataFrame
-        From :func:`read_inquiries` (criteria columns as logged).
+        From :func:`prioanalysis.inputs.inquiries.read_inquiries` (criteria columns as logged).
     reference : prioanalysis.steps.ranking.RankingResult
         The ranking of the year's preliminary list: its validated customers are the
         reference population, its target list gives the tier cuts.
@@ -1157,9 +905,7 @@ def score_inquiries(
     tl = reference.target_list
     values = criteria_values(inquiries, crit)
     seg = inquiries["segment"].astype(object)
-    res = score_against_reference(
-        values, seg, ref_customers, ref_customers[it.segment_column], crit, run.scoring.normalization
-    )
+    res = score_against_reference(values, seg, ref_customers, ref_customers[it.segment_column], params.spec)
     tiers = run.tiers
     if tiers.scheme == "threshold":
         by = "all"
@@ -1188,7 +934,7 @@ def score_inquiries(
                           "scale": next((c.scale for c in crit.criteria if c.source == g.column), None)})
         if gates:
             gate_reason = ranking.apply_gates(frame, gates, crit.scales)
-    labels = {c.id: c.label for c in crit.criteria}
+    labels = params.spec.labels
     cols = np.array([labels[c] for c in res.imputed.columns], dtype=object)
     imputed_txt = ["、".join(cols[row]) for row in res.imputed.to_numpy()]
     enough = res.completeness >= need - 1e-12

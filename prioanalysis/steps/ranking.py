@@ -8,7 +8,7 @@ holding every intermediate table, so that the ranking can explain itself.
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,21 +17,35 @@ import numpy as np
 import pandas as pd
 
 from prioanalysis.inputs import preliminary as _intake
+from prioanalysis.inputs.tables import read_table
 from prioanalysis.methods import ranking
 from prioanalysis.methods import scoring
+from prioanalysis.methods import target_list as _schema
+from prioanalysis.methods.grades import GRADES
 from prioanalysis.config.params import Params
-from prioanalysis.methods.preprocess import PreparedMatrix, prepare_matrix
+from prioanalysis.errors import ParamsError
+from prioanalysis.methods.preprocess import PreparedMatrix, Preprocessor
+from prioanalysis.methods.scoring import family_scores
 
 __all__ = [
     "RankingResult",
     "rank_customers",
     "run_ranking",
-    "add_robustness",
     "family_scores",
     "method_choices",
+    "RANKINGS_FOLDER",
+    "ranking_folder",
+    "result_fingerprint",
+    "save_result",
+    "load_result",
+    "stored_result",
+    "load_or_rank",
 ]
 
-GRADES = ("A", "B", "C", "D", "E")
+#: Sub-folder of a run folder holding the rankings the run made, one folder per year
+#: (``<year>``, and ``<year>+robustness`` for a ranking with the weight draws).
+RANKINGS_FOLDER = "rankings"
+_ROBUST_SUFFIX = "+robustness"
 
 
 @dataclass(frozen=True)
@@ -42,7 +56,9 @@ class RankingResult:
     ----------
     target_list : pandas.DataFrame
         One row per scored customer, best first: id, name, segment, score, ranks,
-        tier, grade, quadrant, action, the three drivers, completeness, flags.
+        tier, grade, quadrant, action, ``eligible`` (scored and passed every gate),
+        the three drivers, completeness, flags — the columns of
+        :data:`prioanalysis.methods.target_list.COLUMNS`, in that order.
     contributions : pandas.DataFrame
         Customers × criteria: each criterion's part of the score.
     score_result : prioanalysis.methods.scoring.ScoreResult
@@ -69,60 +85,22 @@ class RankingResult:
     choices: dict[str, Any] = field(default_factory=dict)
 
 
-def family_scores(
-    matrix: pd.DataFrame,
-    weights: dict[str, float],
-    directions: dict[str, str],
-    families: dict[str, str],
-) -> pd.DataFrame:
-    """Attractiveness and feasibility sub-scores in [0, 1].
-
-    The min-max weighted sum within each family, with the family's weights rescaled
-    to sum to 1 — whatever the scoring method, so that the attractiveness ×
-    feasibility map reads the same way every year.
-
-    Examples
-    --------
-    >>> m = pd.DataFrame({"a": [0.0, 1.0], "f": [2.0, 1.0]})
-    >>> family_scores(m, {"a": 0.5, "f": 0.5}, {"a": "benefit", "f": "benefit"},
-    ...               {"a": "attractiveness", "f": "feasibility"}).to_numpy().tolist()
-    [[0.0, 1.0], [1.0, 0.0]]
-    """
-    z = scoring.normalize(matrix, directions, "minmax")
-    out = {}
-    for fam in ("attractiveness", "feasibility"):
-        cols = [c for c in matrix.columns if families[c] == fam]
-        w = np.array([weights[c] for c in cols], dtype=float)
-        if not cols or w.sum() == 0:
-            out[fam] = np.full(len(matrix), np.nan)
-            continue
-        out[fam] = z[cols].to_numpy() @ (w / w.sum())
-    return pd.DataFrame(out, index=matrix.index)
-
-
 def method_choices(params: Params) -> dict[str, Any]:
     """The method choices of a run, for the record (``run.json``) and the report."""
-    crit, run = params.criteria, params.run
-    method = run.scoring.method
-    if run.scoring.normalization is not None:
-        norm: Any = run.scoring.normalization
-    elif method == "topsis":
-        norm = "vector"
-    else:
-        norm = {c.id: crit.normalization(c) for c in crit.criteria}
+    crit, run, spec = params.criteria, params.run, params.spec
     tiers = run.tiers
     return {
         "criteria_version": crit.version,
-        "scoring_method": method,
-        "normalization": norm,
-        "weights": {k: round(v, 10) for k, v in crit.global_weights().items()},
-        "family_weights": {k: round(v, 10) for k, v in crit.family_totals().items()},
-        "directions": {c.id: c.direction for c in crit.criteria},
+        "scoring_method": spec.method,
+        "normalization": spec.scoring_normalization,
+        "weights": {k: round(v, 10) for k, v in spec.weights.items()},
+        "family_weights": {k: round(v, 10) for k, v in spec.family_totals().items()},
+        "directions": dict(spec.directions),
         "transforms": {
-            c.id: {"transform": c.transform, "winsorize": list(c.winsorize) if c.winsorize else None}
-            for c in crit.criteria
+            cid: {"transform": spec.transforms[cid], "winsorize": list(q) if q else None}
+            for cid, q in spec.winsorize.items()
         },
-        "missing_policy": {c.id: crit.policy(c) for c in crit.criteria},
+        "missing_policy": dict(spec.policies),
         "missing_policy_default": crit.defaults.missing,
         "ordinal_scales": {c.id: c.scale for c in crit.criteria if c.scale},
         "tie_rule": run.scoring.tie_rule,
@@ -143,49 +121,46 @@ def method_choices(params: Params) -> dict[str, Any]:
     }
 
 
-def _score(prepared: PreparedMatrix, params: Params) -> tuple[scoring.ScoreResult, pd.DataFrame]:
-    crit, run = params.criteria, params.run
-    weights = crit.global_weights()
-    directions = {c.id: c.direction for c in crit.criteria}
-    method = run.scoring.method
-    norm: Any = run.scoring.normalization
-    if norm is None and method == "weighted_sum":
-        norm = {c.id: crit.normalization(c) for c in crit.criteria}
+def _score(
+    prepared: PreparedMatrix,
+    params: Params,
+    reference: scoring.NormalizationStats | None = None,
+) -> tuple[scoring.ScoreResult, pd.DataFrame]:
+    """Score the prepared matrix with the run's spec.
+
+    Normalised with ``reference``, the preprocessor's fitted statistics, when given.
+    """
+    spec = params.spec
+    method = spec.method
     reweight = prepared.excluded.to_numpy().any()
     if reweight and method != "weighted_sum":
-        from prioanalysis.errors import ParamsError
-
         raise ParamsError(
             f"{params.criteria_path}: missing-value policy 'exclude_reweight' is defined for "
             "the weighted sum only; choose another policy for TOPSIS"
         )
-    if method == "topsis" and (norm or "vector") in ("vector", "max", "sum"):
+    if method == "topsis" and spec.normalization in ("vector", "max", "sum"):
         negative = [c for c in prepared.matrix.columns if (prepared.matrix[c] < 0).any()]
         if negative:
-            from prioanalysis.errors import ParamsError
-
             raise ParamsError(
-                f"{params.run_path}: scoring.method topsis uses {norm or 'vector'} normalization, "
+                f"{params.run_path}: scoring.method topsis uses {spec.normalization} normalization, "
                 f"which is undefined for negative values, and criterion(s) {', '.join(negative)} "
                 "have some; set scoring.normalization: minmax"
             )
-    result = scoring.score(prepared.matrix, weights, directions, method=method, normalization=norm)
-    contributions = result.contributions
+    result = scoring.score(
+        prepared.matrix,
+        spec.weights,
+        spec.directions,
+        method=method,
+        normalization=spec.scoring_normalization,
+        reference=reference,
+    )
     if reweight:
-        keep = ~prepared.excluded
-        w = pd.Series(weights)[contributions.columns]
-        kept_weight = keep.astype(float).to_numpy() @ w.to_numpy()
-        contributions = contributions.where(keep, 0.0).div(kept_weight, axis=0)
-        result = dataclasses.replace(
-            result,
-            scores=contributions.sum(axis=1).rename(result.scores.name),
-            contributions=contributions,
-        )
-    return result, contributions
+        result = scoring.exclude_reweight(result, prepared.excluded, spec.weights)
+    return result, result.contributions
 
 
 def _flags(
-    prepared: PreparedMatrix, customers: pd.DataFrame, params: Params, labels: dict[str, str]
+    prepared: PreparedMatrix, customers: pd.DataFrame, params: Params, labels: Mapping[str, str]
 ) -> pd.Series:
     it, g = params.run.intake, params.run.grades
     imputed = prepared.imputed
@@ -236,12 +211,13 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
     -------
     RankingResult
     """
-    crit, run = params.criteria, params.run
+    crit, run, spec = params.criteria, params.run, params.spec
     it = run.intake
     customers = intake.customers
-    labels = {c.id: c.label for c in crit.criteria}
-    prepared = prepare_matrix(customers, crit, it.segment_column)
-    result, contributions = _score(prepared, params)
+    labels = spec.labels
+    preprocessor = Preprocessor(spec, it.segment_column)
+    prepared = preprocessor.fit_transform(customers)
+    result, contributions = _score(prepared, params, preprocessor.normalization_)
     scores = result.scores.rename("score")
 
     tb_cols = [c for c in run.scoring.tie_breakers]
@@ -299,12 +275,7 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
         index=scores.index,
         dtype=object,
     )
-    fam = family_scores(
-        prepared.matrix,
-        crit.global_weights(),
-        {c.id: c.direction for c in crit.criteria},
-        {c.id: c.family for c in crit.criteria},
-    )
+    fam = family_scores(prepared.matrix, spec)
     drivers = ranking.top_drivers(contributions, labels, n=3)
     optional = [c for c in ("region", "owner_id") if c in customers.columns]
     table = pd.DataFrame(
@@ -321,6 +292,7 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
             "quadrant": quadrant,
             "action": quadrant.map(quad_actions),
             "not_targeted_reason": reason,
+            "eligible": eligible.to_numpy(dtype=bool),
             "attractiveness": fam["attractiveness"],
             "feasibility": fam["feasibility"],
             "deal_size": customers[src_to_id.get("deal_size", "deal_size")]
@@ -335,7 +307,7 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
         }
     )
     order = ranking.sort_order(scores, tie_frame, decimals)
-    table = table.loc[order].reset_index(drop=True)
+    table = _schema.order_columns(table.loc[order].reset_index(drop=True))
     contributions = contributions.loc[order]
 
     tier_order = [*tiers.names, tiers.not_targeted]
@@ -382,43 +354,6 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
     )
 
 
-def add_robustness(result: RankingResult, params: Params) -> RankingResult:
-    """Add each customer's probability of keeping its tier, and flag "review".
-
-    Weights are drawn around the criteria weights (Dirichlet, ``robustness`` in
-    ``run.yaml``, seeded with ``run.yaml``'s ``seed``) and the list is rescored and
-    re-tiered for every draw (:func:`prioanalysis.methods.acceptability.rank_acceptability`).
-    Customers whose probability of keeping their tier is below
-    ``robustness.review_threshold`` get the flag ``review``.
-
-    Returns
-    -------
-    RankingResult
-        With columns ``p_keep_tier``, ``rank_p05``, ``rank_p95`` in the target list.
-    """
-    from prioanalysis.methods import acceptability as sensitivity
-
-    rb = params.run.robustness
-    args = sensitivity.acceptability_inputs(result, params)
-    acc = sensitivity.rank_acceptability(
-        **args, n_draws=rb.n_draws, seed=params.run.seed, concentration=rb.concentration
-    )
-    summary = acc.summary
-    tl = result.target_list.copy()
-    ids = tl["customer_id"]
-    tl["p_keep_tier"] = ids.map(summary["p_keep_tier"]).to_numpy()
-    tl["rank_p05"] = ids.map(summary["rank_p05"]).to_numpy()
-    tl["rank_p95"] = ids.map(summary["rank_p95"]).to_numpy()
-    review = (tl["p_keep_tier"] < rb.review_threshold).to_numpy()
-    tl["flags"] = np.where(
-        review, np.where(tl["flags"] != "", "review | " + tl["flags"], "review"), tl["flags"]
-    )
-    cols = [c for c in tl.columns if c not in ("p_keep_tier", "rank_p05", "rank_p95", "flags", "source_row")]
-    tl = tl[[*cols, "p_keep_tier", "rank_p05", "rank_p95", "flags", "source_row"]]
-    choices = {**result.choices, "robustness_flagged_review": int(review.sum())}
-    return dataclasses.replace(result, target_list=tl, choices=choices)
-
-
 def run_ranking(params: Params, input_path: str | Path | None = None) -> RankingResult:
     """Read, validate and rank the preliminary list named in ``run.yaml``.
 
@@ -432,8 +367,9 @@ def run_ranking(params: Params, input_path: str | Path | None = None) -> Ranking
     Returns
     -------
     RankingResult
-        With the robustness columns when ``robustness.enabled`` (see
-        :func:`add_robustness`).
+        Without the weight draws: the robustness columns are added by
+        :func:`prioanalysis.steps.robustness.add_robustness` (the cycle's ranking,
+        notebook 20, calls :func:`prioanalysis.steps.robustness.rank_with_robustness`).
 
     Raises
     ------
@@ -441,9 +377,124 @@ def run_ranking(params: Params, input_path: str | Path | None = None) -> Ranking
         Bad input (file, rows and column named).
     """
     path = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
-    raw = _intake.read_table(path)
+    raw = read_table(path)
     validated = _intake.validate_preliminary(raw, params)
-    result = rank_customers(validated, params)
-    if params.run.robustness.enabled:
-        result = add_robustness(result, params)
+    return rank_customers(validated, params)
+
+
+# --------------------------------------------------------------------------- persisted rankings
+def ranking_folder(run_dir: str | Path, year: int, *, robustness: bool = False) -> Path:
+    """Where a run folder keeps its ranking of ``year``: ``rankings/<year>`` (no weight
+    draws) or ``rankings/<year>+robustness`` (with the robustness columns).
+
+    Examples
+    --------
+    >>> ranking_folder("outputs/2026/RUN", 2025).as_posix()
+    'outputs/2026/RUN/rankings/2025'
+    """
+    return Path(run_dir) / RANKINGS_FOLDER / f"{year}{_ROBUST_SUFFIX if robustness else ''}"
+
+
+def result_fingerprint(params: Params, input_path: str | Path | None = None) -> str:
+    """SHA-256 of what a ranking depends on: ``criteria.yaml``, ``run.yaml`` and the
+    preliminary list (``input_path`` or the one ``run.yaml`` names)."""
+    import hashlib
+
+    path = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
+    h = hashlib.sha256()
+    for f in (params.criteria_path, params.run_path, path):
+        h.update(str(Path(f).name).encode())
+        with Path(f).open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def save_result(result: RankingResult, folder: str | Path, fingerprint: str | None = None) -> Path:
+    """Persist a ranking into ``folder`` (Parquet tables + ``result.json``, see
+    :mod:`prioanalysis.steps.persist`); :func:`load_result` reads it back exactly.
+
+    Parameters
+    ----------
+    result : RankingResult
+    folder : str or Path
+        A new (or empty) folder, e.g. :func:`ranking_folder` of the run.
+    fingerprint : str, optional
+        :func:`result_fingerprint` of the parameters and the list ranked, checked by
+        :func:`load_result`.
+
+    Returns
+    -------
+    Path
+        The ``result.json`` written.
+    """
+    from prioanalysis.steps import persist
+
+    extra = {"kind": "ranking", "fingerprint": fingerprint,
+             "robustness": bool(set(_schema.ROBUSTNESS) & set(result.target_list.columns))}
+    return persist.save(result, folder, extra=extra)
+
+
+def load_result(folder: str | Path, fingerprint: str | None = None) -> RankingResult:
+    """Read a ranking persisted by :func:`save_result`.
+
+    Parameters
+    ----------
+    folder : str or Path
+    fingerprint : str, optional
+        When given, the persisted ranking must have been made from the same
+        parameters and list (:func:`result_fingerprint`).
+
+    Raises
+    ------
+    InputError
+        No persisted ranking in ``folder``, or one of other parameters or another list.
+    """
+    from prioanalysis.errors import InputError
+    from prioanalysis.steps import persist
+
+    result, extra = persist.load(folder)
+    if not isinstance(result, RankingResult):
+        raise InputError(f"{folder}: the persisted result is not a ranking")
+    if fingerprint is not None and extra.get("fingerprint") != fingerprint:
+        raise InputError(
+            f"{folder}: the persisted ranking was made from other parameters or another "
+            "preliminary list than the ones given"
+        )
     return result
+
+
+def stored_result(
+    run_dir: str | Path | None, params: Params, input_path: str | Path | None = None, *, robustness: bool = False
+) -> RankingResult | None:
+    """The ranking of ``params`` (and ``input_path``) that the run folder holds already,
+    or ``None``: no run folder, nothing persisted yet, or made from other inputs.
+
+    ``robustness=True`` accepts only a ranking with the weight draws; otherwise one
+    with the draws is preferred, one without is accepted.
+    """
+    from prioanalysis.errors import InputError
+
+    if not run_dir:
+        return None
+    fingerprint = result_fingerprint(params, input_path)
+    kinds = (True,) if robustness else (True, False)
+    for robust in kinds:
+        folder = ranking_folder(run_dir, params.run.year, robustness=robust)
+        if (folder / "result.json").is_file():
+            try:
+                return load_result(folder, fingerprint)
+            except (InputError, OSError, ValueError):  # other inputs, or unreadable: rank again
+                continue
+    return None
+
+
+def load_or_rank(
+    params: Params, run_dir: str | Path | None = None, input_path: str | Path | None = None
+) -> RankingResult:
+    """The ranking of ``params``: read from the run folder when the run has ranked these
+    parameters and this list already (:func:`stored_result`, e.g. notebook 20's ranking
+    read by notebook 40), else ranked once without weight draws (:func:`run_ranking`).
+    """
+    found = stored_result(run_dir, params, input_path)
+    return found if found is not None else run_ranking(params, input_path)

@@ -49,24 +49,21 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, model_validator
 
 from prioanalysis.methods import metrics as review
 from prioanalysis.errors import InputError, ParamsError
-from prioanalysis.inputs.preliminary import _fmt_rows, _rows, read_table
-from prioanalysis.config.params import CriteriaParams, Params, StrictModel, load_params, load_yaml_model
+from prioanalysis.config.goals import MEASURES, Goal, GoalsParams, load_goals
+from prioanalysis.config.params import CriteriaParams, Params, criteria_spec, load_params
+from prioanalysis.methods.spec import CriteriaSpec
+from prioanalysis.inputs.frozen_list import read_frozen_list
+from prioanalysis.inputs.outcomes import read_outcomes
+from prioanalysis.inputs.tables import read_table
 
 __all__ = [
-    "MEASURES",
-    "Goal",
-    "GoalsParams",
-    "load_goals",
     "ReviewInputs",
     "ListSnapshot",
     "ReviewData",
     "validate_review_parameters",
-    "read_outcomes",
-    "read_frozen_list",
     "list_snapshot",
     "join_outcomes",
     "load_review_data",
@@ -85,101 +82,6 @@ __all__ = [
     "tier_changes",
     "next_year_changes",
 ]
-
-#: The measures a goal can be set on, with their definitions (the goal table shows them).
-MEASURES: Mapping[str, str] = {
-    "revenue_won": "revenue won in the year from the customers of the year's list (万元)",
-    "conversion_rate": "share of the list's customers that won a deal in the year",
-    "target_conversion_rate": "share of the targeted customers (any tier) that won a deal",
-    "target_revenue_share": "share of the list's revenue won from targeted customers",
-    "new_key_accounts": (
-        "customers in the important tiers (priority_matrix.important_tiers) that won a deal "
-        "in the year and were not customers yet (pipeline_stage other than 'closed' on the "
-        "year's preliminary list)"
-    ),
-    "data_completeness": (
-        "share of the criterion cells filled in on the year's preliminary list (every "
-        "customer proposed, claims by several segments resolved)"
-    ),
-    "inquiry_within_sla_share": (
-        "share of the year's inquiries with a first response within inquiry_sla_hours "
-        "(inquiries without a recorded time left out)"
-    ),
-    "inquiry_median_first_response_hours": "median hours to the first response to an inquiry",
-    "inquiry_p90_first_response_hours": "90th percentile of the hours to the first response",
-    "inquiry_conversion_rate": "share of the year's inquiries that converted",
-    "inquiry_handling_days": (
-        "median days from an inquiry to its handling decision (needs a 'handling_days' "
-        "column in the inquiry log)"
-    ),
-}
-
-Perspective = Literal["financial", "customer", "process", "learning"]
-
-
-# --------------------------------------------------------------------------- goals
-class GoalInputs(StrictModel):
-    """The year's outcome and inquiry files (relative to the project root)."""
-
-    outcomes: str
-    inquiries: str | None = None
-
-
-class Goal(StrictModel):
-    """One BU goal for the year, balanced-scorecard style.
-
-    ``measure`` is one of :data:`MEASURES`; ``direction``: ``at_least`` (revenue) or
-    ``at_most`` (response time). ``unit`` is shown in the table.
-    """
-
-    id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    perspective: Perspective
-    label: str = Field(min_length=1)
-    measure: str
-    target: float = Field(allow_inf_nan=False)
-    direction: Literal["at_least", "at_most"] = "at_least"
-    unit: str = ""
-
-    @model_validator(mode="after")
-    def _known_measure(self) -> Goal:
-        if self.measure not in MEASURES:
-            raise ValueError(f"unknown measure '{self.measure}' (known: {', '.join(MEASURES)})")
-        return self
-
-
-class GoalsParams(StrictModel):
-    """The content of ``params/<year>/goals.yaml``.
-
-    ``near_tolerance``: a missed goal within this relative distance of its target reads
-    ``close`` rather than ``missed``. ``inquiry_sla_hours``: the first-response
-    service level behind ``inquiry_within_sla_share``.
-    """
-
-    year: int = Field(ge=2000, le=2100)
-    bu: str = ""
-    inputs: GoalInputs
-    inquiry_sla_hours: float = Field(default=24.0, gt=0, allow_inf_nan=False)
-    near_tolerance: float = Field(default=0.05, ge=0, lt=1)
-    goals: list[Goal] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique(self) -> GoalsParams:
-        ids = [g.id for g in self.goals]
-        if len(set(ids)) != len(ids):
-            raise ValueError("goal ids must be unique")
-        return self
-
-
-def load_goals(path: str | Path) -> GoalsParams:
-    """Load ``goals.yaml`` (strict: unknown keys are errors).
-
-    Raises
-    ------
-    ParamsError
-        Naming the file and the key path.
-    """
-    return load_yaml_model(path, GoalsParams)
-
 
 # --------------------------------------------------------------------------- inputs
 @dataclass(frozen=True)
@@ -322,139 +224,6 @@ def validate_review_parameters(
     )
 
 
-# --------------------------------------------------------------------------- reading
-def _numeric_column(df: pd.DataFrame, col: str, problems: list[str], *, required: bool,
-                    lo: float | None = None, allowed: Sequence[float] | None = None,
-                    what: str = "a number") -> pd.Series:
-    raw = df[col]
-    num = pd.to_numeric(raw, errors="coerce").astype(float)
-    present = raw.notna() & (raw.astype("string").str.strip() != "")
-    bad = present & (num.isna() | ~np.isfinite(num))
-    if lo is not None:
-        bad |= num < lo
-    if allowed is not None:
-        bad |= present & ~num.isin(list(allowed))
-    if required:
-        bad |= ~present
-    if bad.any():
-        problems.append(f"{_fmt_rows(_rows(df, bad))}, column '{col}': expected {what}")
-    return num.where(~bad)
-
-
-def read_outcomes(path: str | Path) -> pd.DataFrame:
-    """Read and validate the outcomes of a year.
-
-    Parameters
-    ----------
-    path : str or Path
-        CSV/XLSX/Parquet with ``customer_id``, ``won`` (0/1) and optionally
-        ``revenue`` (万元, >= 0; missing = 0) and ``days_to_close`` (>= 0).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by customer id: ``won`` (int), ``revenue`` (float), ``days_to_close``
-        (float, NaN when not won or not recorded).
-
-    Raises
-    ------
-    InputError
-        Naming the file, the rows and the column.
-    """
-    df = read_table(path)
-    source = str(df.attrs.get("source", path))
-    missing = [c for c in ("customer_id", "won") if c not in df.columns]
-    if missing:
-        raise InputError(f"{source}: missing required column(s): {', '.join(missing)}")
-    problems: list[str] = []
-    ids = df["customer_id"].astype("string").str.strip()
-    empty = ids.isna() | (ids == "")
-    if empty.any():
-        problems.append(f"{_fmt_rows(_rows(df, empty))}, column 'customer_id': value is empty")
-    dup = ids.duplicated(keep=False) & ~empty
-    if dup.any():
-        problems.append(f"{_fmt_rows(_rows(df, dup))}, column 'customer_id': listed more than once")
-    won = _numeric_column(df, "won", problems, required=True, allowed=(0, 1), what="0 or 1")
-    revenue = (
-        _numeric_column(df, "revenue", problems, required=False, lo=0, what="a number >= 0 (万元)")
-        if "revenue" in df.columns else pd.Series(0.0, index=df.index)
-    )
-    days = (
-        _numeric_column(df, "days_to_close", problems, required=False, lo=0, what="a number of days >= 0")
-        if "days_to_close" in df.columns else pd.Series(np.nan, index=df.index)
-    )
-    if problems:
-        raise InputError(
-            f"{source}: {len(problems)} problem(s) in the outcomes:\n" + "\n".join(f"  - {p}" for p in problems)
-        )
-    out = pd.DataFrame(
-        {
-            "won": won.to_numpy(dtype=np.int64),
-            "revenue": revenue.fillna(0.0).to_numpy(dtype=float),
-            "days_to_close": days.to_numpy(dtype=float),
-        },
-        index=pd.Index(ids.to_numpy(dtype=object), name="customer_id"),
-    )
-    out.attrs["source"] = source
-    return out
-
-
-def read_frozen_list(path: str | Path | pd.DataFrame) -> pd.DataFrame:
-    """Read a published target list (``tables/target_list.csv`` of a ranking run).
-
-    Needs ``customer_id``, ``score``, ``tier`` and ``grade``; other columns are kept.
-
-    Parameters
-    ----------
-    path : str, Path or pandas.DataFrame
-        The file, or the published list already loaded (e.g. from the customer
-        database); a frame is validated the same way.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by customer id, ``score`` as float.
-
-    Raises
-    ------
-    InputError
-        Missing columns, empty or repeated ids, scores that are not numbers.
-    """
-    if isinstance(path, pd.DataFrame):
-        df = path.reset_index(drop=True)
-        source = str(path.attrs.get("source", "the frozen list"))
-    else:
-        df = read_table(path)
-        source = str(df.attrs.get("source", path))
-    missing = [c for c in ("customer_id", "score", "tier", "grade") if c not in df.columns]
-    if missing:
-        raise InputError(f"{source}: missing required column(s) of a target list: {', '.join(missing)}")
-    problems: list[str] = []
-    ids = df["customer_id"].astype("string").str.strip()
-    bad = ids.isna() | (ids == "") | ids.duplicated(keep=False)
-    if bad.any():
-        problems.append(f"{_fmt_rows(_rows(df, bad))}, column 'customer_id': empty or listed more than once")
-    score = _numeric_column(df, "score", problems, required=True)
-    for col in ("tier", "grade"):
-        e = df[col].isna()
-        if e.any():
-            problems.append(f"{_fmt_rows(_rows(df, e))}, column '{col}': value is empty")
-    if problems:
-        raise InputError(
-            f"{source}: {len(problems)} problem(s) in the frozen list:\n" + "\n".join(f"  - {p}" for p in problems)
-        )
-    out = df.assign(score=score, customer_id=ids.to_numpy(dtype=object))
-    for col in ("rank", "segment_rank", "source_row"):
-        if col in out.columns:
-            out[col] = pd.to_numeric(out[col], errors="coerce")
-    for col in ("deal_size", "attractiveness", "feasibility", "completeness", "expected_months_to_close"):
-        if col in out.columns:
-            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
-    out.index = pd.Index(out["customer_id"].to_numpy(dtype=object), name="customer_id")
-    out.attrs["source"] = source
-    return out
-
-
 @dataclass(frozen=True)
 class ListSnapshot:
     """One year's list with the facts the review needs.
@@ -495,7 +264,7 @@ def list_snapshot(params: Params, frozen_list: str | Path | pd.DataFrame | None 
     if frozen_list is not None and (isinstance(frozen_list, pd.DataFrame) or str(frozen_list)):
         tl = read_frozen_list(frozen_list)
         path = params.resolve(params.run.inputs.preliminary_list)
-        validated = intake.validate_preliminary(intake.read_table(path), params)
+        validated = intake.validate_preliminary(read_table(path), params)
         source = f"frozen list {tl.attrs.get('source', frozen_list)}"
     else:
         result = pipeline.run_ranking(params)
@@ -612,7 +381,7 @@ class ReviewData:
 
 def load_review_data(inputs: ReviewInputs, missing_outcome: Literal["error", "not_won"] = "error") -> ReviewData:
     """Load the lists, the outcomes and the inquiries named by ``inputs``."""
-    from prioanalysis.steps import inquiries as inq
+    from prioanalysis.inputs.inquiries import read_inquiries
 
     current = list_snapshot(inputs.review_params, inputs.frozen_list)
     previous = None
@@ -624,7 +393,7 @@ def load_review_data(inputs: ReviewInputs, missing_outcome: Literal["error", "no
     stage_col = "pipeline_stage"
     if stage_col in current.customers.columns:
         joined[stage_col] = current.customers[stage_col].reindex(joined.index).astype(object)
-    inquiries = inq.read_inquiries(inputs.inquiries_path) if inputs.inquiries_path else None
+    inquiries = read_inquiries(inputs.inquiries_path) if inputs.inquiries_path else None
     return ReviewData(inputs, current, previous, joined, coverage, inquiries)
 
 
@@ -710,7 +479,7 @@ def ranking_performance(
 def criteria_effectiveness(
     values: pd.DataFrame,
     won: pd.Series,
-    criteria: CriteriaParams,
+    criteria: CriteriaParams | CriteriaSpec,
     previous_values: pd.DataFrame | None = None,
     ci: float = 0.95,
     psi_bins: int = 10,
@@ -725,8 +494,8 @@ def criteria_effectiveness(
         imputation; NaN = missing, left out criterion by criterion).
     won : pandas.Series
         1 if the customer won a deal; the customers of ``values`` to use.
-    criteria : CriteriaParams
-        Labels, families, directions and weights of the reviewed year.
+    criteria : CriteriaParams or CriteriaSpec
+        Labels, families, directions and weights of the reviewed year (``Params.spec``).
     previous_values : pandas.DataFrame, optional
         The year before's values (all customers proposed) for the population
         stability index; the current side uses every row of ``values``.
@@ -758,16 +527,16 @@ def criteria_effectiveness(
     a             0.5  1.0
     b             0.5  1.0
     """
-    ids = criteria.ids
+    spec = criteria if isinstance(criteria, CriteriaSpec) else criteria_spec(criteria)
+    ids = list(spec.ids)
     x = values[ids].reindex(won.index)
-    uni = review.univariate_auc(x, won, {c.id: c.direction for c in criteria.criteria}, ci=ci)
-    gw = criteria.global_weights()
+    uni = review.univariate_auc(x, won, spec.directions, ci=ci)
     out = pd.DataFrame(
         {
-            "label": [criteria.by_id(c).label for c in ids],
-            "family": [criteria.by_id(c).family for c in ids],
-            "direction": [criteria.by_id(c).direction for c in ids],
-            "weight": [gw[c] for c in ids],
+            "label": [spec.labels[c] for c in ids],
+            "family": [spec.families[c] for c in ids],
+            "direction": [spec.directions[c] for c in ids],
+            "weight": [spec.weights[c] for c in ids],
         },
         index=pd.Index(ids, name="criterion", dtype=object),
     ).join(uni.drop(columns=["direction"]))

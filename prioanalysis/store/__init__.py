@@ -1,5 +1,6 @@
 """The customer information system (step 2.3.4): the database, its schema and
-migrations."""
+migrations.
+"""
 
 from __future__ import annotations
 

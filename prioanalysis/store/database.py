@@ -10,8 +10,21 @@ their follow-ups, and the ranking runs with their results.
   ``data/prioanalysis.db`` under the project root (the folder holding ``params/``),
   created on first use. A URL is only ever shown with its password masked.
 * **Schema.** Managed by alembic; the migrations ship inside the package
-  (``prioanalysis/migrations``). :func:`init_db` creates the schema or upgrades an
-  existing database in place; a new, empty database is initialised on first use.
+  (``prioanalysis/store/migrations``). :func:`init_db` creates the schema or upgrades
+  an existing database in place; a new, empty database is initialised on first use.
+* **Facts are rows, not columns.** A customer's criteria and the other facts of a
+  preliminary list (``it_budget``, ``credit_grade``, ``need_status`` …) are stored
+  one row per customer, year, segment and fact (``customer_facts``), a number or a
+  text each; the facts of an inquiry likewise (``inquiry_facts``). A criterion added
+  to ``criteria.yaml`` needs no schema change: its column is imported like any other.
+  ``import_columns`` remembers each table's header, so a list comes back as it came in.
+* **Same rules as the files.** Every import is checked with the schemas of
+  :mod:`prioanalysis.inputs` — the preliminary list against the year's criteria and
+  run parameters, the inquiry log against the vocabularies of ``inquiries.yaml`` —
+  so a table gets the same answer, in the same words, from ``db import`` as from
+  the notebooks. Without parameters given, the project's parameter folder is used
+  (``params/<year>`` above the current folder; for the inquiry log the newest one
+  holding ``inquiries.yaml``), as the embedded database is found.
 * **Transactions.** Every write is one transaction: an import is all or nothing;
   results are written in the same transaction that flips their run from ``running``
   to ``succeeded``; readers only see ``succeeded`` and ``published`` runs. Writers of
@@ -35,6 +48,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -56,14 +70,25 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from prioanalysis import __version__
-from prioanalysis.errors import InputError, PrioanalysisError
-from prioanalysis.errors import StoreError, FrozenResultsError
+from prioanalysis.config.inquiries import DEFAULT_VOCABULARY, InquiryParams, load_inquiry_params
+from prioanalysis.config.params import Params, load_params
+from prioanalysis.config.vocabularies import DEFAULT_SEGMENTS
+from prioanalysis.errors import FrozenResultsError, InputError, PrioanalysisError, StoreError
+from prioanalysis.inputs.inquiries import inquiry_schema
+from prioanalysis.inputs.outcomes import OUTCOMES
+from prioanalysis.inputs.owners import OWNERS
+from prioanalysis.inputs.preliminary import DESCRIPTIVE, preliminary_schema
+from prioanalysis.inputs.schema import Column, TableSchema, as_text, check
+from prioanalysis.inputs.tables import examples, read_table
+from prioanalysis.methods.target_list import COLUMNS as TARGET_LIST_COLUMNS
+from prioanalysis.methods.target_list import KEY as TARGET_LIST_KEY
 
 __all__ = [
     "ENV_URL",
     "DEFAULT_DB",
     "IMPORT_KINDS",
     "RUN_STATUSES",
+    "RESULT_COLUMNS",
     "StoreError",
     "FrozenResultsError",
     "ImportReport",
@@ -76,18 +101,21 @@ __all__ = [
     "init_db",
     "schema_revision",
     "head_revision",
+    "project_params",
     "import_table",
     "export",
     "add_inquiry",
     "add_followup",
     "list_inquiries",
     "load_inquiries",
+    "known_facts",
     "start_run",
     "save_run",
     "fail_run",
     "publish_run",
     "list_runs",
     "load_results",
+    "load_customers",
     "load_preliminary",
     "write_preliminary",
     "preliminary_fingerprint",
@@ -108,44 +136,9 @@ RUN_STATUSES = ("running", "succeeded", "failed", "published")
 READABLE_STATUSES = ("succeeded", "published")
 #: SQLite waits this long for another writer before giving up (seconds).
 BUSY_TIMEOUT_S = 60
-
-#: Vocabularies of the inquiry log (the words of ``inquiries_*.csv``).
-CHANNELS = ("phone", "web", "email", "exhibition", "referral")
-DECISIONS = ("decline", "refer_partner", "follow_up", "propose_target")
-NEED_CATEGORIES = ("hardware", "it_services", "cloud", "software", "maintenance")
-REGIONS = ("north", "northeast", "east", "south", "central", "southwest", "northwest")
-#: Segments known before any list is imported; the database adds its own.
-DEFAULT_SEGMENTS = (
-    "government", "finance", "education", "telecom", "manufacturing", "energy", "healthcare", "retail",
-)
-
-#: The criteria facts a customer or an inquiring customer may carry (numbers, except
-#: ``credit_grade``, a rating such as ``BBB``).
-CRITERIA_FACTS = (
-    "it_budget",
-    "deal_size",
-    "growth",
-    "strategic_fit",
-    "industry_influence",
-    "relationship_strength",
-    "competitive_intensity",
-    "service_distance_km",
-    "credit_grade",
-    "payment_days",
-)
-_TEXT_FACTS = ("credit_grade",)
-#: Facts of the preliminary list beyond the criteria.
-STATUS_FACTS = ("pipeline_stage", "expected_months_to_close", "need_status")
-#: Shown as whole numbers when every value is whole.
-_WHOLE_FACTS = ("strategic_fit", "industry_influence", "relationship_strength", "competitive_intensity", "payment_days")
-#: Columns of ``preliminary_YYYY.csv`` in file order.
-PRELIMINARY_COLUMNS = (
-    "customer_id", "customer_name", "segment", "region", "owner_id", *CRITERIA_FACTS, *STATUS_FACTS,
-)
-
-
-
-
+#: Columns of a preliminary list the database keeps as columns of its own; every
+#: other column of the list is a fact (``customer_facts``).
+_IDENTITY = ("customer_id", "customer_name", "segment", *DESCRIPTIVE)
 
 
 # --------------------------------------------------------------------------- schema
@@ -162,9 +155,13 @@ _JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 _TS = sa.DateTime(timezone=True)
 
 
-def _fact_columns(names: Sequence[str]) -> list[sa.Column]:
-    text = {*_TEXT_FACTS, "pipeline_stage", "need_status"}
-    return [sa.Column(n, sa.Text if n in text else sa.Double) for n in names]
+def _value_columns() -> list[Any]:
+    """A fact's value: a number or a text, exactly one of them."""
+    return [
+        sa.Column("value_num", sa.Double),
+        sa.Column("value_text", sa.Text),
+        sa.CheckConstraint("(value_num IS NULL) <> (value_text IS NULL)", name="one_value"),
+    ]
 
 
 customers = sa.Table(
@@ -176,7 +173,6 @@ customers = sa.Table(
     sa.Column("segments", sa.Text, nullable=False),
     sa.Column("region", sa.Text),
     sa.Column("owner_id", sa.Text),
-    *_fact_columns([*CRITERIA_FACTS, *STATUS_FACTS]),
     sa.Column("first_year", sa.Integer, nullable=False),
     sa.Column("facts_year", sa.Integer, nullable=False),
     sa.Column("updated_at", _TS, nullable=False),
@@ -191,12 +187,40 @@ list_snapshots = sa.Table(
     sa.Column("customer_name", sa.Text, nullable=False),
     sa.Column("region", sa.Text),
     sa.Column("owner_id", sa.Text),
-    *_fact_columns([*CRITERIA_FACTS, *STATUS_FACTS]),
-    sa.Column("extra", _JSON),
     sa.Column("source_file", sa.Text),
     sa.Column("source_sha256", sa.Text),
     sa.Column("source_row", sa.Integer),
     sa.Column("imported_at", _TS, nullable=False),
+)
+
+#: One fact of one customer in one year's list (as proposed by one segment).
+customer_facts = sa.Table(
+    "customer_facts",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("customer_id", sa.Text, primary_key=True),
+    sa.Column("segment", sa.Text, primary_key=True),
+    sa.Column("fact", sa.Text, primary_key=True),
+    *_value_columns(),
+    sa.ForeignKeyConstraint(
+        ["year", "customer_id", "segment"],
+        ["list_snapshots.year", "list_snapshots.customer_id", "list_snapshots.segment"],
+        ondelete="CASCADE",
+    ),
+    sa.Index("ix_customer_facts_fact", "fact"),
+)
+
+#: The header of each table imported, to give it back as it came in: column names in
+#: file order per ``dataset`` (``preliminary/<year>``, ``inquiries``); ``field`` names
+#: the database column a column goes to (``customer_id`` …), NULL for a fact.
+import_columns = sa.Table(
+    "import_columns",
+    metadata,
+    sa.Column("dataset", sa.Text, primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("field", sa.Text),
+    sa.UniqueConstraint("dataset", "name", name="uq_import_columns_dataset_name"),
 )
 
 owners = sa.Table(
@@ -242,10 +266,17 @@ inquiries = sa.Table(
     sa.Column("decision", sa.Text),
     sa.Column("follow_ups", sa.Integer, nullable=False),
     sa.Column("converted", sa.Integer),
-    *_fact_columns(CRITERIA_FACTS),
-    sa.Column("extra", _JSON),
     sa.Column("updated_at", _TS, nullable=False),
     sa.CheckConstraint("converted IN (0, 1)", name="converted_flag"),
+)
+
+#: One fact of an inquiring customer (its criteria, and any other column of the log).
+inquiry_facts = sa.Table(
+    "inquiry_facts",
+    metadata,
+    sa.Column("inquiry_id", sa.Text, sa.ForeignKey("inquiries.inquiry_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("fact", sa.Text, primary_key=True),
+    *_value_columns(),
 )
 
 inquiry_followups = sa.Table(
@@ -275,32 +306,12 @@ runs = sa.Table(
     sa.CheckConstraint("status IN ('running', 'succeeded', 'failed', 'published')", name="status"),
 )
 
-#: Typed columns of ``results`` (the target list of ``pipeline.RankingResult``);
-#: any other column of a target list is kept in ``extra``.
+_SA_KIND: dict[str, Any] = {"text": sa.Text, "float": sa.Double, "int": sa.Integer, "bool": sa.Boolean}
+#: Typed columns of ``results``: every column of the target-list schema
+#: (:data:`prioanalysis.methods.target_list.COLUMNS`) but the key; any other column
+#: of a target list is kept in ``extra``.
 RESULT_COLUMNS: dict[str, Any] = {
-    "customer_name": sa.Text,
-    "segment": sa.Text,
-    "region": sa.Text,
-    "owner_id": sa.Text,
-    "score": sa.Double,
-    "rank": sa.Integer,
-    "segment_rank": sa.Integer,
-    "tier": sa.Text,
-    "grade": sa.Text,
-    "quadrant": sa.Text,
-    "action": sa.Text,
-    "not_targeted_reason": sa.Text,
-    "attractiveness": sa.Double,
-    "feasibility": sa.Double,
-    "deal_size": sa.Double,
-    "need_status": sa.Text,
-    "expected_months_to_close": sa.Double,
-    "completeness": sa.Double,
-    "driver_1": sa.Text,
-    "driver_2": sa.Text,
-    "driver_3": sa.Text,
-    "flags": sa.Text,
-    "source_row": sa.Integer,
+    name: _SA_KIND[spec.kind] for name, spec in TARGET_LIST_COLUMNS.items() if name != TARGET_LIST_KEY
 }
 
 results = sa.Table(
@@ -314,7 +325,8 @@ results = sa.Table(
 
 _TABLES = {
     t.name: t
-    for t in (customers, list_snapshots, owners, outcomes, inquiries, inquiry_followups, runs, results)
+    for t in (customers, list_snapshots, customer_facts, import_columns, owners, outcomes, inquiries, inquiry_facts,
+              inquiry_followups, runs, results)
 }
 
 
@@ -619,235 +631,90 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-# ----------------------------------------------------------------------- validation
-@dataclass(frozen=True)
-class _Field:
-    """How one column of an input file is checked and converted.
+def _objects(values: pd.Series) -> list[Any]:
+    """A column as Python values for the database (NaN → None)."""
+    return [_py(v) for v in values.astype(object).to_numpy()]
 
-    ``kind``: ``id`` (text, stripped), ``text`` (kept verbatim), ``choice`` (stripped,
-    lower case, one of ``choices``), ``number``, ``integer``, ``flag`` (0/1), ``date``
-    (YYYY-MM-DD).
+
+def _ints(values: pd.Series) -> list[int | None]:
+    return [None if v is None else int(v) for v in _objects(values)]
+
+
+def _render(x: float) -> str:
+    """A number written plainly: ``15``, ``15.5``."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 2**53 else repr(float(x))
+
+
+#: A number written plainly in decimal: ``12``, ``-0.5``, ``20.0`` — not ``007``,
+#: ``1e5`` or ``+3``, which are kept as the text they are.
+_PLAIN_NUMBER = r"-?(?:0|[1-9]\d*)(?:\.\d+)?"
+
+
+def _plain_numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the numbers, where the text is a plainly written finite number)."""
+    with np.errstate(all="ignore"):
+        num = pd.to_numeric(text, errors="coerce").astype(float)
+    plain = text.notna() & text.astype(object).astype(str).str.fullmatch(_PLAIN_NUMBER).fillna(False).astype(bool)
+    return num, plain & np.isfinite(num)
+
+
+# ----------------------------------------------------------------------- parameters
+def project_params(year: int | None = None, start: str | Path | None = None) -> Params | None:
+    """The project's parameters: ``params/<year>`` under the project root.
+
+    The root is found from ``start`` (default the current folder) as for the
+    embedded database (:func:`default_url`). With ``year=None``: the newest year
+    whose folder holds ``inquiries.yaml``.
+
+    Returns
+    -------
+    Params or None
+        None when there is no such folder.
     """
-
-    name: str
-    kind: str = "text"
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-
-
-_MAX_LISTED = 8
-
-
-def _fmt_rows(rows: Sequence[int]) -> str:
-    head = ", ".join(str(r) for r in rows[:_MAX_LISTED])
-    more = f" and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
-    return f"{'row' if len(rows) == 1 else 'rows'} {head}{more}"
-
-
-def _examples(values: pd.Series, mask: np.ndarray) -> str:
-    vals = pd.Series(values[mask]).astype(str).unique()[:3]
-    return ", ".join(repr(v if len(v) <= 60 else v[:57] + "...") for v in vals)
-
-
-class _Problems:
-    """Problems found in an input, each naming rows (or a field) and a column."""
-
-    def __init__(self, source: str, offset: int, single: bool = False) -> None:
-        self.source, self.offset, self.single = source, offset, single
-        self.items: list[str] = []
-
-    def add(self, mask: np.ndarray | None, column: str, text: str) -> None:
-        if self.single or mask is None:
-            self.items.append(f"field '{column}': {text}")
-            return
-        rows = [int(p) + self.offset for p in np.flatnonzero(mask)]
-        self.items.append(f"{_fmt_rows(rows)}, column '{column}': {text}")
-
-    def raise_if_any(self, what: str) -> None:
-        if self.items:
-            raise InputError(
-                f"{self.source}: {len(self.items)} problem(s) in the {what}:\n"
-                + "\n".join(f"  - {p}" for p in self.items)
-            )
-
-
-def _as_text(v: Any) -> str | None:
-    if _is_missing(v):
+    base = _project_root(Path(start or Path.cwd()).resolve()) / "params"
+    if year is not None:
+        d = base / str(int(year))
+        return load_params(d) if (d / "criteria.yaml").is_file() and (d / "run.yaml").is_file() else None
+    if not base.is_dir():
         return None
-    if isinstance(v, float | np.floating) and float(v).is_integer():
-        return str(int(v))  # Excel turns 123 into 123.0
-    if isinstance(v, pd.Timestamp | _dt.datetime):
-        return v.date().isoformat() if v == pd.Timestamp(v).normalize() else v.isoformat()
-    return str(v.item() if isinstance(v, np.generic) else v)
+    years = sorted((int(d.name) for d in base.iterdir() if d.name.isdigit() and (d / "inquiries.yaml").is_file()),
+                   reverse=True)
+    return load_params(base / str(years[0])) if years else None
 
 
-def _parse_date(v: Any) -> _dt.date | None | str:
-    """A date, None for missing, or the string ``"bad"``."""
-    if _is_missing(v):
-        return None
-    if isinstance(v, pd.Timestamp | _dt.datetime):
-        return v.date()
-    if isinstance(v, _dt.date):
-        return v
-    txt = str(v).strip()
-    if not txt:
-        return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", txt):
-        try:
-            return _dt.date.fromisoformat(txt)
-        except ValueError:
-            return "bad"
-    return "bad"
+def _inquiry_setup(params: Params | None, inquiry_params: InquiryParams | None) -> tuple[Params | None, Any]:
+    """The parameters and the vocabulary an inquiry is checked with."""
+    if params is None and inquiry_params is None:
+        params = project_params(None)
+    if inquiry_params is None and params is not None and (params.directory / "inquiries.yaml").is_file():
+        inquiry_params = load_inquiry_params(params.directory / "inquiries.yaml")
+    return params, (inquiry_params.vocabulary if inquiry_params is not None else DEFAULT_VOCABULARY)
 
 
-def _check(
-    df: pd.DataFrame, fields: Sequence[_Field], problems: _Problems
-) -> tuple[dict[str, list[Any]], list[str]]:
-    """Check and convert the columns of ``df``; return the values per column (Python
-    objects, None for missing) and the names of the other columns (kept as extra)."""
-    out: dict[str, list[Any]] = {}
-    n = len(df)
-    for f in fields:
-        if f.name not in df.columns:
-            out[f.name] = [None] * n
-            continue
-        raw = df[f.name]
-        obj = raw.astype(object).to_numpy()
-        txt = np.array([_as_text(v) for v in obj], dtype=object)
-        present = np.array([t is not None and t.strip() != "" for t in txt], dtype=bool)
-        if f.required and (~present).any():
-            problems.add(~present, f.name, "value is empty")
-        has_nul = np.array([t is not None and "\x00" in t for t in txt], dtype=bool)
-        if has_nul.any():
-            problems.add(has_nul, f.name, "contains a NUL character (\\x00), which cannot be stored")
-            present &= ~has_nul
-        if f.kind == "text":
-            out[f.name] = [t if p else None for t, p in zip(txt, present)]
-        elif f.kind in ("id", "choice"):
-            vals = np.array([t.strip() if p else None for t, p in zip(txt, present)], dtype=object)
-            if f.kind == "choice":
-                vals = np.array([v.lower() if v is not None else None for v in vals], dtype=object)
-                bad = present & np.array([v not in f.choices for v in vals], dtype=bool)
-                if bad.any():
-                    problems.add(bad, f.name, f"{_examples(txt, bad)} is not one of {', '.join(f.choices)}")
-            out[f.name] = list(vals)
-        elif f.kind == "date":
-            parsed = [_parse_date(v) if p else None for v, p in zip(obj, present)]
-            bad = np.array([p == "bad" for p in parsed], dtype=bool)
-            if bad.any():
-                problems.add(bad, f.name, f"{_examples(txt, bad)} is not a date (expected YYYY-MM-DD)")
-            out[f.name] = [None if p == "bad" else p for p in parsed]
-        else:  # number, integer, flag
-            num = pd.to_numeric(pd.Series([t.strip() if p else None for t, p in zip(txt, present)], dtype=object),
-                                errors="coerce").astype(float).to_numpy()
-            if f.kind == "flag":
-                low = np.array([(t or "").strip().lower() for t in txt], dtype=object)
-                num = np.where(np.isin(low, ["true", "yes"]), 1.0, np.where(np.isin(low, ["false", "no"]), 0.0, num))
-            bad = present & ~np.isfinite(num)
-            if bad.any():
-                what = {"number": "a number", "integer": "a whole number", "flag": "0 or 1"}[f.kind]
-                problems.add(bad, f.name, f"{_examples(txt, bad)} is not {what}")
-            ok = present & np.isfinite(num)
-            if f.kind in ("integer", "flag"):
-                frac = ok & (num != np.round(num))
-                if frac.any():
-                    problems.add(frac, f.name, f"{_examples(txt, frac)} is not a whole number")
-                ok &= ~frac
-            if f.kind == "flag":
-                notflag = ok & ~np.isin(num, [0.0, 1.0])
-                if notflag.any():
-                    problems.add(notflag, f.name, f"{_examples(txt, notflag)} is not 0 or 1")
-                ok &= ~notflag
-            if f.minimum is not None:
-                low_ = ok & (num < f.minimum)
-                if low_.any():
-                    problems.add(low_, f.name, f"{_examples(txt, low_)} is below {f.minimum:g}")
-            if f.kind == "number":
-                out[f.name] = [float(x) if o else None for x, o in zip(num, ok)]
-            else:
-                out[f.name] = [int(x) if o else None for x, o in zip(num, ok)]
-    known = {f.name for f in fields}
-    extra = [c for c in df.columns if c not in known]
-    return out, extra
+def _known_segments(conn: Connection, params: Params | None) -> list[str]:
+    """The segments of the parameters (default :data:`DEFAULT_SEGMENTS`), then those
+    the database holds already.
+    """
+    first = list(params.run.segments) if params is not None else sorted(DEFAULT_SEGMENTS)
+    stored: set[str] = set()
+    for t in (list_snapshots, owners, inquiries):
+        stored |= {s for (s,) in conn.execute(sa.select(t.c.segment).distinct()) if s}
+    return [*first, *sorted(stored - set(first))]
 
 
-def _extra_values(df: pd.DataFrame, extra: list[str]) -> list[dict[str, Any] | None]:
-    if not extra:
-        return [None] * len(df)
-    cols = {c: df[c].astype(object).to_numpy() for c in extra}
-    return [{c: _json_safe(cols[c][i]) for c in extra} for i in range(len(df))]
+def known_facts(engine: Engine, params: Params | None = None) -> list[str]:
+    """The facts an inquiry may carry: the criteria columns of ``params`` (default
+    the project's, see :func:`project_params`) and every fact the database holds.
+    """
+    with _reading(engine) as conn:
+        return sorted(_known_facts(conn, params if params is not None else project_params(None)))
 
 
-def _missing_columns(df: pd.DataFrame, fields: Sequence[_Field], source: str) -> None:
-    missing = [f.name for f in fields if f.required and f.name not in df.columns]
-    if missing:
-        raise InputError(
-            f"{source}: missing required column(s): {', '.join(missing)} "
-            f"(found: {', '.join(map(str, df.columns))})"
-        )
-
-
-def _duplicates(df_keys: pd.DataFrame, problems: _Problems, columns: list[str], what: str) -> None:
-    dup = (df_keys.duplicated(columns, keep=False) & df_keys[columns].notna().all(axis=1)).to_numpy()
-    if dup.any():
-        cols = "'+'".join(columns)
-        problems.add(dup, cols, f"{what} listed more than once ({_examples(df_keys[columns[0]].to_numpy(), dup)})")
-
-
-def _num_fields(names: Sequence[str], minimum: Mapping[str, float] | None = None) -> list[_Field]:
-    minimum = minimum or {}
-    return [
-        _Field(n, "text" if n in _TEXT_FACTS or n in ("pipeline_stage", "need_status") else "number",
-               minimum=minimum.get(n))
-        for n in names
-    ]
-
-
-_FACT_MINIMUM = {"it_budget": 0, "deal_size": 0, "service_distance_km": 0, "payment_days": 0,
-                 "expected_months_to_close": 0}
-
-_CUSTOMER_FIELDS = [
-    _Field("customer_id", "id", required=True),
-    _Field("customer_name", "text", required=True),
-    _Field("segment", "id", required=True),
-    _Field("region", "id"),
-    _Field("owner_id", "id"),
-    *_num_fields([*CRITERIA_FACTS, *STATUS_FACTS], _FACT_MINIMUM),
-]
-_OUTCOME_FIELDS = [
-    _Field("customer_id", "id", required=True),
-    _Field("won", "flag", required=True),
-    _Field("revenue", "number", minimum=0),
-    _Field("days_to_close", "integer", minimum=0),
-]
-_OWNER_FIELDS = [
-    _Field("owner_id", "id", required=True),
-    _Field("owner_name", "text", required=True),
-    _Field("segment", "id"),
-    _Field("region", "id"),
-    _Field("capacity_strategic", "integer", minimum=0),
-    _Field("capacity_key", "integer", minimum=0),
-    _Field("capacity_general", "integer", minimum=0),
-]
-
-
-def _inquiry_fields(with_id: bool) -> list[_Field]:
-    return [
-        _Field("inquiry_id", "id", required=with_id),
-        _Field("date", "date", required=True),
-        _Field("channel", "choice", required=True, choices=CHANNELS),
-        _Field("segment", "id", required=True),
-        _Field("customer_name", "text", required=True),
-        _Field("region", "choice", choices=REGIONS),
-        _Field("need_category", "choice", choices=NEED_CATEGORIES),
-        _Field("first_response_hours", "number", minimum=0),
-        _Field("handler", "id"),
-        _Field("decision", "choice", choices=DECISIONS),
-        _Field("follow_ups", "integer", minimum=0),
-        _Field("converted", "flag"),
-        *_num_fields(CRITERIA_FACTS, _FACT_MINIMUM),
-    ]
+def _known_facts(conn: Connection, params: Params | None) -> set[str]:
+    names = {c.source for c in params.criteria.criteria} if params is not None else set()
+    for t in (customer_facts, inquiry_facts):
+        names |= {f for (f,) in conn.execute(sa.select(t.c.fact).distinct())}
+    return names
 
 
 # --------------------------------------------------------------------------- import
@@ -944,14 +811,17 @@ def _plan(
     existing: Mapping[tuple[Any, ...], Mapping[str, Any]],
     incoming: Mapping[tuple[Any, ...], dict[str, Any]],
     compare: Sequence[str],
+    changed: set[tuple[Any, ...]] | frozenset[tuple[Any, ...]] = frozenset(),
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
-    """Split incoming rows into inserts, updates (changed) and the unchanged count."""
+    """Split incoming rows into inserts, updates (changed, or keyed in ``changed``)
+    and the unchanged count.
+    """
     ins, upd, same = [], [], 0
     for k, row in incoming.items():
         old = existing.get(k)
         if old is None:
             ins.append(row)
-        elif all(_same(old.get(c), row.get(c)) for c in compare):
+        elif k not in changed and all(_same(old.get(c), row.get(c)) for c in compare):
             same += 1
         else:
             upd.append(row)
@@ -966,8 +836,14 @@ def _execute_chunk(conn: Connection, statement: Any, rows: list[dict[str, Any]])
     conn.execute(statement, rows)
 
 
-def _write(conn: Connection, table: sa.Table, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
+def _write(conn: Connection, table: sa.Table, inserts: list[dict[str, Any]], updates: list[dict[str, Any]],
+           deletes: Sequence[tuple[Any, ...]] = ()) -> None:
     keys = [c.name for c in table.primary_key.columns]
+    if deletes:
+        delete = table.delete().where(sa.and_(*[table.c[k] == sa.bindparam(f"key_{k}") for k in keys]))
+        gone = [{f"key_{k}": v for k, v in zip(keys, key)} for key in deletes]
+        for i in range(0, len(gone), _CHUNK):
+            _execute_chunk(conn, delete, gone[i:i + _CHUNK])
     if inserts:
         for i in range(0, len(inserts), _CHUNK):
             _execute_chunk(conn, table.insert(), inserts[i:i + _CHUNK])
@@ -988,7 +864,7 @@ def _fetch(conn: Connection, table: sa.Table, where: Any = None) -> dict[tuple[A
     stmt = sa.select(table)
     if where is not None:
         stmt = stmt.where(where)
-    return {_key(r, keys): dict(r) for r in conn.execute(stmt).mappings()}
+    return {tuple(r[k] for k in keys): dict(r) for r in conn.execute(stmt).mappings()}
 
 
 def _fetch_in(
@@ -1000,9 +876,59 @@ def _fetch_in(
     return out
 
 
-def _records(values: dict[str, list[Any]], n: int) -> list[dict[str, Any]]:
-    names = list(values)
-    return [{c: values[c][i] for c in names} for i in range(n)]
+def _fact_values(raw: pd.Series, checked: pd.Series, column: Column | None) -> tuple[pd.Series, pd.Series]:
+    """A fact column as (numbers, texts), exactly one of them given where a value is.
+
+    A declared number column gives numbers; a declared scale or choice column its
+    checked value as text; any other column its text — stored as a number when it
+    is a plainly written decimal number (``12``, ``-0.5``), else as the text.
+    """
+    if column is not None and column.kind in ("number", "integer", "flag"):
+        num = pd.to_numeric(checked, errors="coerce").astype(float)
+        return num, pd.Series(np.nan, index=raw.index, dtype=object)
+    declared_text = column is not None and column.kind in ("scale", "choice", "id")
+    text = checked if declared_text else as_text(raw).str.strip()
+    text = text.where(text.notna() & (text != ""))
+    num, plain = _plain_numbers(text)
+    return num.where(plain), text.where(~plain).astype(object)
+
+
+def _fact_rows(
+    df: pd.DataFrame, checked: pd.DataFrame, schema: TableSchema, names: Sequence[str], key: dict[str, list[Any]]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The long rows of the fact columns ``names``: key columns + fact + value."""
+    declared = set(schema.names)
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    key_names = list(key)
+    for name in names:
+        num, text = _fact_values(df[name], checked[name], schema.column(name) if name in declared else None)
+        given = np.flatnonzero((num.notna() | text.notna()).to_numpy())
+        nums, texts = num.to_numpy(), text.to_numpy()
+        for i in given:
+            ident = tuple(key[k][i] for k in key_names)
+            n, t = nums[i], texts[i]
+            out[(*ident, name)] = {
+                **dict(zip(key_names, ident)), "fact": name,
+                "value_num": None if np.isnan(n) else float(n),
+                "value_text": None if t is None or isinstance(t, float) else str(t),
+            }
+    return out
+
+
+def _record_header(conn: Connection, dataset: str, header: Sequence[str], fields: Mapping[str, str]) -> None:
+    """Append the columns of ``header`` not yet known for ``dataset`` to ``import_columns``."""
+    rows = conn.execute(sa.select(import_columns.c.position, import_columns.c.name)
+                        .where(import_columns.c.dataset == dataset)).all()
+    known = {name for _, name in rows}
+    pos = max((p for p, _ in rows), default=-1)
+    new = []
+    for name in header:
+        if name not in known:
+            pos += 1
+            known.add(name)
+            new.append({"dataset": dataset, "position": pos, "name": name, "field": fields.get(name)})
+    if new:
+        _execute_chunk(conn, import_columns.insert(), new)
 
 
 def import_table(
@@ -1012,17 +938,21 @@ def import_table(
     dry_run: bool = False,
     *,
     year: int | None = None,
-    params: Any = None,
+    params: Params | None = None,
+    inquiry_params: InquiryParams | None = None,
 ) -> ImportReport:
     """Import a CSV or XLSX file into the database, upserting by id.
 
     ``customers`` takes a preliminary list (``preliminary_YYYY.csv``: one row per
-    customer and proposing segment) into ``list_snapshots`` for its year and
-    upserts ``customers`` (whose facts follow the latest year imported);
-    ``outcomes`` takes ``outcomes_YYYY.csv``; ``inquiries`` the inquiry log;
-    ``owners`` the account managers. Columns beyond the known ones are kept (JSON
-    ``extra``). The whole file is validated first, every problem reported; then it
-    is written in one transaction — all rows or none.
+    customer and proposing segment) into ``list_snapshots`` and ``customer_facts``
+    for its year and upserts ``customers`` (whose facts follow the latest year
+    imported); ``outcomes`` takes ``outcomes_YYYY.csv``; ``inquiries`` the inquiry
+    log; ``owners`` the account managers. Every column of a list or a log beyond
+    the customer's (inquiry's) own columns is a fact, kept whatever its name — a new
+    criterion needs no new column. The whole file is checked first, with the schemas
+    of :mod:`prioanalysis.inputs` (the same rules and messages as the notebooks'
+    readers), every problem reported; then it is written in one transaction — all
+    rows or none.
 
     Parameters
     ----------
@@ -1030,15 +960,19 @@ def import_table(
         From :func:`get_engine`.
     kind : {"customers", "outcomes", "inquiries", "owners"}
     path : str or Path
-        CSV or XLSX (read with :func:`prioanalysis.inputs.preliminary.read_table`).
+        CSV or XLSX (read with :func:`prioanalysis.inputs.tables.read_table`).
     dry_run : bool
         Report what would be inserted, updated or left unchanged; write nothing.
     year : int, optional
         The list or outcome year (customers, outcomes). Default: the year in the file
         name (``preliminary_2026.csv``), or ``params.run.year``.
     params : prioanalysis.config.params.Params, optional
-        Customers only: also validate the list against the year's criteria
-        (:func:`prioanalysis.inputs.preliminary.validate_preliminary`).
+        Customers: the criteria and run parameters the list is checked against
+        (default the project's ``params/<year>``, see :func:`project_params`).
+        Inquiries: the segments allowed, and ``inquiries.yaml`` beside them for the
+        vocabularies (default the newest project folder with ``inquiries.yaml``).
+    inquiry_params : prioanalysis.config.inquiries.InquiryParams, optional
+        Inquiries: the vocabularies, instead of those of ``params``.
 
     Returns
     -------
@@ -1047,27 +981,35 @@ def import_table(
     Raises
     ------
     InputError
-        Unreadable file or invalid rows — naming the file, the rows and the column.
+        Unreadable file or invalid rows — naming the file, the rows and the column;
+        a list without parameters to check it against.
     StoreError
         The database refused the write; nothing was written.
     """
-    from prioanalysis.inputs import preliminary as intake
-
     if kind not in IMPORT_KINDS:
         raise InputError(f"unknown import kind '{kind}' (expected one of {', '.join(IMPORT_KINDS)})")
     p = Path(path)
-    df = intake.read_table(p)
-    source = str(df.attrs.get("source", p))
-    problems = _Problems(source, int(df.attrs.get("row_offset", 2)))
+    df = read_table(p)
     sha = _sha256(p)
-    if kind == "customers" and params is not None:
-        intake.validate_preliminary(df, params)
-        year = year if year is not None else params.run.year
-    importer = {"customers": _import_customers, "outcomes": _import_outcomes,
-                "inquiries": _import_inquiries, "owners": _import_owners}[kind]
+    if kind == "customers":
+        year = _year_from_name(p, year if year is not None else (params.run.year if params is not None else None))
+        if params is None:
+            params = project_params(year)
+        if params is None:
+            raise InputError(
+                f"{p}: a list is checked against the criteria of its year, and no params/{year} was found "
+                f"above {Path.cwd()}; give the parameter folder (--params params/{year})"
+            )
     try:
         with _writing(engine, kind) as conn:
-            report = importer(conn, df, p, sha, problems, year, dry_run)
+            if kind == "customers":
+                report = _import_customers(conn, df, p, sha, year, dry_run, params)  # type: ignore[arg-type]
+            elif kind == "outcomes":
+                report = _import_outcomes(conn, df, p, sha, year, dry_run)
+            elif kind == "inquiries":
+                report = _import_inquiries(conn, df, dry_run, params, inquiry_params)
+            else:
+                report = _import_owners(conn, df, dry_run)
             if dry_run:
                 conn.rollback()
     except sa.exc.DBAPIError as exc:
@@ -1075,41 +1017,43 @@ def import_table(
     return report
 
 
-def _import_customers(conn: Connection, df: pd.DataFrame, path: Path, sha: str, problems: _Problems,
-                      year: int | None, dry_run: bool) -> ImportReport:
-    year = _year_from_name(path, year)
-    _missing_columns(df, _CUSTOMER_FIELDS, problems.source)
-    vals, extra = _check(df, _CUSTOMER_FIELDS, problems)
-    keys = pd.DataFrame({"customer_id": vals["customer_id"], "segment": vals["segment"]})
-    _duplicates(keys, problems, ["customer_id", "segment"], "the same customer and segment")
-    names = pd.DataFrame({"customer_id": vals["customer_id"], "customer_name": vals["customer_name"]})
-    n_names = names.groupby("customer_id")["customer_name"].transform("nunique").to_numpy()
-    clash = n_names > 1
-    if clash.any():
-        problems.add(clash, "customer_name", "the same customer id has different names on different rows "
-                     f"({_examples(names['customer_id'].to_numpy(), clash)})")
-    problems.raise_if_any("customer list")
-
-    now = _utcnow()
+def _import_customers(conn: Connection, df: pd.DataFrame, path: Path, sha: str, year: int, dry_run: bool,
+                      params: Params) -> ImportReport:
+    it = params.run.intake
+    schema = preliminary_schema(params)
+    checked, problems = check(df, schema)
+    problems.raise_if_any()
+    source = problems.source
+    offset = int(df.attrs.get("row_offset", 2))
+    header = {it.id_column: "customer_id", it.name_column: "customer_name", it.segment_column: "segment",
+              **{c: c for c in DESCRIPTIVE}}
+    col_of = {f: h for h, f in header.items()}
     n = len(df)
-    rows = _records(vals, n)
-    extras = _extra_values(df, extra)
-    facts = [*CRITERIA_FACTS, *STATUS_FACTS]
+    vals = {f: _objects(checked[col_of[f]]) if col_of[f] in checked.columns else [None] * n for f in _IDENTITY}
+    facts = [str(c) for c in df.columns if c not in header]
+    now = _utcnow()
+
     snaps: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for i, r in enumerate(rows):
+    for i in range(n):
+        r = {f: vals[f][i] for f in _IDENTITY}
         snaps[(year, r["customer_id"], r["segment"])] = {
-            "year": year, **r, "extra": extras[i], "source_file": path.name, "source_sha256": sha,
-            "source_row": i + problems.offset, "imported_at": now,
+            "year": year, **r, "source_file": path.name, "source_sha256": sha, "source_row": i + offset,
+            "imported_at": now,
         }
+    new_facts = _fact_rows(df, checked, schema, facts,
+                           {"year": [year] * n, "customer_id": vals["customer_id"], "segment": vals["segment"]})
     old_snaps = _fetch(conn, list_snapshots, list_snapshots.c.year == year)
-    compare = ["customer_name", "region", "owner_id", *facts, "extra"]
-    s_ins, s_upd, s_same = _plan(old_snaps, snaps, compare)
+    old_facts = _fetch(conn, customer_facts, customer_facts.c.year == year)
+    f_ins, f_upd, f_same = _plan(old_facts, new_facts, ["value_num", "value_text"])
+    f_del = [k for k in old_facts if k[:3] in snaps and k not in new_facts]
+    changed = {_key(r, ("year", "customer_id", "segment")) for r in (*f_ins, *f_upd)} | {k[:3] for k in f_del}
+    s_ins, s_upd, s_same = _plan(old_snaps, snaps, ["customer_name", "region", "owner_id"], changed)
 
     # Segments that propose each customer this year: the file's (home first), then
     # those already stored for the year from other files.
     segs: dict[str, list[str]] = {}
     home: dict[str, dict[str, Any]] = {}
-    for r in rows:
+    for r in snaps.values():
         segs.setdefault(r["customer_id"], []).append(r["segment"])
         home.setdefault(r["customer_id"], r)
     for (_, cid, seg) in old_snaps:
@@ -1124,7 +1068,7 @@ def _import_customers(conn: Connection, df: pd.DataFrame, path: Path, sha: str, 
         fresh = {
             "customer_id": cid, "customer_name": r["customer_name"], "segment": r["segment"],
             "segments": ";".join(segs[cid]), "region": r["region"], "owner_id": r["owner_id"],
-            **{f: r[f] for f in facts}, "first_year": year, "facts_year": year, "updated_at": now,
+            "first_year": year, "facts_year": year, "updated_at": now,
         }
         if old is not None:
             if year < old["facts_year"]:  # an older list never overwrites newer facts
@@ -1136,31 +1080,34 @@ def _import_customers(conn: Connection, df: pd.DataFrame, path: Path, sha: str, 
     if not dry_run:
         _write(conn, customers, c_ins, c_upd)
         _write(conn, list_snapshots, s_ins, s_upd)
+        _write(conn, customer_facts, f_ins, f_upd, f_del)
+        _record_header(conn, f"preliminary/{year}", [str(c) for c in df.columns], header)
     return ImportReport(
-        "customers", problems.source, n, year, dry_run,
+        "customers", source, n, year, dry_run,
         {"list_snapshots": TableCounts(len(s_ins), len(s_upd), s_same),
-         "customers": TableCounts(len(c_ins), len(c_upd), c_same)},
+         "customers": TableCounts(len(c_ins), len(c_upd), c_same),
+         "customer_facts": TableCounts(len(f_ins), len(f_upd) + len(f_del), f_same)},
     )
 
 
-def _import_outcomes(conn: Connection, df: pd.DataFrame, path: Path, sha: str, problems: _Problems,
-                     year: int | None, dry_run: bool) -> ImportReport:
+def _import_outcomes(conn: Connection, df: pd.DataFrame, path: Path, sha: str, year: int | None,
+                     dry_run: bool) -> ImportReport:
     year = _year_from_name(path, year)
-    _missing_columns(df, _OUTCOME_FIELDS, problems.source)
-    vals, _extra = _check(df, _OUTCOME_FIELDS, problems)
-    ids = pd.DataFrame({"customer_id": vals["customer_id"]})
-    _duplicates(ids, problems, ["customer_id"], "the same customer")
-    given = [c for c in dict.fromkeys(vals["customer_id"]) if c is not None]
+    checked, problems = check(df, OUTCOMES)
+    ids = _objects(checked["customer_id"])
+    given = [c for c in dict.fromkeys(ids) if c is not None]
     known = {k[0] for k in _fetch_in(conn, customers, "customer_id", given)}
-    unknown = np.array([c is not None and c not in known for c in vals["customer_id"]], dtype=bool)
+    unknown = np.array([c is not None and c not in known for c in ids], dtype=bool)
     if unknown.any():
-        problems.add(unknown, "customer_id", f"{_examples(np.array(vals['customer_id'], dtype=object), unknown)} "
+        problems.add(unknown, "customer_id", f"{examples(np.array(ids, dtype=object), unknown)} "
                      "is not a known customer (import the preliminary list first)")
-    problems.raise_if_any("outcomes")
+    problems.raise_if_any()
     now = _utcnow()
-    rows = {(year, r["customer_id"]): {"year": year, **r, "source_file": path.name, "source_sha256": sha,
-                                       "imported_at": now}
-            for r in _records(vals, len(df))}
+    won, revenue = _ints(checked["won"]), _objects(checked["revenue"])
+    days = _ints(checked["days_to_close"]) if "days_to_close" in checked.columns else [None] * len(df)
+    rows = {(year, cid): {"year": year, "customer_id": cid, "won": w, "revenue": r, "days_to_close": d,
+                          "source_file": path.name, "source_sha256": sha, "imported_at": now}
+            for cid, w, r, d in zip(ids, won, revenue, days)}
     old = _fetch(conn, outcomes, outcomes.c.year == year)
     ins, upd, same = _plan(old, rows, ["won", "revenue", "days_to_close"])
     if not dry_run:
@@ -1169,57 +1116,71 @@ def _import_outcomes(conn: Connection, df: pd.DataFrame, path: Path, sha: str, p
                         {"outcomes": TableCounts(len(ins), len(upd), same)})
 
 
-def _known_segments(conn: Connection) -> set[str]:
-    known = set(DEFAULT_SEGMENTS)
-    for t in (list_snapshots, owners, inquiries):
-        known |= {s for (s,) in conn.execute(sa.select(t.c.segment).distinct()) if s}
-    return known
+_INQUIRY_COLUMNS = [c.name for c in inquiries.columns if c.name != "updated_at"]
 
 
-def _check_segments(conn: Connection, segs: list[Any], problems: _Problems) -> None:
-    known = _known_segments(conn)
-    bad = np.array([s is not None and s not in known for s in segs], dtype=bool)
-    if bad.any():
-        problems.add(bad, "segment", f"{_examples(np.array(segs, dtype=object), bad)} is not a known segment "
-                     f"(expected one of {', '.join(sorted(known))})")
-
-
-def _inquiry_rows(vals: dict[str, list[Any]], extras: list[Any], now: _dt.datetime) -> list[dict[str, Any]]:
-    rows = _records(vals, len(extras))
-    for r, e in zip(rows, extras):
+def _inquiry_rows(checked: pd.DataFrame, now: _dt.datetime) -> list[dict[str, Any]]:
+    n = len(checked)
+    cols: dict[str, list[Any]] = {}
+    for c in _INQUIRY_COLUMNS:
+        if c not in checked.columns:
+            cols[c] = [None] * n
+        elif c == "date":
+            cols[c] = [None if v is None else v.date() for v in _objects(checked[c])]
+        elif c in ("follow_ups", "converted"):
+            cols[c] = _ints(checked[c])
+        else:
+            cols[c] = _objects(checked[c])
+    rows = [{c: cols[c][i] for c in _INQUIRY_COLUMNS} for i in range(n)]
+    for r in rows:
         r["follow_ups"] = r["follow_ups"] or 0
-        r["extra"] = e
         r["updated_at"] = now
     return rows
 
 
-def _import_inquiries(conn: Connection, df: pd.DataFrame, path: Path, sha: str, problems: _Problems,
-                      year: int | None, dry_run: bool) -> ImportReport:
-    fields = _inquiry_fields(with_id=True)
-    _missing_columns(df, fields, problems.source)
-    vals, extra = _check(df, fields, problems)
-    _duplicates(pd.DataFrame({"inquiry_id": vals["inquiry_id"]}), problems, ["inquiry_id"], "the same inquiry")
-    _check_segments(conn, vals["segment"], problems)
-    problems.raise_if_any("inquiry log")
-    rows = {(r["inquiry_id"],): r for r in _inquiry_rows(vals, _extra_values(df, extra), _utcnow())}
-    old = _fetch_in(conn, inquiries, "inquiry_id", [k[0] for k in rows])
-    compare = [c.name for c in inquiries.columns if c.name not in ("inquiry_id", "updated_at")]
-    ins, upd, same = _plan(old, rows, compare)
+def _import_inquiries(conn: Connection, df: pd.DataFrame, dry_run: bool, params: Params | None,
+                      inquiry_params: InquiryParams | None) -> ImportReport:
+    params, vocabulary = _inquiry_setup(params, inquiry_params)
+    schema = inquiry_schema(vocabulary, _known_segments(conn, params))
+    checked, problems = check(df, schema)
+    problems.raise_if_any()
+    rows = {(r["inquiry_id"],): r for r in _inquiry_rows(checked, _utcnow())}
+    names = [str(c) for c in df.columns if c not in schema.names]
+    new_facts = _fact_rows(df, checked, schema, names, {"inquiry_id": [r["inquiry_id"] for r in rows.values()]})
+    ids = [k[0] for k in rows]
+    old = _fetch_in(conn, inquiries, "inquiry_id", ids)
+    old_facts = _fetch_in(conn, inquiry_facts, "inquiry_id", ids)
+    f_ins, f_upd, f_same = _plan(old_facts, new_facts, ["value_num", "value_text"])
+    f_del = [k for k in old_facts if k not in new_facts]
+    changed = {(r["inquiry_id"],) for r in (*f_ins, *f_upd)} | {k[:1] for k in f_del}
+    compare = [c for c in _INQUIRY_COLUMNS if c != "inquiry_id"]
+    ins, upd, same = _plan(old, rows, compare, changed)
     if not dry_run:
         _write(conn, inquiries, ins, upd)
+        _write(conn, inquiry_facts, f_ins, f_upd, f_del)
+        _record_header(conn, "inquiries", [str(c) for c in df.columns], {c: c for c in schema.names})
     return ImportReport("inquiries", problems.source, len(df), None, dry_run,
-                        {"inquiries": TableCounts(len(ins), len(upd), same)})
+                        {"inquiries": TableCounts(len(ins), len(upd), same),
+                         "inquiry_facts": TableCounts(len(f_ins), len(f_upd) + len(f_del), f_same)})
 
 
-def _import_owners(conn: Connection, df: pd.DataFrame, path: Path, sha: str, problems: _Problems,
-                   year: int | None, dry_run: bool) -> ImportReport:
-    _missing_columns(df, _OWNER_FIELDS, problems.source)
-    vals, extra = _check(df, _OWNER_FIELDS, problems)
-    _duplicates(pd.DataFrame({"owner_id": vals["owner_id"]}), problems, ["owner_id"], "the same owner")
-    problems.raise_if_any("owner list")
+def _extra_values(df: pd.DataFrame, extra: list[str]) -> list[dict[str, Any] | None]:
+    if not extra:
+        return [None] * len(df)
+    cols = {c: df[c].astype(object).to_numpy() for c in extra}
+    return [{c: _json_safe(cols[c][i]) for c in extra} for i in range(len(df))]
+
+
+def _import_owners(conn: Connection, df: pd.DataFrame, dry_run: bool) -> ImportReport:
+    checked, problems = check(df, OWNERS)
+    problems.raise_if_any()
     now = _utcnow()
-    extras = _extra_values(df, extra)
-    rows = {(r["owner_id"],): {**r, "extra": e, "updated_at": now} for r, e in zip(_records(vals, len(df)), extras)}
+    typed = [c.name for c in owners.columns if c.name not in ("extra", "updated_at")]
+    vals = {c: (_ints(checked[c]) if c.startswith("capacity_") else _objects(checked[c]))
+            if c in checked.columns else [None] * len(df) for c in typed}
+    extras = _extra_values(df, [str(c) for c in df.columns if c not in typed])
+    rows = {(vals["owner_id"][i],): {**{c: vals[c][i] for c in typed}, "extra": extras[i], "updated_at": now}
+            for i in range(len(df))}
     old = _fetch(conn, owners)
     compare = [c.name for c in owners.columns if c.name not in ("owner_id", "updated_at")]
     ins, upd, same = _plan(old, rows, compare)
@@ -1264,18 +1225,32 @@ def table_counts(engine: Engine) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------------ inquiries
-def add_inquiry(engine: Engine, **fields: Any) -> str:
+_FOLLOW_UP = TableSchema("follow-up", (Column("date", "date", required=True, nullable=False), Column("note", "text")))
+
+
+def add_inquiry(
+    engine: Engine, *, params: Params | None = None, inquiry_params: InquiryParams | None = None, **fields: Any
+) -> str:
     """Log one general inquiry (step 2.3.5).
+
+    The values are checked with the schema of the inquiry log
+    (:func:`prioanalysis.inputs.inquiries.inquiry_schema`), as a file would be.
 
     Parameters
     ----------
     engine : Engine
+    params : Params, optional
+        Where the allowed segments and criteria facts (and, beside them,
+        ``inquiries.yaml`` with the vocabularies) come from; default the project's
+        newest parameter folder holding ``inquiries.yaml`` (:func:`project_params`).
+    inquiry_params : InquiryParams, optional
+        The vocabularies, instead of those beside ``params``.
     **fields
         ``date`` (YYYY-MM-DD), ``channel``, ``segment``, ``customer_name`` are
         required; optional ``inquiry_id`` (default the next ``Q<year>-NNNN`` of the
         inquiry's year), ``region``, ``need_category``, ``first_response_hours``,
-        ``handler``, ``decision``, ``follow_ups``, ``converted`` and the criteria
-        facts (``it_budget`` …).
+        ``handler``, ``decision``, ``follow_ups``, ``converted`` and facts of the
+        customer (:func:`known_facts`: ``it_budget`` …).
 
     Returns
     -------
@@ -1287,22 +1262,19 @@ def add_inquiry(engine: Engine, **fields: Any) -> str:
     InputError
         Unknown field, or a value not of the expected kind — naming the field.
     """
-    spec = _inquiry_fields(with_id=False)
-    names = [f.name for f in spec]
-    unknown = sorted(set(fields) - set(names))
-    if unknown:
-        raise InputError(f"inquiry: unknown field(s) {', '.join(unknown)} (expected: {', '.join(names)})")
-    df = pd.DataFrame({k: [v] for k, v in fields.items()}, dtype=object)
-    problems = _Problems("inquiry", 0, single=True)
-    missing = [f.name for f in spec if f.required and f.name not in fields]
-    if missing:
-        raise InputError(f"inquiry: missing required field(s): {', '.join(missing)}")
-    vals, _ = _check(df, spec, problems)
+    params, vocabulary = _inquiry_setup(params, inquiry_params)
     try:
         with _writing(engine, "inquiries") as conn:
-            _check_segments(conn, vals["segment"], problems)
-            problems.raise_if_any("values given")
-            (row,) = _inquiry_rows(vals, [None], _utcnow())
+            schema = inquiry_schema(vocabulary, _known_segments(conn, params), with_id=False)
+            facts = _known_facts(conn, params)
+            names = [*schema.names, *sorted(facts - set(schema.names))]
+            unknown = sorted(set(fields) - set(names))
+            if unknown:
+                raise InputError(f"inquiry: unknown field(s) {', '.join(unknown)} (expected: {', '.join(names)})")
+            df = pd.DataFrame({k: [v] for k, v in fields.items()}, dtype=object)
+            checked, problems = check(df, schema, "inquiry", record=True)
+            problems.raise_if_any()
+            (row,) = _inquiry_rows(checked, _utcnow())
             if row["inquiry_id"] is None:
                 prefix = f"Q{row['date'].year}-"
                 like = inquiries.c.inquiry_id.like(sa.bindparam("p", prefix + "%"))
@@ -1312,7 +1284,12 @@ def add_inquiry(engine: Engine, **fields: Any) -> str:
             elif conn.execute(sa.select(inquiries.c.inquiry_id)
                               .where(inquiries.c.inquiry_id == row["inquiry_id"])).first():
                 raise InputError(f"inquiry: field 'inquiry_id': {row['inquiry_id']!r} already exists")
+            fact_names = [k for k in fields if k not in schema.names]
+            rows = _fact_rows(df, checked, schema, fact_names, {"inquiry_id": [row["inquiry_id"]]})
             conn.execute(inquiries.insert(), [row])
+            if rows:
+                conn.execute(inquiry_facts.insert(), list(rows.values()))
+                _record_header(conn, "inquiries", fact_names, {})
     except sa.exc.DBAPIError as exc:
         raise _db_error(engine, exc) from None
     return str(row["inquiry_id"])
@@ -1320,19 +1297,20 @@ def add_inquiry(engine: Engine, **fields: Any) -> str:
 
 def add_followup(engine: Engine, inquiry_id: str, date: str | _dt.date, note: str | None = None) -> int:
     """Record a follow-up of an inquiry; returns its number (1, 2, …) and counts it
-    in the inquiry's ``follow_ups``."""
-    problems = _Problems("follow-up", 0, single=True)
-    vals, _ = _check(pd.DataFrame({"date": [date], "note": [note]}, dtype=object),
-                     [_Field("date", "date", required=True), _Field("note", "text")], problems)
-    problems.raise_if_any("values given")
+    in the inquiry's ``follow_ups``.
+    """
+    checked = check(pd.DataFrame({"date": [date], "note": [note]}, dtype=object), _FOLLOW_UP, "follow-up",
+                    record=True)
+    checked[1].raise_if_any()
+    day = checked[0]["date"].iloc[0].date()
+    text = _py(checked[0]["note"].iloc[0])
     with _writing(engine, "inquiries") as conn:
         found = conn.execute(sa.select(inquiries.c.follow_ups).where(inquiries.c.inquiry_id == inquiry_id)).first()
         if found is None:
             raise InputError(f"follow-up: no inquiry {inquiry_id!r}")
         seq = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(inquiry_followups.c.seq), 0))
                                .where(inquiry_followups.c.inquiry_id == inquiry_id)).scalar_one()) + 1
-        conn.execute(inquiry_followups.insert(), [{"inquiry_id": inquiry_id, "seq": seq,
-                                                   "date": vals["date"][0], "note": vals["note"][0]}])
+        conn.execute(inquiry_followups.insert(), [{"inquiry_id": inquiry_id, "seq": seq, "date": day, "note": text}])
         conn.execute(inquiries.update().where(inquiries.c.inquiry_id == inquiry_id)
                      .values(follow_ups=inquiries.c.follow_ups + 1, updated_at=_utcnow()))
     return seq
@@ -1349,17 +1327,28 @@ def _month_range(month: str) -> tuple[_dt.date, _dt.date]:
 
 
 def _inquiry_frame(engine: Engine, start: _dt.date | None, end: _dt.date | None, segment: str | None) -> pd.DataFrame:
-    cols = [c for c in inquiries.columns if c.name not in ("extra", "updated_at")]
-    stmt = sa.select(*cols, inquiries.c.extra).order_by(inquiries.c.date, inquiries.c.inquiry_id)
+    cols = [inquiries.c[c] for c in _INQUIRY_COLUMNS]
+    cond = []
     if start is not None:
-        stmt = stmt.where(inquiries.c.date >= start)
+        cond.append(inquiries.c.date >= start)
     if end is not None:
-        stmt = stmt.where(inquiries.c.date < end)
+        cond.append(inquiries.c.date < end)
     if segment is not None:
-        stmt = stmt.where(inquiries.c.segment == segment)
+        cond.append(inquiries.c.segment == segment)
+    stmt = sa.select(*cols).where(*cond).order_by(inquiries.c.date, inquiries.c.inquiry_id)
+    chosen = sa.select(inquiries.c.inquiry_id).where(*cond)
     with _reading(engine) as conn:
-        rows = conn.execute(stmt).mappings().all()
-    return _with_extra(rows, [c.name for c in cols], ints=("follow_ups", "converted"))
+        rows = conn.execute(stmt).all()
+        facts = conn.execute(sa.select(inquiry_facts).where(inquiry_facts.c.inquiry_id.in_(chosen))).all()
+        order = _header(conn, "inquiries")
+    base = _typed(pd.DataFrame([tuple(r) for r in rows], columns=_INQUIRY_COLUMNS, dtype=object),
+                  ints=("follow_ups", "converted"))
+    wide = _pivot_facts(pd.DataFrame([tuple(r) for r in facts], columns=["inquiry_id", "fact", "value_num",
+                                                                          "value_text"]), ["inquiry_id"])
+    names = _fact_order(order, wide.columns)
+    for name in names:
+        base[name] = wide[name].reindex(pd.Index(base["inquiry_id"], name="inquiry_id")).reset_index(drop=True)
+    return base
 
 
 def list_inquiries(engine: Engine, month: str | None = None, segment: str | None = None) -> pd.DataFrame:
@@ -1368,8 +1357,8 @@ def list_inquiries(engine: Engine, month: str | None = None, segment: str | None
     Returns
     -------
     pandas.DataFrame
-        The columns of ``inquiries_YYYY.csv`` (``date`` as datetime) plus any extra
-        columns imported.
+        The columns of ``inquiries_YYYY.csv`` (``date`` as datetime) and the facts
+        of the inquiring customers, in the order they were imported.
     """
     start, end = _month_range(month) if month else (None, None)
     return _inquiry_frame(engine, start, end, segment)
@@ -1382,12 +1371,13 @@ def load_inquiries(engine: Engine, year: int | None = None, month: str | None = 
     elif year is not None:
         start, end = _dt.date(int(year), 1, 1), _dt.date(int(year) + 1, 1, 1)
     else:
-        start = end = None
+        return _inquiry_frame(engine, None, None, None)
     return _inquiry_frame(engine, start, end, None)
 
 
 # -------------------------------------------------------------------------- loaders
-def _with_extra(rows: Sequence[Mapping[str, Any]], columns: list[str], ints: Sequence[str] = ()) -> pd.DataFrame:
+def _with_extra(rows: Sequence[Mapping[str, Any]] | Sequence[Any], columns: list[str],
+                ints: Sequence[str] = ()) -> pd.DataFrame:
     frame = pd.DataFrame([[r[c] for c in columns] for r in rows], columns=columns, dtype=object)
     extra_cols: list[str] = []
     for r in rows:
@@ -1405,8 +1395,7 @@ def _typed(frame: pd.DataFrame, ints: Sequence[str] = ()) -> pd.DataFrame:
     for c in frame.columns:
         s = frame[c]
         nonnull = [v for v in s if v is not None and not _is_missing(v)]
-        whole = nonnull and all(isinstance(v, int | float) and float(v).is_integer() for v in nonnull)
-        if c in ints or (c in _WHOLE_FACTS and whole):
+        if c in ints:
             out[c] = pd.array([None if _is_missing(v) else int(v) for v in s], dtype="Int64")
         elif nonnull and all(isinstance(v, int | float) and not isinstance(v, bool) for v in nonnull):
             out[c] = pd.to_numeric(pd.Series([np.nan if _is_missing(v) else v for v in s], dtype=float))
@@ -1419,32 +1408,132 @@ def _typed(frame: pd.DataFrame, ints: Sequence[str] = ()) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(v).reset_index(drop=True) for c, v in out.items()}, columns=list(frame.columns))
 
 
+def _fact_column(num: pd.Series, text: pd.Series) -> pd.Series:
+    """One fact as a column: numbers when every value is one — a number, or a text
+    that is a plainly written number — (whole numbers as ``Int64``), else text with
+    the numbers written plainly.
+    """
+    given_text = text.notna()
+    parsed, plain = _plain_numbers(text.where(given_text))  # "007" stays text
+    if not given_text.any() or bool((plain | ~given_text).all()):
+        values = num.astype(float).where(num.notna(), parsed)
+        finite = values.dropna()
+        if len(finite) and bool(((finite == np.round(finite)) & (finite.abs() < 2**53)).all()):
+            return values.round().astype("Int64")
+        return values
+    shown = [t if isinstance(t, str) else (None if n is None or np.isnan(n) else _render(n))
+             for n, t in zip(num.astype(float).to_numpy(), text.to_numpy())]
+    return pd.Series(shown, index=num.index, dtype=object)
+
+
+def _pivot_facts(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Long facts (keys, fact, value_num, value_text) as one column per fact."""
+    if long.empty:
+        empty = pd.MultiIndex.from_tuples([], names=keys) if len(keys) > 1 else pd.Index([], name=keys[0])
+        return pd.DataFrame(index=empty)
+    idx = [*keys, "fact"]
+    num = long.set_index(idx)["value_num"].astype(float).unstack("fact")
+    text = long.set_index(idx)["value_text"].astype(object).unstack("fact")
+    return pd.DataFrame({f: _fact_column(num[f], text[f]) for f in num.columns}, index=num.index)
+
+
+def _header(conn: Connection, dataset: str) -> list[tuple[str, str | None]]:
+    """The recorded header of ``dataset``: (name, field) in file order."""
+    rows = conn.execute(sa.select(import_columns.c.name, import_columns.c.field)
+                        .where(import_columns.c.dataset == dataset).order_by(import_columns.c.position)).all()
+    return [(name, fld) for name, fld in rows]
+
+
+def _fact_order(header: Sequence[tuple[str, str | None]], present: Sequence[str]) -> list[str]:
+    recorded = [name for name, fld in header if fld is None and name in set(present)]
+    return [*recorded, *sorted(set(present) - set(recorded))]
+
+
+def _preliminary(conn: Connection, year: int) -> pd.DataFrame:
+    """The stored list of ``year`` with its header, in file order."""
+    t = list_snapshots
+    cols = ["customer_id", "customer_name", "segment", "region", "owner_id"]
+    rows = conn.execute(sa.select(*[t.c[c] for c in cols]).where(t.c.year == int(year))
+                        .order_by(t.c.source_file, t.c.source_row, t.c.customer_id, t.c.segment)).all()
+    facts = conn.execute(sa.select(customer_facts.c.customer_id, customer_facts.c.segment, customer_facts.c.fact,
+                                   customer_facts.c.value_num, customer_facts.c.value_text)
+                         .where(customer_facts.c.year == int(year))).all()
+    header = _header(conn, f"preliminary/{int(year)}") or [(c, c) for c in cols]
+    snaps = pd.DataFrame([tuple(r) for r in rows], columns=cols, dtype=object)
+    wide = _pivot_facts(pd.DataFrame([tuple(r) for r in facts],
+                                     columns=["customer_id", "segment", "fact", "value_num", "value_text"]),
+                        ["customer_id", "segment"])
+    key = pd.MultiIndex.from_arrays([snaps["customer_id"], snaps["segment"]], names=["customer_id", "segment"])
+    field_of = {name: fld for name, fld in header if fld is not None}
+    names = [name for name, _ in header]
+    names += [f for f in _fact_order(header, list(wide.columns)) if f not in names]
+    out: dict[str, Any] = {}
+    for name in names:
+        if name in field_of:
+            out[name] = _typed(snaps[[field_of[name]]])[field_of[name]]
+        elif name in wide.columns:
+            out[name] = wide[name].reindex(key).reset_index(drop=True)
+        else:  # a column of the file that no row filled in
+            out[name] = pd.Series(np.nan, index=range(len(snaps)), dtype=float)
+    return pd.DataFrame(out, index=range(len(snaps)))
+
+
 def load_preliminary(engine: Engine, year: int) -> pd.DataFrame:
     """The preliminary list of ``year`` as stored, in the shape of
     ``preliminary_YYYY.csv`` — ready for :func:`prioanalysis.inputs.preliminary.validate_preliminary`.
 
-    Rows are in the order of the source file(s). ``attrs["source"]`` names the
-    database (password masked) and the year; ``attrs["row_offset"]`` is 1, so rows
-    in messages are record numbers.
+    The columns are the header of the file(s) imported, in their order; each fact
+    comes back as numbers when every value is a number (whole numbers as ``Int64``),
+    else as text. Rows are in the order of the source file(s).
+    ``attrs["source"]`` names the database (password masked) and the year;
+    ``attrs["row_offset"]`` is 1, so rows in messages are record numbers.
 
     Raises
     ------
     StoreError
         No list stored for ``year``.
     """
-    cols = list(PRELIMINARY_COLUMNS)
-    t = list_snapshots
-    stmt = (sa.select(*[t.c[c] for c in cols], t.c.extra).where(t.c.year == int(year))
-            .order_by(t.c.source_file, t.c.source_row, t.c.customer_id, t.c.segment))
     with _reading(engine) as conn:
-        rows = conn.execute(stmt).mappings().all()
-    if not rows:
+        frame = _preliminary(conn, year)
+    if frame.empty:
         raise StoreError(f"{masked_url(engine)}: no preliminary list stored for {year} "
                          f"(import it with `prioanalysis db import customers preliminary_{year}.csv`)")
-    frame = _with_extra(rows, cols)
     frame.attrs["source"] = f"{masked_url(engine)} (preliminary list {year})"
     frame.attrs["row_offset"] = 1
     return frame
+
+
+def load_customers(engine: Engine) -> pd.DataFrame:
+    """Every customer with its current facts: those of the latest list that named it
+    (``facts_year``), as proposed by its home segment.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``customers`` (``customer_id``, ``customer_name``,
+        ``segment``, ``segments``, ``region``, ``owner_id``, ``first_year``,
+        ``facts_year``) and one column per fact, by customer id.
+    """
+    cols = [c.name for c in customers.columns if c.name != "updated_at"]
+    f = customer_facts
+    s = customers
+    stmt = (sa.select(f.c.customer_id, f.c.fact, f.c.value_num, f.c.value_text)
+            .join(s, sa.and_(s.c.customer_id == f.c.customer_id, s.c.facts_year == f.c.year,
+                             s.c.segment == f.c.segment)))
+    with _reading(engine) as conn:
+        rows = conn.execute(sa.select(*[s.c[c] for c in cols]).order_by(s.c.customer_id)).all()
+        facts = conn.execute(stmt).all()
+        years = sorted({int(y) for (y,) in conn.execute(sa.select(s.c.facts_year).distinct())}, reverse=True)
+        header: list[tuple[str, str | None]] = []
+        for y in years:
+            header += [h for h in _header(conn, f"preliminary/{y}") if h[0] not in {n for n, _ in header}]
+    base = _typed(pd.DataFrame([tuple(r) for r in rows], columns=cols, dtype=object),
+                  ints=("first_year", "facts_year"))
+    wide = _pivot_facts(pd.DataFrame([tuple(r) for r in facts], columns=["customer_id", "fact", "value_num",
+                                                                          "value_text"]), ["customer_id"])
+    for name in _fact_order(header, list(wide.columns)):
+        base[name] = wide[name].reindex(pd.Index(base["customer_id"], name="customer_id")).reset_index(drop=True)
+    return base
 
 
 def write_preliminary(engine: Engine, year: int, path: str | Path) -> Path:
@@ -1468,7 +1557,8 @@ def preliminary_fingerprint(engine: Engine, year: int) -> str:
 
 def load_outcomes(engine: Engine, year: int) -> pd.DataFrame:
     """The outcomes of ``year``: ``customer_id, won, revenue, days_to_close`` as in
-    ``outcomes_YYYY.csv``."""
+    ``outcomes_YYYY.csv``.
+    """
     cols = ["customer_id", "won", "revenue", "days_to_close"]
     with _reading(engine) as conn:
         rows = conn.execute(sa.select(*[outcomes.c[c] for c in cols]).where(outcomes.c.year == int(year))
@@ -1570,6 +1660,14 @@ def _result_rows(run_id: str, target_list: pd.DataFrame) -> tuple[list[dict[str,
                     v = int(float(v))
                 elif t is sa.Double:
                     v = float(v)
+                elif t is sa.Boolean:
+                    if isinstance(v, str) and v.strip().lower() in ("true", "false"):
+                        v = v.strip().lower() == "true"
+                    elif v not in (True, False, 0, 1):
+                        raise InputError(
+                            f"run {run_id}: column '{c}' of the target list holds {v!r}, not True or False"
+                        )
+                    v = bool(v)
                 else:
                     v = str(v)
             row[c] = v
@@ -1674,10 +1772,8 @@ def save_run(
         raise
     except Exception as exc:
         err = _db_error(engine, exc) if isinstance(exc, sa.exc.DBAPIError) else exc
-        try:
+        with contextlib.suppress(PrioanalysisError):
             fail_run(engine, run_id, f"{type(exc).__name__}: {err}")
-        except PrioanalysisError:
-            pass
         if isinstance(err, PrioanalysisError):
             raise err from None
         raise
@@ -1777,10 +1873,7 @@ def load_results(engine: Engine, year: int, published_only: bool = True, *, run_
     statuses = ("published",) if published_only else READABLE_STATUSES
     with _reading(engine) as conn:
         stmt = sa.select(runs).where(runs.c.status.in_(statuses))
-        if run_id is not None:
-            stmt = stmt.where(runs.c.run_id == run_id)
-        else:
-            stmt = stmt.where(runs.c.year == int(year))
+        stmt = stmt.where(runs.c.run_id == run_id) if run_id is not None else stmt.where(runs.c.year == int(year))
         stmt = stmt.order_by(sa.func.coalesce(runs.c.published_at, runs.c.finished).desc(), runs.c.run_id.desc())
         run = conn.execute(stmt.limit(1)).mappings().first()
         if run is None:
@@ -1792,18 +1885,23 @@ def load_results(engine: Engine, year: int, published_only: bool = True, *, run_
     columns = list(run["result_columns"] or ["customer_id", *RESULT_COLUMNS])
     data = {}
     for c in columns:
-        if c == "customer_id" or c in RESULT_COLUMNS:
+        if c == "customer_id":
             data[c] = [r[c] for r in rows]
+        elif c in RESULT_COLUMNS:  # rows saved before a column was typed keep it in extra
+            data[c] = [r[c] if r[c] is not None else (r["extra"] or {}).get(c) for r in rows]
         else:
             data[c] = [(r["extra"] or {}).get(c) for r in rows]
     frame = pd.DataFrame(data, columns=columns, dtype=object)
     ints = [c for c in columns if RESULT_COLUMNS.get(c) is sa.Integer]
     frame = _typed(frame, ints)
     for c in columns:
-        if RESULT_COLUMNS.get(c) is sa.Double:
+        kind = RESULT_COLUMNS.get(c)
+        if kind is sa.Double:
             frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
-        elif RESULT_COLUMNS.get(c) is sa.Integer and frame[c].notna().all():
+        elif kind is sa.Integer and frame[c].notna().all():
             frame[c] = frame[c].astype("int64")
+        elif kind is sa.Boolean and frame[c].notna().all():
+            frame[c] = frame[c].astype(bool)
     frame.attrs.update(run_id=run["run_id"], status=run["status"],
                        published_at=None if run["published_at"] is None else str(run["published_at"]))
     return frame

@@ -94,3 +94,28 @@ def test_scoped_parameter_only_checked_against_its_notebook(tmp_path: Path) -> N
         runner.run_notebooks(params, ["20_ranking"], notebooks_dir=ROOT / "notebooks",
                              outputs_root=tmp_path / "out", parameters={"20_ranking:frozen_list": "x"})
     assert not (tmp_path / "out").exists()
+
+
+def test_preflight_comes_from_the_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runner knows no notebook: each one's preflight is the registry's, and a
+    refused input stops the run before a folder is created."""
+    from prioanalysis.app import registry
+
+    params = tmp_path / "params" / "2026"
+    shutil.copytree(ROOT / "params" / "2026", params)
+    text = (params / "run.yaml").read_text(encoding="utf-8").replace("data/sample/", str(ROOT / "data" / "sample") + "/")
+    (params / "run.yaml").write_text(text, encoding="utf-8")
+    nb_dir = _failing_notebooks(tmp_path)
+    seen: list[dict] = []
+
+    def refuse(params, parameters, input_path=None, engine=None):
+        seen.append(dict(parameters))
+        raise ParamsError("refused by the notebook's own preflight")
+
+    spec = registry.NotebookSpec("99_fail", "test", registry.notebook("99_fail").setup, (refuse,))
+    monkeypatch.setitem(registry.NOTEBOOKS, "99_fail", spec)
+    with pytest.raises(ParamsError, match="refused by the notebook's own preflight"):
+        runner.run_notebooks(params, ["99_fail"], notebooks_dir=nb_dir, outputs_root=tmp_path / "out",
+                             parameters={"99_fail:year": 2026}, progress=lambda s: None)
+    assert seen == [{"year": 2026}]
+    assert not (tmp_path / "out").exists()

@@ -1,5 +1,7 @@
 """Tests of prioanalysis.methods.acceptability: SMAA-2 rank acceptability, AHP judgement draws,
-review flags, weight drivers and the missing-value policy sensitivity.
+review flags and weight drivers (the kernels; the robustness step on the sample data,
+the tier spec of run.yaml and the missing-value policy sensitivity are tested in
+``tests/steps/test_robustness.py``).
 
 Expectations are hand-computed (in the comment beside them) or come from an
 independent brute-force implementation written here: one call of the public
@@ -22,30 +24,25 @@ from hypothesis import strategies as st
 
 from prioanalysis.methods import ranking
 from prioanalysis.methods import scoring
+from prioanalysis.methods import tiers
 from prioanalysis.methods import weights
-from prioanalysis.errors import InputError, ParamsError
-from prioanalysis.inputs.preliminary import read_table, validate_preliminary
-from prioanalysis.config.params import load_params
-from prioanalysis.steps.ranking import rank_customers
+from prioanalysis.errors import InputError
+from prioanalysis.inputs.judgements import load_judgements
 from prioanalysis.methods.acceptability import (
     AcceptabilityResult,
-    _cut_scores,
+    _base_tiers,
     _parse_tiers,
     _prepare,
     _rank_row,
     _score_draws,
-    _tier_row,
-    acceptability_inputs,
     ahp_weight_draws,
     draw_weights,
-    missing_policy_sensitivity,
     rank_acceptability,
     review_flags,
-    tier_spec,
     weight_drivers,
 )
 
-from tests.conftest import CRITERIA, PARAMS_SRC, SAMPLE_2026, edit_yaml
+from tests.conftest import PARAMS_SRC
 
 SETTINGS = settings(max_examples=40, deadline=None)
 
@@ -152,8 +149,8 @@ def test_rank_row_is_the_min_rank(values):
     n_groups=st.integers(1, 4),
     integer_scores=st.booleans(),
 )
-def test_quota_tiers_of_cut_scores_match_rank_and_tier(n, seed, shares, n_groups, integer_scores):
-    """The cut-score shortcut (score >= m-th best of the group) gives exactly the tiers
+def test_quota_tiers_of_the_draws_match_rank_and_tier(n, seed, shares, n_groups, integer_scores):
+    """The draws' tiers (the tier engine through the tiers spec) are exactly the tiers
     of prioanalysis.methods.ranking.rank_and_tier, ties and gates included."""
     rng = np.random.default_rng(seed)
     index = pd.Index([f"c{i}" for i in range(n)])
@@ -164,10 +161,7 @@ def test_quota_tiers_of_cut_scores_match_rank_and_tier(n, seed, shares, n_groups
     names = [f"T{t}" for t in range(len(shares))]
     spec = {"names": names, "shares": shares, "groups": groups, "eligible": eligible}
     plan = _parse_tiers(spec, index)
-    row = scores.to_numpy()
-    ranks = np.empty(n, dtype=np.int32)
-    order, values, _ = _rank_row(row, ranks, np.arange(1, n + 1, dtype=np.int32))
-    codes = _tier_row(plan, row, _cut_scores(plan, order, values), np.empty(n, dtype=np.int8))
+    _, codes, _ = _base_tiers(plan, scores.to_numpy(), index)
     got = np.asarray([*names, "not targeted"], dtype=object)[codes]
     expected = ranking.rank_and_tier(scores, groups, eligible, names, quota_values=shares)["tier"]
     assert got.tolist() == expected.tolist()
@@ -182,7 +176,7 @@ def test_threshold_tiers_match_assign_tiers_threshold():
         normalization="max",
     )
     # max normalization: x / 0.9 -> 1, 0.889, 0.556, 0.544, 0.111
-    expected = ranking.assign_tiers_threshold(scores / 0.9, eligible, ["A", "B"], [0.8, 0.5])
+    expected = tiers.assign_tiers_threshold(scores / 0.9, eligible, ["A", "B"], [0.8, 0.5])
     assert res.summary["base_tier"].tolist() == expected.tolist() == ["A", "A", "B", "B", "not targeted"]
     assert (res.summary["p_keep_tier"] == 1.0).all()
 
@@ -388,56 +382,6 @@ def test_nan_in_the_matrix_is_refused():
 
 
 # ----------------------------------------------------------------------------------
-# The 2026 sample, end to end
-# ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def sample_run():
-    params = load_params(PARAMS_SRC)
-    intake = validate_preliminary(read_table(SAMPLE_2026), params)
-    return params, intake, rank_customers(intake, params)
-
-
-def test_sample_base_ranks_and_tiers_reproduce_the_pipeline(sample_run):
-    params, _, result = sample_run
-    inputs = acceptability_inputs(result, params)
-    res = rank_acceptability(**inputs, n_draws=200, seed=2026)
-    table = result.target_list.set_index("customer_id")
-    s = res.summary
-    assert s.index.equals(inputs["matrix"].index)
-    assert (s["base_tier"] == table["tier"].reindex(s.index)).all()
-    assert (s["base_rank"] == table["rank"].reindex(s.index)).all()
-    np.testing.assert_allclose(s["base_score"], table["score"].reindex(s.index), atol=1e-9)
-    # tiers that the gates decide never move: gate failures are never in a tier
-    failed = ~inputs["tiers"]["eligible"]
-    assert (s.loc[failed, "p_非目标"] == 1.0).all()
-    # a few customers near the cut-offs are uncertain, most are not
-    flags = review_flags(s["p_keep_tier"])
-    assert 0 < (flags == "review").sum() < 0.5 * len(s)
-    assert res.params["tiers"]["by"] == "groups" and res.params["n_draws"] == 200
-
-
-def test_tier_spec_threshold_and_count_schemes(params_dir):
-    def threshold(doc):
-        doc["tiers"] = {"scheme": "threshold", "names": ["A", "B"], "not_targeted": "none",
-                        "thresholds": [0.7, 0.5]}
-        doc["priority_matrix"]["important_tiers"] = ["A"]
-
-    edit_yaml(params_dir / "run.yaml", threshold)
-    spec = tier_spec(load_params(params_dir), pd.Series(["x"], index=["c"]))
-    assert spec == {"names": ["A", "B"], "not_targeted": "none", "thresholds": [0.7, 0.5]}
-
-    def count_all(doc):
-        doc["tiers"] = {"scheme": "quota", "names": ["A"], "quota": {"kind": "count", "by": "all", "values": [3]}}
-        doc["priority_matrix"]["important_tiers"] = ["A"]
-
-    edit_yaml(params_dir / "run.yaml", count_all)
-    spec = tier_spec(load_params(params_dir), pd.Series(["x"], index=["c"]))
-    assert spec == {"names": ["A"], "not_targeted": "not targeted", "counts": [3.0]}
-
-
-# ----------------------------------------------------------------------------------
 # AHP judgement draws
 # ----------------------------------------------------------------------------------
 
@@ -485,7 +429,7 @@ def test_ahp_hierarchy_draws_are_the_weights_of_perturbed_hierarchies():
 
 
 def test_ahp_draws_with_step_zero_are_the_ahp_weights():
-    data = weights.load_judgements(PARAMS_SRC / "judgements.yaml")
+    data = load_judgements(PARAMS_SRC / "judgements.yaml")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", weights.InconsistencyWarning)
         group = weights.ahp_group(data["judges"])
@@ -501,18 +445,6 @@ def test_ahp_draws_with_step_zero_are_the_ahp_weights():
         one.results["criteria.feasibility"].weights.to_numpy(),
         atol=1e-10,
     )
-
-
-def test_ahp_draws_feed_rank_acceptability(sample_run):
-    params, _, result = sample_run
-    data = weights.load_judgements(PARAMS_SRC / "judgements.yaml")
-    draws = ahp_weight_draws(data, n_draws=60, seed=9)
-    assert draws.shape == (60, 10) and set(draws.columns) == set(CRITERIA)
-    np.testing.assert_allclose(draws.sum(axis=1), 1.0)
-    inputs = acceptability_inputs(result, params)
-    res = rank_acceptability(**inputs, weight_draws=draws)
-    assert res.draws == 60 and res.params["weights_source"] == "given draws"
-    np.testing.assert_allclose(res.weight_draws[draws.columns].to_numpy(), draws.to_numpy())
 
 
 def test_ahp_draws_refuse_judgements_off_the_scale():
@@ -570,60 +502,6 @@ def test_weight_drivers_without_tiers_use_the_rank_and_check_customers():
     top = pd.DataFrame({"x": [2.0, 1.0], "y": [2.0, 1.0]}, index=["best", "other"])
     res = weight_drivers(top, dict.fromkeys("xy", "benefit"), None, ["best"], n_draws=50)
     assert res.loc["best", "driver"] is None and np.isnan(res.loc["best", "correlation"])
-
-
-# ----------------------------------------------------------------------------------
-# Missing-value policy sensitivity
-# ----------------------------------------------------------------------------------
-
-
-def _set_policy(policy: str):
-    def change(doc):
-        doc["defaults"]["missing"] = policy
-        for c in doc["criteria"]:
-            c["missing"] = policy
-
-    return change
-
-
-def test_missing_policy_sensitivity_matches_reruns_from_edited_files(params_dir, tiny_csv):
-    params = load_params(params_dir)
-    intake = validate_preliminary(read_table(tiny_csv), params)
-    table = missing_policy_sensitivity(intake, params, policies=("median", "worst"))
-    # C4 (deal size, distance), C5 (relationship) and C7 (credit) have gaps
-    assert table.index.tolist() and set(table.index) == {"C4", "C5", "C7"}
-    assert table.loc["C4", "n_missing"] == 2 and table.loc["C7", "n_missing"] == 1
-    assert table.loc["C7", "missing"] == "信用等级"
-    base = rank_customers(intake, params).target_list.set_index("customer_id")
-    assert (table["rank_configured"] == base.loc[table.index, "rank"]).all()
-    # an independent rerun: the policy written into a copy of criteria.yaml
-    for policy in ("median", "worst"):
-        edit_yaml(params_dir / "criteria.yaml", _set_policy(policy))
-        rerun = rank_customers(intake, load_params(params_dir)).target_list.set_index("customer_id")
-        assert (table[f"rank_{policy}"] == rerun.loc[table.index, "rank"]).all()
-        assert (table[f"tier_{policy}"] == rerun.loc[table.index, "tier"]).all()
-    ranks = table[["rank_configured", "rank_median", "rank_worst"]]
-    assert (table["rank_range"] == ranks.max(axis=1) - ranks.min(axis=1)).all()
-    tiers = table[["tier_configured", "tier_median", "tier_worst"]]
-    assert (table["tier_depends_on_policy"] == (tiers.nunique(axis=1) > 1)).all()
-    # the params object was not modified
-    assert params.criteria.by_id("credit_grade").missing == "worst"
-
-
-def test_missing_policy_sensitivity_on_the_sample(sample_run):
-    params, intake, result = sample_run
-    table = missing_policy_sensitivity(intake, params)
-    assert len(table) == int(intake.customers[params.criteria.ids].isna().any(axis=1).sum())
-    assert [c for c in table.columns if c.startswith("rank_") and c not in ("rank_min", "rank_max", "rank_range")] == [
-        "rank_configured", "rank_segment_median", "rank_median", "rank_neutral", "rank_worst"]
-    assert table["tier_depends_on_policy"].any() and not table["tier_depends_on_policy"].all()
-    assert (table["rank_min"] <= table["rank_configured"]).all()
-
-
-def test_missing_policy_sensitivity_refuses_unknown_policies(sample_run):
-    params, intake, _ = sample_run
-    with pytest.raises(ParamsError, match="unknown missing-value policies"):
-        missing_policy_sensitivity(intake, params, policies=("mean",))
 
 
 def test_module_is_documented():

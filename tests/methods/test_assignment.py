@@ -24,7 +24,8 @@ from prioanalysis.methods.assignment import (
     capacity_columns,
 )
 from prioanalysis.errors import InputError
-from prioanalysis.inputs.preliminary import read_table, validate_preliminary
+from prioanalysis.inputs.preliminary import validate_preliminary
+from prioanalysis.inputs.tables import read_table
 from prioanalysis.config.params import load_params
 from prioanalysis.steps.ranking import rank_customers
 

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import math
 import warnings
-from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -31,12 +28,10 @@ from prioanalysis.methods.calibration import (
     _design,
     _family,
     _glm_irls,
-    _round_group,
     _stratified_folds,
     calibrate_weights,
     probability_calibration,
     propose_tier_thresholds,
-    write_proposed_criteria,
 )
 from prioanalysis.errors import InputError, ParamsError
 
@@ -188,16 +183,6 @@ def test_stratified_folds_balance_each_class(strata, k: int, seed: int) -> None:
     for cls in (0, 1):
         counts = np.bincount(folds[strata == cls], minlength=k)
         assert counts.max() - counts.min() <= 1
-
-
-@given(hnp.arrays(np.float64, st.integers(1, 12), elements=st.floats(0.0, 1.0)))
-def test_round_group_sums_to_exactly_one(values: np.ndarray) -> None:
-    if values.sum() <= 0:
-        return
-    out = _round_group(values)
-    assert sum(Decimal(s) for s in out) == Decimal(1)
-    exact = values / values.sum()
-    assert np.abs(np.array([float(s) for s in out]) - exact).max() <= 1e-4 + 1e-12
 
 
 # ----------------------------------------------------------------------------------
@@ -564,153 +549,3 @@ def test_tier_thresholds_meet_targets_and_are_maximal(raw, seed, targets) -> Non
             if k == ss.shape[0] or ss[k - 1] > ss[k]:
                 assert pp[start:k].mean() < target + 1e-9
         start = end
-
-
-# ----------------------------------------------------------------------------------
-# write_proposed_criteria
-# ----------------------------------------------------------------------------------
-
-CRITERIA_YAML = """\
-# Selection criteria (step 2.3.1) -- owner: BU marketing VP.
-version: "2026.1"
-description: 年度目标客户评价标准
-family_weights:
-  attractiveness: 0.60   # 客户对我们的吸引力
-  feasibility: 0.40      # 服务该客户的可行性
-defaults:
-  normalization: minmax        # minmax | vector
-scales:
-  rating_1_5: {1: 1, 2: 2, 3: 3, 4: 4, 5: 5}
-criteria:
-  - id: budget
-    label: IT预算
-    family: attractiveness
-    direction: benefit
-    transform: log1p
-    valid_range: [0, null]
-    weight: 0.50   # within family
-  - id: deal
-    label: 交易规模
-    family: attractiveness
-    direction: benefit
-    weight: 0.50
-  # feasibility below
-  - id: distance
-    label: 距离
-    family: feasibility
-    direction: cost
-    winsorize: [0.0, 0.99]
-    weight: 0.7
-  - id: payment_days
-    label: 回款天数
-    family: feasibility
-    direction: cost
-    weight: 0.3
-"""
-
-
-def test_write_proposed_criteria_with_family_weights(tmp_path: Path) -> None:
-    src = tmp_path / "criteria.yaml"
-    src.write_text(CRITERIA_YAML, encoding="utf-8")
-    proposed = pd.Series({"budget": 0.3, "deal": 0.4, "distance": 0.2,
-                          "payment_days": 0.1})
-    out = tmp_path / "review" / "criteria_proposed.yaml"
-    diff = write_proposed_criteria(src, proposed, out)
-    new_text = out.read_text(encoding="utf-8")
-    assert diff == Path(str(out) + ".diff").read_text(encoding="utf-8")
-    # every comment survives, and only weight lines change
-    for line in CRITERIA_YAML.splitlines():
-        if "#" in line:
-            assert line.split("#", 1)[1] in new_text
-    changed = [l for l in diff.splitlines()
-               if l[:1] in "+-" and not l.startswith(("+++", "---"))]
-    assert changed and all(
-        "weight:" in l or "attractiveness:" in l or "feasibility:" in l for l in changed
-    )
-    doc = yaml.safe_load(new_text)
-    # family weight = sum of proposed global weights: .7 / .3
-    assert doc["family_weights"] == {"attractiveness": 0.7, "feasibility": 0.3}
-    within = {c["id"]: c["weight"] for c in doc["criteria"]}
-    assert within == pytest.approx({"budget": 0.3 / 0.7, "deal": 0.4 / 0.7,
-                                    "distance": 0.2 / 0.3, "payment_days": 0.1 / 0.3},
-                                   abs=1e-4)
-    # each group sums to exactly 1 as written (4 decimals)
-    lines = {l.split("weight:")[1].split("#")[0].strip()
-             for l in new_text.splitlines() if "weight:" in l}
-    assert all(len(v.split(".")[1]) == 4 for v in lines)
-    fam_of = {c["id"]: c["family"] for c in doc["criteria"]}
-    for fam in ("attractiveness", "feasibility"):
-        txt = [l.split("weight:")[1].split("#")[0].strip()
-               for l, c in zip([l for l in new_text.splitlines() if "weight:" in l],
-                               doc["criteria"]) if fam_of[c["id"]] == fam]
-        assert sum(Decimal(v) for v in txt) == Decimal(1)
-    # everything else is unchanged
-    old = yaml.safe_load(CRITERIA_YAML)
-    for c_old, c_new in zip(old["criteria"], doc["criteria"]):
-        assert {k: v for k, v in c_old.items() if k != "weight"} == \
-               {k: v for k, v in c_new.items() if k != "weight"}
-    assert old["scales"] == doc["scales"] and old["defaults"] == doc["defaults"]
-    assert "# within family" in new_text and "# feasibility below" in new_text
-
-
-def test_written_file_loads_with_params_module(tmp_path: Path) -> None:
-    from prioanalysis.config.params import load_criteria
-
-    src = tmp_path / "criteria.yaml"
-    src.write_text(CRITERIA_YAML, encoding="utf-8")
-    proposed = {"budget": 0.123, "deal": 0.456, "distance": 0.321, "payment_days": 0.1}
-    write_proposed_criteria(src, proposed, tmp_path / "out.yaml")
-    crit = load_criteria(tmp_path / "out.yaml")
-    got = crit.global_weights()
-    for k, v in proposed.items():
-        assert got[k] == pytest.approx(v, abs=2e-4)
-
-
-def test_write_without_family_weights_keeps_unchanged_spelling(tmp_path: Path) -> None:
-    text = ("criteria:\n- id: a  # budget\n  weight: 0.25\n- id: b\n  weight: 0.75\n"
-            "- {id: c, weight: 0.0}\n")
-    src = tmp_path / "c.yaml"
-    src.write_text(text)
-    diff = write_proposed_criteria(src, {"a": 0.25, "b": 0.5, "c": 0.25}, tmp_path / "o.yaml")
-    new = (tmp_path / "o.yaml").read_text()
-    assert "  weight: 0.25\n" in new  # same value, same spelling: no diff line
-    assert "weight: 0.5000" in new and "{id: c, weight: 0.2500}" in new
-    assert "-  weight: 0.25" not in diff and "+  weight: 0.5000" in diff
-
-
-def test_write_accepts_calibration_result(tmp_path: Path, fitted_3000) -> None:
-    text = "criteria:\n" + "".join(
-        f"  - id: {c}\n    weight: 0.2\n" for c in DIRS5
-    )
-    src = tmp_path / "c.yaml"
-    src.write_text(text)
-    write_proposed_criteria(src, fitted_3000, tmp_path / "o.yaml")
-    doc = yaml.safe_load((tmp_path / "o.yaml").read_text())
-    got = pd.Series({c["id"]: c["weight"] for c in doc["criteria"]})
-    np.testing.assert_allclose(got[fitted_3000.weights.index], fitted_3000.weights,
-                               atol=1e-4)
-
-
-def test_write_refuses_params_directory(tmp_path: Path) -> None:
-    src = tmp_path / "criteria.yaml"
-    src.write_text(CRITERIA_YAML, encoding="utf-8")
-    out = tmp_path / "params" / "2027" / "criteria.yaml"
-    w = {"budget": 0.25, "deal": 0.25, "distance": 0.25, "payment_days": 0.25}
-    with pytest.raises(ParamsError, match="params"):
-        write_proposed_criteria(src, w, out)
-    assert not out.exists() and not (tmp_path / "params").exists()
-    with pytest.raises(ParamsError, match="overwrite"):
-        write_proposed_criteria(src, w, src)
-
-
-def test_write_errors(tmp_path: Path) -> None:
-    src = tmp_path / "criteria.yaml"
-    src.write_text(CRITERIA_YAML, encoding="utf-8")
-    with pytest.raises(ParamsError, match="missing 'payment_days'"):
-        write_proposed_criteria(src, {"budget": 0.5, "deal": 0.2, "distance": 0.3},
-                                tmp_path / "o.yaml")
-    flow = tmp_path / "flow.yaml"
-    flow.write_text("criteria: [{id: a, weight: 0.5}, {id: b, weight: 0.5}]\n")
-    with pytest.raises(ParamsError, match="block list"):
-        write_proposed_criteria(flow, {"a": 0.5, "b": 0.5}, tmp_path / "o.yaml")
-    assert not (tmp_path / "o.yaml").exists()

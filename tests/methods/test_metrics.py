@@ -402,7 +402,7 @@ def test_rank_correlations_errors():
         rank_correlations(ser([1.0, 2, 3]), ser([5.0, 5, 5]))
     with pytest.raises(InputError, match="at least 3"):
         rank_correlations(ser([1.0, 2]), ser([1.0, 2]))
-    with pytest.raises(InputError, match="fill|Fill"):
+    with pytest.raises(InputError, match=r"fill|Fill"):
         rank_correlations(ser([1.0, 2, 3]), ser([1.0, np.nan, 2]))
 
 

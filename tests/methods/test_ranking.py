@@ -1,22 +1,18 @@
-"""Tests of prioanalysis.methods.ranking: ranks, gates, tiers, grades, quadrants and drivers."""
+"""Tests of prioanalysis.methods.ranking: ranks, gates, grades, quadrants and drivers.
+
+The tiers (quota, threshold, the engine) are tested in ``tests/methods/test_tiers.py``."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from tests.conftest import CREDIT
 from prioanalysis.errors import InputError
 from prioanalysis.methods.ranking import (
     apply_gates,
     assign_grades,
-    assign_tiers_quota,
-    assign_tiers_threshold,
     priority_quadrant,
     rank_scores,
     sort_order,
@@ -161,89 +157,6 @@ def test_no_gates_everyone_passes() -> None:
     assert apply_gates(f, []).tolist() == ["", ""]
 
 
-# --------------------------------------------------------------------------- quota tiers
-NAMES = ["T1", "T2", "T3"]
-
-
-def test_quota_share_by_hand() -> None:
-    r = pd.Series(range(1, 11), index=[f"c{i}" for i in range(1, 11)])
-    e = pd.Series(True, index=r.index)
-    out = assign_tiers_quota(r, e, NAMES, [0.1, 0.2, 0.3], "share", not_targeted=NT)
-    # n = 10: cuts after 1, 1 + 2 = 3 and 3 + 3 = 6 customers
-    assert out.tolist() == ["T1", "T2", "T2", "T3", "T3", "T3", NT, NT, NT, NT]
-
-
-def test_quota_share_rounds_half_up() -> None:
-    r = pd.Series(range(1, 11), index=range(10))
-    e = pd.Series(True, index=r.index)
-    out = assign_tiers_quota(r, e, ["T1"], [0.05], "share", not_targeted=NT)
-    # 0.05 × 10 = 0.5 → floor(0.5 + 0.5) = 1
-    assert out.tolist().count("T1") == 1
-    out = assign_tiers_quota(r.iloc[:9], e.iloc[:9], ["T1"], [0.05], "share", not_targeted=NT)
-    # 0.05 × 9 = 0.45 → floor(0.95) = 0
-    assert out.tolist().count("T1") == 0
-
-
-def test_quota_count_per_group_and_eligibility() -> None:
-    idx = list("abcdefg")
-    g = pd.Series(["x", "x", "x", "x", "y", "y", "y"], index=idx)
-    e = pd.Series([True, False, True, True, True, True, True], index=idx)
-    # ranks among eligible customers within each group (b is ineligible)
-    r = pd.Series([1, 99, 2, 3, 1, 2, 3], index=idx)
-    out = assign_tiers_quota(r, e, ["T1", "T2"], [1, 1], "count", g, NT)
-    assert out.tolist() == ["T1", NT, "T2", NT, "T1", "T2", NT]
-
-
-def test_quota_share_counts_only_eligible_customers_of_the_group() -> None:
-    idx = [f"c{i}" for i in range(8)]
-    g = pd.Series(["x"] * 4 + ["y"] * 4, index=idx)
-    e = pd.Series([True, True, False, False, True, True, True, True], index=idx)
-    r = pd.Series([1, 2, 0, 0, 1, 2, 3, 4], index=idx)
-    out = assign_tiers_quota(r, e, ["T1"], [0.5], "share", g, NT)
-    # x: 2 eligible → floor(1 + 0.5) = 1 ; y: 4 eligible → 2
-    assert out.tolist() == ["T1", NT, NT, NT, "T1", "T1", NT, NT]
-
-
-def test_quota_ties_at_a_cut_are_never_split() -> None:
-    s = S([0.9, 0.8, 0.8, 0.7, 0.6], index=list("abcde"))
-    r = rank_scores(s, "min")  # 1 2 2 4 5
-    e = pd.Series(True, index=s.index)
-    out = assign_tiers_quota(r, e, ["T1", "T2"], [2, 1], "count", not_targeted=NT)
-    # cut after 2: b and c are tied at the cut → both T1; T2 cut after 3 → d is beyond
-    assert out.tolist() == ["T1", "T1", "T1", NT, NT]
-
-
-def test_quota_with_dense_tie_rule_does_not_overflow() -> None:
-    """With tie_rule dense, the quota cut must still count customers (dense ranks
-    1 1 2 3… would let c in): rank_and_tier uses competition ranks for the cut."""
-    from prioanalysis.methods.ranking import rank_and_tier
-
-    s = S([0.9, 0.9, 0.8, 0.7, 0.6, 0.5], index=list("abcdef"))
-    e = pd.Series(True, index=s.index)
-    seg = pd.Series("x", index=s.index)
-    ranked = rank_and_tier(s, seg, e, ["T1"], NT, quota_values=[2], quota_kind="count", tie_rule="dense")
-    assert ranked["rank"].tolist() == [1, 1, 2, 3, 4, 5]  # dense ranks are still reported
-    out = ranked["tier"]
-    # quota 2, filled exactly by the tied pair a, b; c (0.8) is not tied with anyone in T1
-    assert out.tolist() == ["T1", "T1", NT, NT, NT, NT]
-
-
-def test_quota_unknown_kind() -> None:
-    r = pd.Series([1])
-    with pytest.raises(InputError, match="quota kind"):
-        assign_tiers_quota(r, pd.Series([True]), ["T"], [1], "percent")
-
-
-# --------------------------------------------------------------------------- threshold tiers
-def test_threshold_tiers_boundaries() -> None:
-    s = S([0.8, 0.7999, 0.5, 0.49, 0.7 - 1e-13, 0.95])
-    e = pd.Series([True, True, True, True, True, False], index=s.index)
-    out = assign_tiers_threshold(s, e, ["A", "B", "C"], [0.8, 0.7, 0.5], NT)
-    # exactly on a threshold → that tier; 0.7 − 1e-13 rounds to 0.7 (10 decimals);
-    # an ineligible customer is not targeted whatever its score
-    assert out.tolist() == ["A", "B", "C", NT, "B", NT]
-
-
 # --------------------------------------------------------------------------- grades
 def test_grade_boundaries() -> None:
     cases = [
@@ -336,85 +249,14 @@ def test_top_drivers_n_larger_than_criteria() -> None:
     assert out["driver_1"].tolist() == ["x +0.500", "x -0.500"]
 
 
-# --------------------------------------------------------------------------- properties
-def _pipeline_tiers(scores: pd.Series, eligible: pd.Series, groups: pd.Series,
-                    shares: list[float], rule: str) -> tuple[pd.Series, pd.Series]:
-    """Ranks among eligible customers within groups, then quota tiers (as the pipeline)."""
-    er = rank_scores(scores[eligible], rule, None, groups[eligible])
-    er = er.reindex(scores.index, fill_value=10**9)
-    tiers = assign_tiers_quota(er, eligible, NAMES, shares, "share", groups, NT)
-    return er, tiers
+def test_grades_use_the_one_vocabulary() -> None:
+    """Every letter assign_grades returns is one of methods.grades.GRADES, and the
+    default limits are its PROMISED_MONTHS."""
+    from prioanalysis.methods.grades import GRADES, PROMISED_MONTHS
 
-
-@st.composite
-def tier_cases(draw):
-    n = draw(st.integers(1, 40))
-    ids = [f"C{i:03d}" for i in range(n)]
-    scores = draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))  # many ties
-    eligible = draw(st.lists(st.booleans(), min_size=n, max_size=n))
-    groups = draw(st.lists(st.sampled_from(["g1", "g2", "g3"]), min_size=n, max_size=n))
-    shares = [
-        draw(st.sampled_from([0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4])),
-        draw(st.sampled_from([0.0, 0.05, 0.1, 0.15, 0.2, 0.3])),
-        draw(st.sampled_from([0.0, 0.05, 0.1, 0.15, 0.2, 0.3])),
-    ]
-    perm = draw(st.permutations(range(n)))
-    return (
-        pd.Series(np.array(scores, dtype=float) / 6, index=ids),
-        pd.Series(eligible, index=ids),
-        pd.Series(groups, index=ids),
-        shares,
-        list(perm),
-    )
-
-
-@settings(max_examples=150, deadline=None)
-@given(case=tier_cases(), rule=st.sampled_from(["min", "first"]))
-def test_property_tier1_never_exceeds_quota_unless_ties(case, rule) -> None:
-    scores, eligible, groups, shares, _ = case
-    _, tiers = _pipeline_tiers(scores, eligible, groups, shares, rule)
-    for g in groups.unique():
-        in_g = groups == g
-        el_scores = scores[in_g & eligible].sort_values(ascending=False).to_numpy()
-        n = len(el_scores)
-        q = math.floor(shares[0] * n + 0.5)
-        t1 = scores[in_g & (tiers == "T1")]
-        assert len(t1) >= min(q, n)
-        if len(t1) > q:
-            assert rule != "first"  # no shared ranks: the quota is exact
-            assert q >= 1
-            cut = el_scores[q - 1]
-            # every customer beyond the quota is tied with the customer at the cut
-            assert (t1.sort_values(ascending=False).to_numpy()[q:] == cut).all()
-    # nobody ineligible is ever in a tier
-    assert (tiers[~eligible] == NT).all()
-
-
-@settings(max_examples=150, deadline=None)
-@given(case=tier_cases(), rule=st.sampled_from(["min", "dense", "first"]))
-def test_property_row_order_does_not_matter(case, rule) -> None:
-    scores, eligible, groups, shares, perm = case
-    r1, t1 = _pipeline_tiers(scores, eligible, groups, shares, rule)
-    p = scores.index[perm]
-    r2, t2 = _pipeline_tiers(scores.loc[p], eligible.loc[p], groups.loc[p], shares, rule)
-    pd.testing.assert_series_equal(t1, t2.loc[t1.index])
-    pd.testing.assert_series_equal(r1, r2.loc[r1.index])
-    assert rank_scores(scores, rule).equals(rank_scores(scores.loc[p], rule).loc[scores.index])
-    assert list(sort_order(scores)) == list(sort_order(scores.loc[p]))
-
-
-@settings(max_examples=150, deadline=None)
-@given(case=tier_cases(), rule=st.sampled_from(["min", "dense", "first"]))
-def test_property_tiers_monotone_in_score_within_group(case, rule) -> None:
-    scores, eligible, groups, shares, _ = case
-    _, tiers = _pipeline_tiers(scores, eligible, groups, shares, rule)
-    level = tiers.map({name: i for i, name in enumerate([*NAMES, NT])})
-    for g in groups.unique():
-        m = (groups == g) & eligible
-        s, lv = scores[m].to_numpy(), level[m].to_numpy()
-        better = s[:, None] > s[None, :]
-        # a higher-scoring eligible customer never gets a worse (higher) tier level
-        assert not (better & (lv[:, None] > lv[None, :])).any()
-        if rule != "first":
-            same = s[:, None] == s[None, :]
-            assert not (same & (lv[:, None] != lv[None, :])).any()
+    need = pd.Series(["target"] * 5 + ["potential", "dead", None])
+    months = pd.Series([PROMISED_MONTHS["A"], PROMISED_MONTHS["B"], PROMISED_MONTHS["C"],
+                        PROMISED_MONTHS["C"] + 0.01, None, 1.0, 1.0, 1.0])
+    out = assign_grades(need, months)
+    assert out.tolist() == ["A", "B", "C", "D", "D", "D", "E", "D"]
+    assert set(out) <= set(GRADES)

@@ -642,3 +642,115 @@ def test_flipping_every_direction_mirrors_the_score(problem, method):
     a = score(m, w, d, method=method).scores
     b = score(m, w, flipped, method=method).scores
     np.testing.assert_allclose(a + b, 1.0, rtol=0, atol=1e-9)
+
+
+# =============================================================================
+# Normalization fitted on a reference population
+# =============================================================================
+
+REF = pd.DataFrame(
+    {"revenue": [10.0, 20.0, 40.0], "dso_days": [30.0, 60.0, 90.0]}, index=["acme", "bolt", "cora"]
+)
+DIRS = {"revenue": "benefit", "dso_days": "cost"}
+
+
+@pytest.mark.parametrize("method", NORMALIZATIONS)
+def test_fitted_normalization_on_the_reference_is_normalize(method: str) -> None:
+    fitted = scoring.fit_normalization(REF, DIRS, method)
+    pd.testing.assert_frame_equal(fitted.apply(REF), normalize(REF, DIRS, method), check_exact=True)
+    pd.testing.assert_frame_equal(normalize(REF, DIRS, method, reference=REF), normalize(REF, DIRS, method),
+                                  check_exact=True)
+
+
+def test_fitted_normalization_of_new_rows_by_hand() -> None:
+    new = pd.DataFrame({"revenue": [25.0, 80.0], "dso_days": [45.0, 30.0]}, index=["new", "big"])
+    # min-max with the reference's min and max: (25 - 10) / 30 = 0.5; (90 - 45) / 60 = 0.75;
+    # a value beyond the reference's range lies beyond [0, 1]: (80 - 10) / 30
+    got = normalize(new, DIRS, reference=REF)
+    np.testing.assert_allclose(got.to_numpy(), [[0.5, 0.75], [70 / 30, 1.0]])
+    # vector: x / ||x_ref|| with ||(10, 20, 40)|| = sqrt(2100); cost 1 - x / sqrt(12600)
+    v = normalize(new, DIRS, "vector", reference=REF)
+    np.testing.assert_allclose(v.loc["new"].to_numpy(), [25 / np.sqrt(2100), 1 - 45 / np.sqrt(12600)])
+    # max: benefit x / 40; cost min / x with the reference's min 30
+    m = normalize(new, DIRS, "max", reference=REF)
+    np.testing.assert_allclose(m.loc["new"].to_numpy(), [25 / 40, 30 / 45])
+    # sum: x / 70; cost 1 - x / 180
+    s = normalize(new, DIRS, "sum", reference=REF)
+    np.testing.assert_allclose(s.loc["new"].to_numpy(), [25 / 70, 1 - 45 / 180])
+    # columns in another order are put in the fitted order
+    fitted = scoring.fit_normalization(REF, DIRS)
+    assert list(fitted.apply(new[["dso_days", "revenue"]]).columns) == ["revenue", "dso_days"]
+    t = fitted.table()
+    assert t.loc["revenue", ["offset", "divisor", "shift"]].tolist() == [10.0, 30.0, 0.0]
+    assert t.loc["dso_days", ["offset", "divisor", "shift"]].tolist() == [90.0, -60.0, 0.0]
+    assert np.isnan(t["numerator"]).all()
+    mt = scoring.fit_normalization(REF, DIRS, "max").table()
+    assert mt.loc["dso_days", "numerator"] == 30.0 and np.isnan(mt.loc["dso_days", "offset"])
+
+
+def test_fitted_normalization_refuses_what_normalize_refuses() -> None:
+    fitted = scoring.fit_normalization(REF, DIRS, "max")
+    with pytest.raises(InputError, match="fitted criteria"):
+        fitted.apply(REF[["revenue"]])
+    with pytest.raises(InputError, match="missing"):
+        fitted.apply(REF.assign(revenue=[1.0, np.nan, 2.0]))
+    with pytest.raises(InputError, match="min/x"):
+        fitted.apply(REF.assign(dso_days=[0.0, 1.0, 2.0]))
+    with pytest.raises(InputError, match="negative"):
+        scoring.fit_normalization(REF.assign(revenue=[-1.0, 0.0, 1.0]), DIRS, "vector")
+
+
+def test_score_with_a_reference_normalization() -> None:
+    w = {"revenue": 0.75, "dso_days": 0.25}
+    fitted = scoring.fit_normalization(REF, DIRS)
+    own = score(REF, w, DIRS)
+    ref = score(REF, w, DIRS, reference=fitted)
+    pd.testing.assert_series_equal(ref.scores, own.scores, check_exact=True)
+    pd.testing.assert_frame_equal(ref.contributions, own.contributions, check_exact=True)
+    new = pd.DataFrame({"revenue": [25.0], "dso_days": [45.0]}, index=["new"])
+    # 0.75 * 0.5 + 0.25 * 0.75
+    assert score(new, w, DIRS, reference=fitted).scores.tolist() == [0.5625]
+    assert score(new, w, DIRS, normalization="minmax", reference=fitted).normalization == "minmax"
+    with pytest.raises(InputError, match="weighted sum only"):
+        score(new, w, DIRS, method="topsis", reference=fitted)
+    with pytest.raises(InputError, match="differ"):
+        score(new, w, DIRS, normalization="max", reference=fitted)
+    with pytest.raises(InputError, match="differ"):
+        score(new, w, {"revenue": "cost", "dso_days": "cost"}, reference=fitted)
+    with pytest.raises(InputError, match="fitted on the criteria"):
+        score(new[["dso_days", "revenue"]], w, DIRS, reference=fitted)
+
+
+def test_exclude_reweight_by_hand() -> None:
+    m = pd.DataFrame({"a": [0.0, 1.0, 0.5], "b": [1.0, 0.0, 0.5], "c": [0.0, 0.5, 1.0]})
+    w = {"a": 0.5, "b": 0.25, "c": 0.25}
+    res = score(m, w, dict.fromkeys("abc", "benefit"))
+    out = pd.DataFrame({"a": [False, True, False], "b": [False, False, True], "c": False})
+    r = scoring.exclude_reweight(res, out, w)
+    # row 0 keeps all: 0.5*0 + 0.25*1 + 0.25*0 = 0.25
+    # row 1 leaves a out: (0.25*0 + 0.25*0.5) / 0.5 = 0.25
+    # row 2 leaves b out: (0.5*0.5 + 0.25*1) / 0.75 = 2/3
+    np.testing.assert_allclose(r.scores.to_numpy(), [0.25, 0.25, 2 / 3])
+    assert r.contributions.loc[1, "a"] == 0.0 and r.contributions.loc[2, "b"] == 0.0
+    np.testing.assert_allclose(r.contributions.sum(axis=1), r.scores)
+    assert r.scores.name == "score" and res.scores.tolist()[1] == 0.625  # input untouched
+    top = score(m, w, dict.fromkeys("abc", "benefit"), method="topsis", normalization="minmax")
+    with pytest.raises(InputError, match="weighted sum only"):
+        scoring.exclude_reweight(top, out, w)
+
+
+def test_family_scores_by_hand() -> None:
+    from prioanalysis.methods.spec import CriteriaSpec
+
+    spec = CriteriaSpec.from_records(
+        [{"id": "a", "label": "A", "family": "attractiveness", "direction": "benefit", "weight": 0.3},
+         {"id": "b", "label": "B", "family": "attractiveness", "direction": "cost", "weight": 0.1},
+         {"id": "f", "label": "F", "family": "feasibility", "direction": "benefit", "weight": 0.6}])
+    m = pd.DataFrame({"a": [0.0, 2.0, 1.0], "b": [5.0, 5.0, 0.0], "f": [3.0, 1.0, 2.0]})
+    fam = scoring.family_scores(m, spec)
+    # attractiveness: weights 0.3, 0.1 rescaled to 0.75, 0.25; b (cost) 5 → 0, 0 → 1
+    assert fam["attractiveness"].tolist() == pytest.approx([0.0, 0.75, 0.375 + 0.25])
+    assert fam["feasibility"].tolist() == [1.0, 0.0, 0.5]
+    only = CriteriaSpec.from_records([{"id": "a", "label": "A", "family": "attractiveness",
+                                       "direction": "benefit", "weight": 1.0}])
+    assert scoring.family_scores(m[["a"]], only)["feasibility"].isna().all()

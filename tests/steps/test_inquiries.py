@@ -19,12 +19,14 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from tests.conftest import ROOT, assert_drawn, edit_yaml, read_yaml, write_yaml  # noqa: E402
+from tests.conftest import ROOT, assert_drawn, edit_yaml  # noqa: E402
 
 from prioanalysis.steps import inquiries as iq  # noqa: E402
 from prioanalysis.report import review_figures as review_plots  # noqa: E402
 from prioanalysis.errors import InputError, ParamsError  # noqa: E402
+from prioanalysis.config.inquiries import load_inquiry_params  # noqa: E402
 from prioanalysis.config.params import CriteriaParams, load_params  # noqa: E402
+from prioanalysis.inputs.inquiries import read_inquiries  # noqa: E402
 
 Z = 1.959963984540054
 
@@ -39,49 +41,9 @@ def wilson(x: float, n: float, z: float = Z) -> tuple[float, float]:
 
 
 INQ_YAML = ROOT / "params" / "2026" / "inquiries.yaml"
-LOG_HEADER = "inquiry_id,date,channel,segment,customer_name,first_response_hours,decision,follow_ups,converted\n"
-
-
-def _write(tmp_path: Path, text: str, name: str = "log.csv") -> Path:
-    p = tmp_path / name
-    p.write_text(text, encoding="utf-8")
-    return p
 
 
 # ------------------------------------------------------------------------- parameters
-def test_inquiries_yaml_loads_with_source_benchmarks() -> None:
-    p = iq.load_inquiry_params(INQ_YAML)
-    assert p.first_response.sla_hours == 8
-    assert [b.benchmark_share for b in p.follow_up_buckets] == [0.02, 0.03, 0.05, 0.10, 0.80]
-    assert p.follow_up_buckets[-1].max is None
-    assert p.propose_decision in p.decisions
-
-
-def test_inquiries_yaml_unknown_key_names_file_and_key(tmp_path: Path) -> None:
-    doc = read_yaml(INQ_YAML)
-    doc["first_response"]["sla_hour"] = 4
-    path = write_yaml(tmp_path / "inquiries.yaml", doc)
-    with pytest.raises(ParamsError, match=r"(?s)inquiries\.yaml.*first_response\.sla_hour: unknown key"):
-        iq.load_inquiry_params(path)
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda d: d["follow_up_buckets"].__setitem__(1, {"label": "x", "min": 2, "max": 2}), "contiguous"),
-        (lambda d: d.__setitem__("propose_decision", "adopt"), "not one of the decisions"),
-        (lambda d: d["follow_up_buckets"][0].__setitem__("benchmark_share", 0.5), "sum to"),
-        (lambda d: d["first_response"].__setitem__("quantiles", [0.9, 0.5]), "increasing quantiles"),
-    ],
-)
-def test_inquiries_yaml_inconsistent_values_refused(tmp_path: Path, change, message: str) -> None:
-    doc = read_yaml(INQ_YAML)
-    change(doc)
-    path = write_yaml(tmp_path / "inquiries.yaml", doc)
-    with pytest.raises(ParamsError, match=message):
-        iq.load_inquiry_params(path)
-
-
 def test_parse_month() -> None:
     assert iq.parse_month("2025-10") == pd.Period("2025-10", "M")
     for bad in ("2025-13", "2025/10", "25-10", 202510):
@@ -95,7 +57,7 @@ def test_previous_month_wraps_the_year() -> None:
 
 
 def test_inquiries_path_uses_the_months_year() -> None:
-    p = iq.load_inquiry_params(INQ_YAML)
+    p = load_inquiry_params(INQ_YAML)
     assert iq.inquiries_path_for(p, "/proj", "2025-10") == Path("/proj/data/sample/inquiries_2025.csv")
     assert iq.inquiries_path_for(p, "/proj", "2026-01") == Path("/proj/data/sample/inquiries_2026.csv")
 
@@ -121,39 +83,6 @@ def test_validate_monthly_parameters_errors(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------- reading
-def test_read_inquiries_types_and_index(tmp_path: Path) -> None:
-    path = _write(tmp_path, LOG_HEADER
-                  + "Q1,2025-10-01,web,finance,甲公司,2.5,follow_up,3,1\n"
-                  + "Q2,2025-10-02,phone,retail,乙公司,,decline,0,0\n")
-    q = iq.read_inquiries(path, decisions=["decline", "follow_up"])
-    assert list(q.index) == ["Q1", "Q2"]
-    assert q["month"].tolist() == ["2025-10", "2025-10"]
-    assert q["follow_ups"].tolist() == [3, 0] and q["converted"].dtype == np.int64
-    assert q["first_response_hours"].iloc[0] == 2.5 and math.isnan(q["first_response_hours"].iloc[1])
-
-
-def test_read_inquiries_reports_every_problem_with_rows(tmp_path: Path) -> None:
-    path = _write(tmp_path, LOG_HEADER
-                  + "Q1,2025-10-01,web,finance,甲公司,2.5,follow_up,3,2\n"      # row 2: converted 2
-                  + "Q1,2025-13-45,web,finance,乙公司,-1,adopt,x,0\n")           # row 3: dup, date, hours, decision, follow_ups
-    with pytest.raises(InputError) as err:
-        iq.read_inquiries(path, decisions=["decline", "follow_up"])
-    msg = str(err.value)
-    assert "log.csv" in msg
-    assert "rows 2, 3, column 'inquiry_id': the same inquiry id" in msg
-    assert "row 3, column 'date'" in msg
-    assert "row 3, column 'first_response_hours'" in msg
-    assert "row 3, column 'follow_ups'" in msg
-    assert "row 2, column 'converted': expected 0 or 1" in msg
-    assert "row 3, column 'decision': 'adopt' is not a known decision" in msg
-
-
-def test_read_inquiries_missing_column(tmp_path: Path) -> None:
-    path = _write(tmp_path, "inquiry_id,date\nQ1,2025-10-01\n")
-    with pytest.raises(InputError, match="missing required column.*channel"):
-        iq.read_inquiries(path)
-
-
 def test_select_month_and_year_to_date() -> None:
     q = pd.DataFrame({"month": ["2024-12", "2025-01", "2025-10", "2025-10", "2025-11"]})
     q.attrs["source"] = "log.csv"
@@ -206,7 +135,7 @@ def test_decision_table_hand_computed() -> None:
 
 
 def test_follow_up_depth_hand_computed_with_benchmark() -> None:
-    p = iq.load_inquiry_params(INQ_YAML)
+    p = load_inquiry_params(INQ_YAML)
     f = pd.Series([0, 0, 1, 2, 3, 4, 7, 11, 5, 6])
     y = pd.Series([1, 0, 0, 0, 1, 1, 1, 1, 0, 0])
     t = iq.follow_up_depth(f, y, p.follow_up_buckets)
@@ -288,7 +217,44 @@ def test_scoring_the_list_against_itself_gives_the_lists_scores() -> None:
     r = iq.score_against_reference(cust[params.criteria.ids], cust["segment"], cust, cust["segment"],
                                    params.criteria)
     listed = result.target_list.set_index("customer_id")["score"]
-    assert np.abs(r.scores.to_numpy() - listed.reindex(r.scores.index).to_numpy()).max() < 1e-12
+    # exactly: the same fitted preprocessor and the same scoring kernel as the ranking
+    np.testing.assert_array_equal(r.scores.to_numpy(), listed.reindex(r.scores.index).to_numpy())
+    # the run's spec gives the same scores
+    s = iq.score_against_reference(cust[params.criteria.ids], cust["segment"], cust, cust["segment"], params.spec)
+    pd.testing.assert_series_equal(s.scores, r.scores, check_exact=True)
+
+
+def test_score_against_reference_uses_only_the_reference() -> None:
+    """A row's score depends on the reference and on the row, never on the other new
+    rows: scoring rows one at a time gives the same scores as scoring them together."""
+    ref = pd.DataFrame({"a": [0.0, 10.0, 4.0, 2.0], "b": [1.0, 3.0, 5.0, np.nan]})
+    rseg = pd.Series(["x", "x", "y", "y"])
+    new = pd.DataFrame({"a": [20.0, np.nan, 3.0], "b": [np.nan, 2.0, 4.0]}, index=["q1", "q2", "q3"])
+    seg = pd.Series(["x", "y", "x"], index=new.index)
+    together = iq.score_against_reference(new, seg, ref, rseg, _crit("segment_median"))
+    for q in new.index:
+        alone = iq.score_against_reference(new.loc[[q]], seg.loc[[q]], ref, rseg, _crit("segment_median"))
+        assert alone.scores.loc[q] == together.scores.loc[q]
+
+
+def test_score_against_reference_spec_and_normalization_arguments() -> None:
+    from prioanalysis.config.params import criteria_spec
+
+    ref = pd.DataFrame({"a": [1.0, 3.0], "b": [2.0, 4.0]})
+    new = pd.DataFrame({"a": [2.0], "b": [3.0]}, index=["q"])
+    seg, rseg = pd.Series("x", index=new.index), pd.Series("x", index=ref.index)
+    by_map = iq.score_against_reference(new, seg, ref, rseg, _crit(), {"a": "max", "b": "minmax"})
+    # a: max 2 / 3; b (cost) minmax (4 - 3) / 2
+    assert by_map.scores.iloc[0] == pytest.approx(0.5 * 2 / 3 + 0.5 * 0.5)
+    by_spec = iq.score_against_reference(new, seg, ref, rseg, criteria_spec(_crit(), normalization="max"))
+    by_name = iq.score_against_reference(new, seg, ref, rseg, _crit(), "max")
+    pd.testing.assert_series_equal(by_spec.scores, by_name.scores, check_exact=True)
+    with pytest.raises(ParamsError, match="weighted sum only"):
+        iq.score_against_reference(new, seg, ref, rseg, criteria_spec(_crit(), "topsis"))
+    with pytest.raises(ParamsError, match="in the spec"):
+        iq.score_against_reference(new, seg, ref, rseg, criteria_spec(_crit()), "max")
+    with pytest.raises(ParamsError, match="normalization"):
+        iq.score_against_reference(new, seg, ref, rseg, _crit(), {"a": "max"})
 
 
 def test_criteria_values_scales_and_ranges() -> None:
@@ -427,7 +393,7 @@ def test_inquiry_figures_answers_from_data(figure_style) -> None:
 
 
 def test_follow_up_and_score_figures(figure_style) -> None:
-    p = iq.load_inquiry_params(INQ_YAML)
+    p = load_inquiry_params(INQ_YAML)
     f, y = pd.Series([0, 1, 4, 5]), pd.Series([0, 0, 1, 1])
     m = iq.follow_up_depth(f, y, p.follow_up_buckets)
     fr = review_plots.follow_up_chart(m, m, "zh")
@@ -454,7 +420,7 @@ def test_monthly_notebook_calls_on_the_sample(figure_style) -> None:
     setup = iq.validate_monthly_parameters(month, 2026, str(ROOT / "params" / "2026"))
     params, ip = setup.params, setup.inquiry_params
     seg = {k: v.label for k, v in params.run.segments.items()}
-    log = iq.read_inquiries(setup.inquiries_path, decisions=list(ip.decisions))
+    log = read_inquiries(setup.inquiries_path, ip, list(params.run.segments))
     q = iq.select_month(log, month)
     ytd = iq.year_to_date(log, month)
     assert len(log) == 1465 and (q["month"] == month).all() and len(ytd) >= len(q)

@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from tests.conftest import ROOT, assert_drawn, edit_yaml, read_yaml, write_yaml  # noqa: E402
+from tests.conftest import ROOT, assert_drawn, edit_yaml  # noqa: E402
 
 from prioanalysis.steps import review as ar  # noqa: E402
 from prioanalysis.steps import inquiries as iq  # noqa: E402
@@ -26,36 +26,8 @@ from prioanalysis.report import review_figures as review_plots  # noqa: E402
 from prioanalysis.methods import metrics as review
 from prioanalysis.errors import InputError, ParamsError  # noqa: E402
 from prioanalysis.report.tables import write_csv  # noqa: E402
+from prioanalysis.config.goals import MEASURES, Goal  # noqa: E402
 from prioanalysis.config.params import CriteriaParams, load_params  # noqa: E402
-
-GOALS = ROOT / "params" / "2025" / "goals.yaml"
-
-
-# ------------------------------------------------------------------------- goals.yaml
-def test_goals_yaml_loads_all_perspectives() -> None:
-    g = ar.load_goals(GOALS)
-    assert g.year == 2025 and g.inquiry_sla_hours == 8
-    assert {x.perspective for x in g.goals} == {"financial", "customer", "process"}
-    assert all(x.measure in ar.MEASURES for x in g.goals)
-    assert g.inputs.outcomes == "data/sample/outcomes_2025.csv"
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda d: d["goals"][0].__setitem__("measure", "profit"), "unknown measure 'profit'"),
-        (lambda d: d["goals"][0].__setitem__("taget", 1), r"goals\[0\]\.taget: unknown key"),
-        (lambda d: d["goals"].append(dict(d["goals"][0])), "goal ids must be unique"),
-        (lambda d: d["goals"][0].__setitem__("perspective", "morale"), r"goals\[0\]\.perspective"),
-    ],
-)
-def test_goals_yaml_errors_name_the_key(tmp_path: Path, change, message: str) -> None:
-    doc = read_yaml(GOALS)
-    change(doc)
-    path = write_yaml(tmp_path / "goals.yaml", doc)
-    with pytest.raises(ParamsError, match=message):
-        ar.load_goals(path)
-
 
 # ------------------------------------------------------------------------- parameters
 @pytest.fixture
@@ -114,37 +86,6 @@ def test_without_the_year_before_no_movement(tree: Path) -> None:
 
 
 # ------------------------------------------------------------------------- reading
-def test_read_outcomes_reports_rows(tmp_path: Path) -> None:
-    p = tmp_path / "outcomes.csv"
-    p.write_text("customer_id,won,revenue,days_to_close\nC1,1,10.5,20\nC2,2,-1,\nC1,0,0,x\n", encoding="utf-8")
-    with pytest.raises(InputError) as err:
-        ar.read_outcomes(p)
-    msg = str(err.value)
-    assert "outcomes.csv" in msg
-    assert "rows 2, 4, column 'customer_id': listed more than once" in msg
-    assert "row 3, column 'won': expected 0 or 1" in msg
-    assert "row 3, column 'revenue'" in msg
-    assert "row 4, column 'days_to_close'" in msg
-
-
-def test_read_outcomes_defaults(tmp_path: Path) -> None:
-    p = tmp_path / "outcomes.csv"
-    p.write_text("customer_id,won\nC1,1\nC2,0\n", encoding="utf-8")
-    o = ar.read_outcomes(p)
-    assert o["won"].tolist() == [1, 0] and o["revenue"].tolist() == [0.0, 0.0]
-    assert o["days_to_close"].isna().all()
-
-
-def test_read_frozen_list_needs_its_columns(tmp_path: Path) -> None:
-    p = tmp_path / "tl.csv"
-    p.write_text("customer_id,score\nC1,0.5\n", encoding="utf-8")
-    with pytest.raises(InputError, match="missing required column.*tier, grade"):
-        ar.read_frozen_list(p)
-    p.write_text("customer_id,score,tier,grade\nC1,abc,战略,A\n", encoding="utf-8")
-    with pytest.raises(InputError, match="row 2, column 'score'"):
-        ar.read_frozen_list(p)
-
-
 def test_frozen_list_equals_the_recomputed_one(tmp_path: Path) -> None:
     """What the notebook documents: without a frozen list, recomputing gives the list
     that was published (the ranking is deterministic)."""
@@ -247,7 +188,7 @@ def test_measure_values_hand_computed() -> None:
     vals = pd.DataFrame({"a": [1.0, np.nan], "b": [1.0, 2.0]})
     q = pd.DataFrame({"first_response_hours": [1.0, 9.0, np.nan], "converted": [1, 0, 0]})
     m = ar.measure_values(c, vals, ["T1", "T2"], "no", q, inquiry_sla_hours=8)
-    assert list(m.index) == list(ar.MEASURES)
+    assert list(m.index) == list(MEASURES)
     assert m["revenue_won"] == 100 and m["conversion_rate"] == 0.75
     assert m["target_conversion_rate"] == pytest.approx(2 / 3) and m["target_revenue_share"] == 0.8
     assert m["new_key_accounts"] == 1 and m["data_completeness"] == 0.75
@@ -273,11 +214,11 @@ def test_measure_values_hand_computed() -> None:
     ],
 )
 def test_goal_attainment_status(direction, target, actual, status, attainment) -> None:
-    g = ar.Goal(id="g", perspective="process", label="G", measure="revenue_won", target=target, direction=direction)
+    g = Goal(id="g", perspective="process", label="G", measure="revenue_won", target=target, direction=direction)
     t = ar.goal_attainment([g], {"revenue_won": actual}, near_tolerance=0.05)
     assert t.loc[0, "status"] == status
     assert t.loc[0, "attainment"] == pytest.approx(attainment, nan_ok=True)
-    assert t.loc[0, "definition"] == ar.MEASURES["revenue_won"]
+    assert t.loc[0, "definition"] == MEASURES["revenue_won"]
 
 
 # ------------------------------------------------------------------------- changes
@@ -375,9 +316,9 @@ def test_revenue_focus_and_goal_charts(figure_style) -> None:
     fr = review_plots.revenue_focus_chart(f, "zh")
     assert_drawn(fr)
     assert fr.answer == "目标客户占名单的50%，带来了67%的成交和80%的收入。"
-    goals = [ar.Goal(id="r", perspective="financial", label="收入", measure="revenue_won", target=100),
-             ar.Goal(id="k", perspective="customer", label="新客户", measure="new_key_accounts", target=10),
-             ar.Goal(id="h", perspective="process", label="处理", measure="inquiry_handling_days", target=5)]
+    goals = [Goal(id="r", perspective="financial", label="收入", measure="revenue_won", target=100),
+             Goal(id="k", perspective="customer", label="新客户", measure="new_key_accounts", target=10),
+             Goal(id="h", perspective="process", label="处理", measure="inquiry_handling_days", target=5)]
     t = ar.goal_attainment(goals, {"revenue_won": 120.0, "new_key_accounts": 5.0, "inquiry_handling_days": math.nan})
     fr = review_plots.goal_chart(t, lang="zh")
     assert_drawn(fr)

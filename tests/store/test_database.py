@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -25,13 +24,14 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import pgcluster
-from prioanalysis.inputs import preliminary as intake
-from prioanalysis.store import database as store
 from prioanalysis.app import db_commands as store_cli
-from prioanalysis.errors import InputError, PrioanalysisError
 from prioanalysis.config.params import load_params
+from prioanalysis.errors import InputError, PrioanalysisError
+from prioanalysis.inputs import preliminary as intake
+from prioanalysis.inputs.tables import read_table
 from prioanalysis.steps.ranking import rank_customers
+from prioanalysis.store import database as store
+from tests import pgcluster
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
@@ -51,43 +51,6 @@ HOSTILE = [
 
 
 # ------------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[pgcluster.PgCluster]:
-    if not pgcluster.wanted():
-        pytest.skip("PostgreSQL tests off: no initdb found (scripts/ci_postgres.sh installs it) "
-                    "or PRIOANALYSIS_TEST_PG=0")
-    cluster = None
-    try:
-        cluster = pgcluster.PgCluster().start()
-    except pgcluster.PgUnavailable as exc:
-        if cluster is not None:
-            cluster.stop()
-        if pgcluster.required() or os.environ.get("PRIOANALYSIS_TEST_PG") == "1":
-            pytest.fail(f"PostgreSQL is required here (CI or PRIOANALYSIS_TEST_PG=1) but did not start: {exc}")
-        pytest.skip(f"PostgreSQL did not start: {exc}")
-    yield cluster
-    cluster.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    cluster: pgcluster.PgCluster = request.getfixturevalue("pg_cluster")
-    url = cluster.new_database_url()
-    yield url
-    cluster.drop_database(url)
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[sa.Engine]:
-    eng = store.get_engine(db_url)
-    store.init_db(eng)
-    yield eng
-    eng.dispose()
-
-
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The first 300 rows of the 2025 and 2026 lists (same file names)."""
@@ -167,7 +130,8 @@ def test_default_database_is_created_on_first_use(tmp_path: Path, monkeypatch: p
     monkeypatch.delenv(store.ENV_URL, raising=False)
     eng = store.get_engine()
     assert Path(eng.url.database) == tmp_path / "data" / "prioanalysis.db"
-    assert store.add_inquiry(eng, date="2025-01-02", channel="phone", segment="finance", customer_name="甲") == "Q2025-0001"
+    qid = store.add_inquiry(eng, date="2025-01-02", channel="phone", segment="finance", customer_name="甲")
+    assert qid == "Q2025-0001"
     assert (tmp_path / "data" / "prioanalysis.db").is_file()
     assert store.schema_revision(eng) == store.head_revision()
     eng.dispose()
@@ -191,7 +155,8 @@ def test_url_from_environment_with_password_masked(monkeypatch: pytest.MonkeyPat
 
 def test_no_sql_is_built_from_strings() -> None:
     """Values are bound parameters: no SQL text is formatted in the store."""
-    sources = [ROOT / "prioanalysis" / "store" / "database.py", *(ROOT / "prioanalysis" / "store" / "migrations").rglob("*.py")]
+    store_dir = ROOT / "prioanalysis" / "store"
+    sources = [store_dir / "database.py", *(store_dir / "migrations").rglob("*.py")]
     for path in sources:
         code = path.read_text(encoding="utf-8")
         for bad in ("text(f", "execute(f", "exec_driver_sql(f", "% (", ".format("):
@@ -209,15 +174,18 @@ def test_migrations_match_the_models(engine: sa.Engine) -> None:
     assert store.schema_revision(engine) == store.head_revision() == store.init_db(engine)  # idempotent
 
 
-def test_existing_database_upgrades_in_place(engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_existing_database_upgrades_in_place(
+    engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store.import_table(engine, "customers", PRELIM_2026)
     before = _raw_count(engine, "customers")
     scripts = tmp_path / "migrations"
     shutil.copytree(store._MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_test.py").write_text(
+    head = store.head_revision()
+    (scripts / "versions" / "9999_test.py").write_text(
         '"""test revision"""\n'
         "import sqlalchemy as sa\nfrom alembic import op\n"
-        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n"
+        f"revision = '9999'\ndown_revision = '{head}'\nbranch_labels = None\ndepends_on = None\n"
         "def upgrade():\n"
         "    with op.batch_alter_table('customers') as b:\n"
         "        b.add_column(sa.Column('website', sa.Text()))\n"
@@ -232,7 +200,7 @@ def test_existing_database_upgrades_in_place(engine: sa.Engine, tmp_path: Path, 
     store._ready_engines.discard(engine)
     with pytest.raises(store.StoreError, match="db init"):
         store.table_counts(engine)
-    assert store.init_db(engine, config=newer) == "0002"
+    assert store.init_db(engine, config=newer) == "9999"
     assert _raw_count(engine, "customers", "WHERE website IS NULL") == before
     assert store.table_counts(engine)["list_snapshots"] == 3031
     # ... and the older package meeting the upgraded database refuses it clearly.
@@ -252,7 +220,7 @@ def test_import_customers_and_feed_intake(engine: sa.Engine, params_2026, tmp_pa
     assert again.tables["customers"].unchanged == 2968
 
     stored = store.load_preliminary(engine, 2026)
-    original = intake.read_table(PRELIM_2026)
+    original = read_table(PRELIM_2026)
     assert list(stored.columns) == list(original.columns)
     key = ["customer_id", "segment"]
     a = original.sort_values(key).reset_index(drop=True)
@@ -271,7 +239,7 @@ def test_import_customers_and_feed_intake(engine: sa.Engine, params_2026, tmp_pa
     # Written back to CSV (what a run fed from the database ranks), even the row
     # numbers match the original file.
     csv = store.write_preliminary(engine, 2026, tmp_path / "run" / "preliminary_2026.csv")
-    via_csv = rank_customers(intake.validate_preliminary(intake.read_table(csv), params_2026), params_2026)
+    via_csv = rank_customers(intake.validate_preliminary(read_table(csv), params_2026), params_2026)
     _same_frame(from_file, via_csv.target_list)
     with pytest.raises(store.StoreError, match="no preliminary list stored for 2024"):
         store.load_preliminary(engine, 2024)
@@ -282,10 +250,14 @@ def test_customer_facts_follow_the_latest_year(engine: sa.Engine) -> None:
     rep = store.import_table(engine, "customers", PRELIM_2025)  # older list after the newer
     assert rep.tables["list_snapshots"].inserted == 3059
     with engine.connect() as conn:
-        row = conn.execute(sa.select(store.customers).where(store.customers.c.customer_id == "C000002")).mappings().one()
-    assert (row["facts_year"], row["first_year"], row["it_budget"]) == (2026, 2025, 5763.5)
+        stmt = sa.select(store.customers).where(store.customers.c.customer_id == "C000002")
+        row = conn.execute(stmt).mappings().one()
+    assert (row["facts_year"], row["first_year"]) == (2026, 2025)
+    current = store.load_customers(engine).set_index("customer_id")
+    assert current.loc["C000002", "it_budget"] == 5763.5  # the 2026 list's, not 2025's 5780.4
+    assert current.loc["C000002", "credit_grade"] == "AAA"
     assert _raw_count(engine, "customers") == len(
-        set(intake.read_table(PRELIM_2025)["customer_id"]) | set(intake.read_table(PRELIM_2026)["customer_id"])
+        set(read_table(PRELIM_2025)["customer_id"]) | set(read_table(PRELIM_2026)["customer_id"])
     )
 
 
@@ -370,7 +342,8 @@ def test_owners_and_xlsx(engine: sa.Engine, tmp_path: Path) -> None:
     pd.read_csv(PRELIM_2026).head(50).to_excel(xlsx, index=False)
     rep = store.import_table(engine, "customers", xlsx)
     assert (rep.year, rep.inserted) == (2026, 50)
-    assert store.load_preliminary(engine, 2026)["customer_id"].tolist() == pd.read_csv(PRELIM_2026)["customer_id"].head(50).tolist()
+    first_50 = pd.read_csv(PRELIM_2026)["customer_id"].head(50).tolist()
+    assert store.load_preliminary(engine, 2026)["customer_id"].tolist() == first_50
 
 
 def test_import_problems_name_file_row_and_column(engine: sa.Engine, tmp_path: Path) -> None:
@@ -405,7 +378,8 @@ def test_inquiry_log(engine: sa.Engine) -> None:
     march = store.list_inquiries(engine, month="2025-03")
     assert len(march) == (csv["date"].dt.month == 3).sum() > 0
     fin = store.list_inquiries(engine, month="2025-03", segment="finance")
-    assert set(fin["segment"]) == {"finance"} and len(fin) == ((csv["date"].dt.month == 3) & (csv["segment"] == "finance")).sum()
+    in_march = (csv["date"].dt.month == 3) & (csv["segment"] == "finance")
+    assert set(fin["segment"]) == {"finance"} and len(fin) == in_march.sum()
     new_id = store.add_inquiry(engine, date="2025-12-30", channel="email", segment="energy",
                                customer_name="新疆能源有限公司", first_response_hours="2.5", it_budget=120)
     assert new_id == "Q2025-1466"
@@ -413,7 +387,8 @@ def test_inquiry_log(engine: sa.Engine) -> None:
     assert store.add_followup(engine, new_id, "2026-01-09") == 2
     row = store.list_inquiries(engine, month="2025-12").set_index("inquiry_id").loc[new_id]
     assert (row["follow_ups"], row["it_budget"], row["first_response_hours"]) == (2, 120.0, 2.5)
-    assert store.add_inquiry(engine, date="2026-01-02", channel="web", segment="energy", customer_name="x") == "Q2026-0001"
+    qid = store.add_inquiry(engine, date="2026-01-02", channel="web", segment="energy", customer_name="x")
+    assert qid == "Q2026-0001"
 
 
 def test_add_inquiry_validates(engine: sa.Engine) -> None:
@@ -432,7 +407,8 @@ def test_add_inquiry_validates(engine: sa.Engine) -> None:
         store.list_inquiries(engine, month="2025-3")
     store.add_inquiry(engine, inquiry_id="Q-1", date="2025-01-01", channel="web", segment="finance", customer_name="a")
     with pytest.raises(InputError, match="already exists"):
-        store.add_inquiry(engine, inquiry_id="Q-1", date="2025-01-01", channel="web", segment="finance", customer_name="a")
+        store.add_inquiry(engine, inquiry_id="Q-1", date="2025-01-01", channel="web", segment="finance",
+                          customer_name="a")
     assert _raw_count(engine, "inquiries") == 1
 
 
@@ -463,9 +439,8 @@ def test_run_results_are_frozen_once_published(engine: sa.Engine, params_2026) -
                 "INSERT INTO results (run_id, customer_id) VALUES ('2026-a', 'X1')",
                 "UPDATE runs SET status = 'succeeded' WHERE run_id = '2026-a'",
                 "DELETE FROM runs WHERE run_id = '2026-a'"):
-        with pytest.raises(sa.exc.DBAPIError, match="frozen"):
-            with engine.begin() as conn:
-                conn.execute(sa.text(sql))
+        with pytest.raises(sa.exc.DBAPIError, match="frozen"), engine.begin() as conn:
+            conn.execute(sa.text(sql))
     assert _digest(engine) == frozen
 
     # A re-run is a new run; the latest published run is the year's list.
@@ -483,8 +458,8 @@ def test_save_run_rejects_bad_lists_and_states(engine: sa.Engine) -> None:
         store.save_run(engine, "r", 2026, None, pd.concat([_target_list(3), _target_list(3)]))
     with pytest.raises(InputError, match="status"):
         store.save_run(engine, "r", 2026, None, _target_list(3), status="published")
+    store.start_run(engine, "r2", 2026)
     with pytest.raises(store.StoreError, match="only a succeeded run"):
-        store.start_run(engine, "r2", 2026)
         store.publish_run(engine, "r2")
     with pytest.raises(store.StoreError, match="no run"):
         store.publish_run(engine, "nope")
@@ -567,7 +542,7 @@ def _in_threads(*jobs) -> list[BaseException]:
         try:
             barrier.wait(timeout=30)
             job()
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted on
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(j,)) for j in jobs]
@@ -600,11 +575,11 @@ def test_concurrent_imports_lose_nothing(engine: sa.Engine) -> None:
         watcher.join()
     assert errors == []
     counts = store.table_counts(engine)
-    ids = set(intake.read_table(PRELIM_2025)["customer_id"]) | set(intake.read_table(PRELIM_2026)["customer_id"])
+    ids = set(read_table(PRELIM_2025)["customer_id"]) | set(read_table(PRELIM_2026)["customer_id"])
     assert (counts["list_snapshots"], counts["customers"], counts["inquiries"], counts["owners"]) == (
         3059 + 3031, len(ids), 1465, 40)
     assert set(seen) <= {0, 3031}
-    ids_2026 = set(intake.read_table(PRELIM_2026)["customer_id"])
+    ids_2026 = set(read_table(PRELIM_2026)["customer_id"])
     with engine.connect() as conn:
         years = dict(conn.execute(sa.select(store.customers.c.customer_id, store.customers.c.facts_year)).all())
     assert all(years[c] == 2026 for c in ids_2026)
@@ -668,7 +643,8 @@ def test_any_text_round_trips(engine: sa.Engine, name: str) -> None:
     qid = store.add_inquiry(engine, date="2025-07-07", channel="phone", segment="retail", customer_name=name,
                             handler=name.strip() or None)
     with engine.connect() as conn:
-        got = conn.execute(sa.select(store.inquiries.c.customer_name).where(store.inquiries.c.inquiry_id == qid)).scalar_one()
+        stmt = sa.select(store.inquiries.c.customer_name).where(store.inquiries.c.inquiry_id == qid)
+        got = conn.execute(stmt).scalar_one()
     assert got == name
 
 
@@ -687,20 +663,35 @@ def _cli(monkeypatch: pytest.MonkeyPatch, url: str, *argv: str) -> int:
         return 2
 
 
-def test_cli_vocabularies_match_the_store() -> None:
+def test_cli_vocabularies_have_one_home() -> None:
+    """The store and the command line keep no copies of the vocabularies: the
+    defaults live in config.vocabularies, the configured words in inquiries.yaml."""
+    from prioanalysis.config import vocabularies
+
     assert store_cli.IMPORT_KINDS == store.IMPORT_KINDS
-    assert (store_cli.CHANNELS, store_cli.DECISIONS, store_cli.NEED_CATEGORIES) == (
-        store.CHANNELS, store.DECISIONS, store.NEED_CATEGORIES)
+    for module in (store, store_cli):
+        assert not {"CHANNELS", "DECISIONS", "NEED_CATEGORIES", "REGIONS", "CRITERIA_FACTS"} & set(vars(module))
+    add = store_cli.build_parser().parse_args(["inquiry", "add", "--date", "2025-01-01", "--channel", "x",
+                                               "--segment", "s", "--customer-name", "n"])
+    assert add.channel == "x"  # the parser does not refuse a word: the database checks it against the params
+    assert " | ".join(vocabularies.DEFAULT_CHANNELS) in _help(store_cli.build_parser(), "inquiry", "add")
     code = "import sys, prioanalysis.app.db_commands as c; c.build_parser(); print('pandas' in sys.modules)"
     light = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert light.stdout.strip() == "False", light.stderr
+
+
+def _help(parser: argparse.ArgumentParser, *path: str) -> str:
+    for name in path:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = sub.choices[name]
+    return " ".join(parser.format_help().split())
 
 
 def test_cli_db_and_inquiry(db_url: str, tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch,
                             capsys: pytest.CaptureFixture[str]) -> None:
     password = store._normalise_url(db_url).password
     assert _cli(monkeypatch, db_url, "db", "init") == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert f"revision {store.head_revision()}" in capsys.readouterr().out
     assert _cli(monkeypatch, db_url, "db", "import", "customers", str(small / PRELIM_2026.name), "--dry-run") == 0
     assert "300 inserted" in capsys.readouterr().out and _cli(monkeypatch, db_url, "db", "status") == 0
     out = capsys.readouterr().out

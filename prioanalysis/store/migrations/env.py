@@ -9,12 +9,14 @@ Importing this module outside alembic does nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
 from prioanalysis.store import database as store
 
 
-def _configure(**kwargs: object) -> None:
+def _configure(**kwargs: Any) -> None:
     context.configure(
         target_metadata=store.metadata,
         compare_type=True,

@@ -1,0 +1,376 @@
+"""The notebook registry: what each notebook of ``notebooks/`` needs, in one place.
+
+Every notebook opens with **one setup call** and ends with **one table-writing call**::
+
+    ctx = pa.app.registry.setup("20_ranking", year=year, params_dir=params_dir,
+                                input_path=input_path, output_dir=output_dir)
+    ...
+    ctx.write(tables, ranking=result)
+
+:func:`setup` validates the notebook's parameters (a :class:`~prioanalysis.errors.ParamsError`
+naming the parameter), loads the parameter files, sets the figure style and returns a
+:class:`Context`: the parameters (``ctx.params``), the run folder, what the notebook's
+step validated (the review's inputs, the monthly report's log) and the helpers the
+notebooks share. :meth:`Context.write` writes the tables into the run folder.
+
+The runner (:mod:`prioanalysis.app.runner`) asks the registry for each notebook's
+**preflight** (:func:`preflight`): the inputs checked before anything is written, and
+their hashes for ``run.json``. A notebook the registry does not know gets the default
+preflight (this year's preliminary list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from prioanalysis.config.params import Params
+from prioanalysis.errors import ParamsError
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    import pandas as pd
+
+    from prioanalysis.steps.ranking import RankingResult
+
+__all__ = [
+    "Context",
+    "NotebookSpec",
+    "NOTEBOOKS",
+    "notebook",
+    "setup",
+    "preflight",
+    "file_sha256",
+    "preliminary_preflight",
+    "review_preflight",
+]
+
+#: A preflight check: (params, the notebook's parameters, --input, database engine) →
+#: hashes of the inputs it validated.
+Check = Callable[[Params, Mapping[str, Any], "str | None", Any], dict[str, str]]
+
+
+# --------------------------------------------------------------------------- context
+@dataclass
+class Context:
+    """What a notebook's setup returns.
+
+    Attributes
+    ----------
+    notebook : str
+        The notebook's name.
+    params : Params
+        The cycle's parameters.
+    output_dir : str
+        The run folder ("" when the notebook only shows).
+    parameters : dict
+        The notebook parameters given to :func:`setup`.
+    inputs : object or None
+        What the notebook's step validated: the review's
+        :class:`~prioanalysis.steps.review.ReviewInputs`, the monthly report's
+        :class:`~prioanalysis.steps.inquiries.MonthlyInputs`; None otherwise.
+    """
+
+    notebook: str
+    params: Params
+    output_dir: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+    inputs: Any = None
+
+    @property
+    def run(self) -> Any:
+        """``run.yaml`` of the cycle."""
+        return self.params.run
+
+    @property
+    def criteria(self) -> Any:
+        """``criteria.yaml`` of the cycle."""
+        return self.params.criteria
+
+    @property
+    def lang(self) -> str:
+        """Report language (``run.yaml`` ``report.language``)."""
+        return self.params.run.report.language
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Criterion id → label."""
+        return {c.id: c.label for c in self.params.criteria.criteria}
+
+    @property
+    def segment_labels(self) -> dict[str, str]:
+        """Segment id → label."""
+        return {k: v.label for k, v in self.params.run.segments.items()}
+
+    def write(
+        self, tables: Mapping[str, pd.DataFrame] | None = None, *, ranking: RankingResult | None = None
+    ) -> list[Path]:
+        """Write the notebook's tables into the run folder (nothing when it has none).
+
+        Parameters
+        ----------
+        tables : mapping, optional
+            Name → table, written as ``tables/<name>.csv``
+            (:func:`prioanalysis.report.tables.write_csv`).
+        ranking : RankingResult, optional
+            A ranking (notebook 20): its tables (``target_list.csv`` ...) and the
+            target-list workbook ``target_list_<year>.xlsx``. The ranking itself is
+            persisted in the run folder by
+            :func:`prioanalysis.steps.robustness.rank_with_robustness`.
+
+        Returns
+        -------
+        list of Path
+            The files written; a line saying how many is shown in the notebook.
+        """
+        if not self.output_dir:
+            return []
+        from prioanalysis.report import tables as out
+        from prioanalysis.report.notebook import show
+
+        written: list[Path] = []
+        if ranking is not None:
+            written += out.write_ranking_tables(ranking, self.output_dir)
+            written.append(out.write_target_workbook(
+                ranking, f"{self.output_dir}/target_list_{self.params.run.year}.xlsx", self.segment_labels))
+        for name, table in (tables or {}).items():
+            written.append(out.write_csv(table, f"{self.output_dir}/tables/{name}.csv"))
+        show(f"{len(written)} {'file' if len(written) == 1 else 'files'} written to the run folder.")
+        return written
+
+
+# --------------------------------------------------------------------------- preflights
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def preliminary_preflight(
+    params: Params, parameters: Mapping[str, Any], input_path: str | None = None, engine: Any = None
+) -> dict[str, str]:
+    """This year's preliminary list, validated row by row (from the database with
+    ``engine``), and the owners file; their hashes."""
+    from prioanalysis.inputs import preliminary as intake
+    from prioanalysis.inputs.tables import read_table
+
+    if engine is not None:
+        from prioanalysis.store import database as store
+
+        year = params.run.year
+        intake.validate_preliminary(store.load_preliminary(engine, year), params)
+        hashes = {f"db:{store.masked_url(engine)}#preliminary/{year}": store.preliminary_fingerprint(engine, year)}
+    else:
+        path = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
+        intake.validate_preliminary(read_table(path), params)
+        hashes = {str(path): file_sha256(path)}
+    if params.run.inputs.owners:
+        op = params.resolve(params.run.inputs.owners)
+        if op.is_file():
+            hashes[str(op)] = file_sha256(op)
+    return hashes
+
+
+def review_preflight(
+    params: Params, parameters: Mapping[str, Any], input_path: str | None = None, engine: Any = None
+) -> dict[str, str]:
+    """The annual review's inputs (files only; with ``engine`` they come from the
+    database and are checked when exported): the reviewed year's parameters and goals,
+    the outcomes file (validated row by row) and the inquiry log; their hashes."""
+    if engine is not None:
+        return {}
+    from prioanalysis.inputs.outcomes import read_outcomes
+    from prioanalysis.steps import review
+
+    inputs = review.validate_review_parameters(
+        params.run.year,
+        str(params.directory),
+        "",
+        str(parameters.get("frozen_list", "")),
+        str(parameters.get("outcomes_path", "")),
+        str(parameters.get("frozen_list_previous", "")),
+    )
+    read_outcomes(inputs.outcomes_path)
+    files = [inputs.outcomes_path, inputs.inquiries_path, inputs.frozen_list, inputs.frozen_list_previous]
+    return {str(f): file_sha256(f) for f in files if f and Path(f).is_file()}
+
+
+# --------------------------------------------------------------------------- setups
+def _use_style() -> None:
+    from prioanalysis.report.figures import use_style
+
+    use_style()
+
+
+def _text(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ParamsError(f"parameter '{name}': expected text (got {value!r})")
+    return value
+
+
+def _ranking_setup(name: str) -> Callable[..., Context]:
+    def make(year: int, params_dir: str, input_path: str = "", output_dir: str = "", **extra: Any) -> Context:
+        from prioanalysis.report.notebook import validate_ranking_parameters
+
+        params = validate_ranking_parameters(year, params_dir, input_path, output_dir)
+        for key, value in extra.items():
+            if key.endswith("_path") and _text(key, value) and not Path(value).is_file():
+                raise ParamsError(f"parameter '{key}': file not found: {value}")
+        return Context(name, params, output_dir, {"year": year, "params_dir": params_dir,
+                                                 "input_path": input_path, "output_dir": output_dir, **extra})
+
+    return make
+
+
+def _calibration_setup(year: int, params_dir: str, output_dir: str = "", target: str = "conversion",
+                       **extra: Any) -> Context:
+    from prioanalysis.report.notebook import validate_ranking_parameters
+
+    params = validate_ranking_parameters(year, params_dir, "", output_dir)
+    if target not in ("conversion", "revenue"):
+        raise ParamsError(f"parameter 'target': expected conversion or revenue (got {target!r})")
+    return Context("10_criteria_calibration", params, output_dir,
+                   {"year": year, "params_dir": params_dir, "output_dir": output_dir, "target": target, **extra})
+
+
+def _review_setup(year: int, params_dir: str, output_dir: str = "", frozen_list: str = "",
+                  outcomes_path: str = "", frozen_list_previous: str = "") -> Context:
+    from prioanalysis.steps import review
+
+    inputs = review.validate_review_parameters(year, params_dir, output_dir, frozen_list, outcomes_path,
+                                               frozen_list_previous)
+    return Context("30_annual_review", inputs.params, output_dir,
+                   {"year": year, "params_dir": params_dir, "output_dir": output_dir, "frozen_list": frozen_list,
+                    "outcomes_path": outcomes_path, "frozen_list_previous": frozen_list_previous}, inputs)
+
+
+def _monthly_setup(month: str, year: int, params_dir: str, inquiries_path: str = "", output_dir: str = "") -> Context:
+    from prioanalysis.steps import inquiries
+
+    inputs = inquiries.validate_monthly_parameters(month, year, params_dir, inquiries_path, output_dir)
+    return Context("40_inquiry_monthly", inputs.params, output_dir,
+                   {"month": month, "year": year, "params_dir": params_dir, "inquiries_path": inquiries_path,
+                    "output_dir": output_dir}, inputs)
+
+
+# --------------------------------------------------------------------------- the registry
+@dataclass(frozen=True)
+class NotebookSpec:
+    """One notebook of the cycle.
+
+    Attributes
+    ----------
+    name : str
+        File name without ``.ipynb``.
+    title : str
+        What it answers.
+    setup : callable
+        Its notebook parameters → :class:`Context` (validates them).
+    checks : tuple of callables
+        Its preflight: the inputs checked before a run writes anything.
+    """
+
+    name: str
+    title: str
+    setup: Callable[..., Context]
+    checks: tuple[Check, ...] = (preliminary_preflight,)
+
+
+NOTEBOOKS: dict[str, NotebookSpec] = {
+    spec.name: spec
+    for spec in (
+        NotebookSpec("10_criteria_calibration", "Criteria calibration: last year's outcomes → proposed weights",
+                     _calibration_setup),
+        NotebookSpec("20_ranking", "The ranking: tiered target list of the year", _ranking_setup("20_ranking")),
+        NotebookSpec("25_robustness", "Robustness: weight and data uncertainty, owner assignment",
+                     _ranking_setup("25_robustness")),
+        NotebookSpec("30_annual_review", "Annual review of last year's list against its outcomes",
+                     _review_setup, (preliminary_preflight, review_preflight)),
+        NotebookSpec("40_inquiry_monthly", "Monthly inquiry report", _monthly_setup),
+    )
+}
+
+_DEFAULT = NotebookSpec("", "a notebook the registry does not know", _ranking_setup(""))
+
+
+def notebook(name: str) -> NotebookSpec:
+    """The registry entry of a notebook (a default one for a notebook it does not know:
+    the preliminary-list preflight, the ranking parameters)."""
+    return NOTEBOOKS.get(name, _DEFAULT)
+
+
+def setup(name: str, **parameters: Any) -> Context:
+    """The one setup call of a notebook: validate its parameters, load the parameter
+    files, set the figure style.
+
+    Parameters
+    ----------
+    name : str
+        The notebook (e.g. ``"20_ranking"``).
+    **parameters
+        Its notebook parameters.
+
+    Returns
+    -------
+    Context
+
+    Raises
+    ------
+    ParamsError
+        A parameter of the wrong type, a year that does not match ``run.yaml``, a
+        missing file or folder (each message names the parameter).
+    """
+    spec = NOTEBOOKS.get(name)
+    if spec is None:
+        raise ParamsError(f"unknown notebook {name!r}; the registry knows: {', '.join(NOTEBOOKS)}")
+    ctx = spec.setup(**parameters)
+    _use_style()
+    return ctx
+
+
+def preflight(
+    params: Params,
+    notebooks: Sequence[str],
+    parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    input_path: str | None = None,
+    engine: Any = None,
+) -> dict[str, str]:
+    """Every check the notebooks of a run need, each run once, in notebook order.
+
+    Parameters
+    ----------
+    params : Params
+    notebooks : sequence of str
+        The notebooks the run executes.
+    parameters : mapping, optional
+        Notebook name → the parameters given to it.
+    input_path : str, optional
+        ``--input``.
+    engine : optional
+        The database engine (``--source db``).
+
+    Returns
+    -------
+    dict
+        Input → SHA-256, for ``run.json``.
+
+    Raises
+    ------
+    ParamsError, InputError
+        A bad input (nothing has been written yet).
+    """
+    done: set[Check] = set()
+    hashes: dict[str, str] = {}
+    for name in notebooks:
+        for check in notebook(name).checks:
+            if check in done:
+                continue
+            done.add(check)
+            hashes.update(check(params, (parameters or {}).get(name, {}), input_path, engine))
+    return hashes

@@ -1,0 +1,359 @@
+"""The robustness step (notebook 25): how far this year's ranking can be trusted.
+
+The kernels of :mod:`prioanalysis.methods.acceptability` know no parameter file; this
+module feeds them a ranking (:class:`prioanalysis.steps.ranking.RankingResult`) and
+``run.yaml``:
+
+* :func:`tier_spec` — the tier rule of ``run.yaml`` as the ``tiers`` argument of the
+  draws;
+* :func:`acceptability_inputs` — every argument of
+  :func:`~prioanalysis.methods.acceptability.rank_acceptability` that reproduces the
+  ranking (the prepared matrix, weights, scoring method, the ``eligible`` customers);
+* :func:`add_robustness` — each customer's probability of keeping its tier, the rank
+  interval and the *review* flag, added to the target list;
+* :func:`rank_with_robustness` — the ranking of notebook 20: the list ranked, with the
+  robustness columns when ``robustness.enabled``;
+* :func:`uncertain_targets` — the targets whose tier is unstable, with the weight that
+  decides them; :func:`ahp_check` — the same draws from the judges' own AHP
+  uncertainty;
+* :func:`missing_policy_sensitivity` — the data uncertainty: the whole ranking rerun
+  under each missing-value policy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from prioanalysis.config.params import MISSING_POLICIES, CriteriaParams, Params
+from prioanalysis.errors import ParamsError
+from prioanalysis.inputs.preliminary import IntakeResult
+from prioanalysis.methods import acceptability
+from prioanalysis.methods import target_list as _schema
+from prioanalysis.steps.ranking import (
+    RankingResult,
+    rank_customers,
+    ranking_folder,
+    result_fingerprint,
+    run_ranking,
+    save_result,
+    stored_result,
+)
+
+__all__ = [
+    "tier_spec",
+    "acceptability_inputs",
+    "add_robustness",
+    "rank_with_robustness",
+    "uncertain_targets",
+    "ahp_check",
+    "missing_policy_sensitivity",
+]
+
+
+def tier_spec(
+    params: Params, segments: pd.Series, eligible: pd.Series | None = None
+) -> dict[str, Any]:
+    """The tier rule of ``run.yaml`` as a ``tiers`` spec for
+    :func:`~prioanalysis.methods.acceptability.rank_acceptability`.
+
+    Parameters
+    ----------
+    params : Params
+        The run parameters (``tiers`` section).
+    segments : pandas.Series
+        Segment of each customer, indexed like the criteria matrix (used when the
+        quota is by segment).
+    eligible : pandas.Series, optional
+        Boolean, passed every screening gate (default: everyone).
+
+    Returns
+    -------
+    dict
+        ``names``, ``not_targeted``, ``eligible`` and either ``shares`` / ``counts``
+        with ``groups`` (quota) or ``thresholds``.
+    """
+    tiers = params.run.tiers
+    spec: dict[str, Any] = {"names": list(tiers.names), "not_targeted": tiers.not_targeted}
+    if eligible is not None:
+        spec["eligible"] = eligible
+    if tiers.scheme == "threshold":
+        spec["thresholds"] = list(tiers.thresholds or [])
+        return spec
+    quota = tiers.quota
+    assert quota is not None
+    spec["shares" if quota.kind == "share" else "counts"] = list(quota.values)
+    if quota.by == "segment":
+        spec["groups"] = segments
+    return spec
+
+
+def acceptability_inputs(result: RankingResult, params: Params) -> dict[str, Any]:
+    """Arguments of :func:`~prioanalysis.methods.acceptability.rank_acceptability` that
+    reproduce a ranking.
+
+    Parameters
+    ----------
+    result : RankingResult
+        A ranking (its prepared matrix, segments and ``eligible`` column are used).
+    params : Params
+        The parameters of that run.
+
+    Returns
+    -------
+    dict
+        ``matrix``, ``directions``, ``weights``, ``method``, ``normalization`` and
+        ``tiers`` (see :func:`tier_spec`; customers failing a gate are not eligible).
+        The draws rank with the ``min`` tie rule and no tie breakers, and a
+        criterion under ``exclude_reweight`` is scored on its filled-in median, so
+        the base ranks can differ from the run's in these cases only.
+    """
+    crit, run = params.criteria, params.run
+    matrix = result.prepared.matrix
+    table = result.target_list.set_index(_schema.KEY)
+    eligible = table["eligible"].reindex(matrix.index).astype(bool)
+    segments = table["segment"].reindex(matrix.index)
+    norm: Any = run.scoring.normalization
+    if norm is None and run.scoring.method == "weighted_sum":
+        norm = {c.id: crit.normalization(c) for c in crit.criteria}
+    return {
+        "matrix": matrix,
+        "directions": {c.id: c.direction for c in crit.criteria},
+        "weights": crit.global_weights(),
+        "method": run.scoring.method,
+        "normalization": norm,
+        "tiers": tier_spec(params, segments, eligible),
+    }
+
+
+def add_robustness(result: RankingResult, params: Params) -> RankingResult:
+    """Add each customer's probability of keeping its tier, and flag "review".
+
+    Weights are drawn around the criteria weights (Dirichlet, ``robustness`` in
+    ``run.yaml``, seeded with ``run.yaml``'s ``seed``) and the list is rescored and
+    re-tiered for every draw
+    (:func:`prioanalysis.methods.acceptability.rank_acceptability`). Customers whose
+    probability of keeping their tier is below ``robustness.review_threshold`` get the
+    flag ``review``.
+
+    Returns
+    -------
+    RankingResult
+        With columns ``p_keep_tier``, ``rank_p05``, ``rank_p95`` in the target list
+        (in the order of :data:`prioanalysis.methods.target_list.COLUMNS`).
+    """
+    rb = params.run.robustness
+    args = acceptability_inputs(result, params)
+    acc = acceptability.rank_acceptability(
+        **args, n_draws=rb.n_draws, seed=params.run.seed, concentration=rb.concentration
+    )
+    summary = acc.summary
+    tl = result.target_list.copy()
+    ids = tl[_schema.KEY]
+    for col in _schema.ROBUSTNESS:
+        tl[col] = ids.map(summary[col]).to_numpy()
+    review = (tl["p_keep_tier"] < rb.review_threshold).to_numpy()
+    tl["flags"] = np.where(
+        review, np.where(tl["flags"] != "", "review | " + tl["flags"], "review"), tl["flags"]
+    )
+    choices = {**result.choices, "robustness_flagged_review": int(review.sum())}
+    return dataclasses.replace(result, target_list=_schema.order_columns(tl), choices=choices)
+
+
+def rank_with_robustness(
+    params: Params, input_path: str | Path | None = None, run_dir: str | Path | None = None
+) -> RankingResult:
+    """The ranking of the cycle (notebook 20): :func:`prioanalysis.steps.ranking.run_ranking`,
+    then :func:`add_robustness` when ``robustness.enabled`` in ``run.yaml`` — made once
+    per run folder.
+
+    Parameters
+    ----------
+    params : Params
+    input_path : str or Path, optional
+        Overrides ``inputs.preliminary_list``.
+    run_dir : str or Path, optional
+        The run folder. A ranking of these parameters and this list persisted there
+        (with the weight draws when they are enabled) is read instead of ranking
+        again; a new ranking is persisted there
+        (:func:`prioanalysis.steps.ranking.save_result`), so notebooks 25 and 40 read
+        notebook 20's ranking.
+
+    Returns
+    -------
+    RankingResult
+    """
+    enabled = params.run.robustness.enabled
+    found = stored_result(run_dir, params, input_path, robustness=enabled)
+    if found is not None:
+        return found
+    result = run_ranking(params, input_path)
+    if enabled:
+        result = add_robustness(result, params)
+    if run_dir:
+        folder = ranking_folder(run_dir, params.run.year, robustness=enabled)
+        if not folder.exists():
+            save_result(result, folder, result_fingerprint(params, input_path))
+    return result
+
+
+def uncertain_targets(result: RankingResult, params: Params) -> pd.DataFrame:
+    """The targets that keep their tier in fewer than ``robustness.review_threshold`` of
+    the weight draws, least stable first, with the weight that decides each.
+
+    Parameters
+    ----------
+    result : RankingResult
+        With the robustness columns (:func:`add_robustness`).
+    params : Params
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``customer_name``, ``segment`` (label), ``tier``, ``score``,
+        ``p_keep_tier``, ``driver`` (the criterion's label) and ``correlation``
+        (:func:`prioanalysis.methods.acceptability.weight_drivers`, the same draws).
+    """
+    run, rb = params.run, params.run.robustness
+    tl = result.target_list
+    targets = tl[tl["tier"] != run.tiers.not_targeted]
+    review = targets[targets["p_keep_tier"] < rb.review_threshold].sort_values("p_keep_tier", kind="stable")
+    cols = ["customer_name", "segment", "tier", "score", "p_keep_tier"]
+    table = review.set_index(_schema.KEY)[cols]
+    if len(review):
+        drivers = acceptability.weight_drivers(
+            **acceptability_inputs(result, params), customers=review[_schema.KEY].tolist(),
+            n_draws=rb.n_draws, seed=run.seed, concentration=rb.concentration,
+        )[["driver", "correlation"]]
+    else:
+        drivers = pd.DataFrame({"driver": pd.Series(dtype=object), "correlation": pd.Series(dtype=float)})
+    out = table.join(drivers).reset_index()
+    out["driver"] = out["driver"].map({c.id: c.label for c in params.criteria.criteria})
+    out["segment"] = out["segment"].map({k: v.label for k, v in run.segments.items()})
+    return out
+
+
+def ahp_check(result: RankingResult, params: Params) -> acceptability.AcceptabilityResult | None:
+    """The weight draws from the judges' own uncertainty: their AHP judgements
+    (``judgements.yaml`` beside ``criteria.yaml``) moved along Saaty's scale
+    (:func:`prioanalysis.methods.acceptability.ahp_weight_draws`), the list rescored and
+    re-tiered for each draw; ``None`` without a judgements file."""
+    from prioanalysis.inputs.judgements import load_judgements
+
+    path = params.directory / "judgements.yaml"
+    if not path.is_file():
+        return None
+    rb, seed = params.run.robustness, params.run.seed
+    draws = acceptability.ahp_weight_draws(load_judgements(path), rb.n_draws, seed=seed)
+    args = {**acceptability_inputs(result, params), "weights": None}
+    return acceptability.rank_acceptability(**args, weight_draws=draws, seed=seed)
+
+
+def _with_policy(params: Params, policy: str) -> Params:
+    """A copy of ``params`` where every criterion uses the missing-value ``policy``."""
+    crit = params.criteria
+    doc = crit.model_dump()
+    doc["defaults"]["missing"] = policy
+    for c in doc["criteria"]:
+        c["missing"] = policy
+    return dataclasses.replace(params, criteria=CriteriaParams.model_validate(doc))
+
+
+def missing_policy_sensitivity(
+    intake: IntakeResult,
+    params: Params,
+    policies: Sequence[str] = ("segment_median", "median", "neutral", "worst"),
+    *,
+    include_configured: bool = True,
+    configured: RankingResult | None = None,
+) -> pd.DataFrame:
+    """Ranks and tiers of customers with missing data under each missing-value policy.
+
+    The whole ranking (:func:`prioanalysis.steps.ranking.rank_customers`) is rerun once
+    per policy with a copy of the parameters in which *every* criterion uses that
+    policy; ranks and tiers therefore include the effect on the normalisation bounds
+    and the segment quotas.
+
+    Parameters
+    ----------
+    intake : prioanalysis.inputs.preliminary.IntakeResult
+        The validated preliminary list.
+    params : Params
+        The run's parameters (not modified).
+    policies : sequence of str, default ("segment_median", "median", "neutral", "worst")
+        Policies to try, from :data:`prioanalysis.config.params.MISSING_POLICIES`
+        (``exclude_reweight`` works with the weighted sum only).
+    include_configured : bool, default True
+        Also report the run as configured (each criterion's own policy) as
+        ``configured``.
+    configured : RankingResult, optional
+        The run as configured, when it exists already (e.g. the persisted ranking of
+        the cycle): its ranks and tiers are used instead of ranking once more.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scored customer with at least one missing criterion, index
+        ``customer_id``, sorted by the first run's rank: ``customer_name``,
+        ``segment``, ``n_missing``, ``missing`` (criterion labels), then
+        ``rank_<run>`` and ``tier_<run>`` per run, ``rank_min``, ``rank_max``,
+        ``rank_range`` (max - min) and ``tier_depends_on_policy`` (the tier is not
+        the same in every run).
+
+    Raises
+    ------
+    ParamsError
+        An unknown policy, no policy at all, or ``exclude_reweight`` with TOPSIS.
+    """
+    policies = list(policies)
+    unknown = [p for p in policies if p not in MISSING_POLICIES]
+    if unknown:
+        raise ParamsError(
+            f"unknown missing-value policies {unknown}; accepted: {', '.join(MISSING_POLICIES)}"
+        )
+    if not policies and not include_configured:
+        raise ParamsError("give at least one missing-value policy")
+    runs: dict[str, Params] = {}
+    if include_configured:
+        runs["configured"] = params
+    for policy in policies:
+        runs[policy] = _with_policy(params, policy)
+
+    crit = params.criteria
+    ids = crit.ids
+    customers = intake.customers
+    gaps = customers[ids].isna()
+    has_gap = gaps.any(axis=1).to_numpy()
+    it = params.run.intake
+    index = pd.Index(customers[it.id_column].to_numpy()[has_gap], name="customer_id")
+    labels = np.array([c.label for c in crit.criteria], dtype=object)
+    gap_rows = gaps.to_numpy()[has_gap]
+    out = pd.DataFrame(
+        {
+            "customer_name": customers[it.name_column].to_numpy()[has_gap],
+            "segment": customers[it.segment_column].to_numpy()[has_gap],
+            "n_missing": gap_rows.sum(axis=1),
+            "missing": ["、".join(labels[row]) for row in gap_rows],
+        },
+        index=index,
+    )
+    for name, run_params in runs.items():
+        if name == "configured" and configured is not None:
+            ranked = configured
+        else:
+            ranked = rank_customers(intake, run_params)
+        table = ranked.target_list.set_index(it.id_column)
+        out[f"rank_{name}"] = table["rank"].reindex(index).to_numpy()
+        out[f"tier_{name}"] = table["tier"].reindex(index).to_numpy()
+    rank_cols = [f"rank_{name}" for name in runs]
+    tier_cols = [f"tier_{name}" for name in runs]
+    out["rank_min"] = out[rank_cols].min(axis=1)
+    out["rank_max"] = out[rank_cols].max(axis=1)
+    out["rank_range"] = out["rank_max"] - out["rank_min"]
+    out["tier_depends_on_policy"] = out[tier_cols].nunique(axis=1) > 1
+    return out.sort_values([rank_cols[0], "rank_max"], kind="stable")
