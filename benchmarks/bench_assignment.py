@@ -79,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cpus: {os.cpu_count()}")
 
     customers, owners = make_problem(args.customers, args.owners, args.seed)
-    print(f"{args.customers:,} customers, {args.owners:,} owners, total capacity "
-          f"{int(owners[list(TIER_COLUMNS.values())].to_numpy().sum()):,}")
+    print(
+        f"{args.customers:,} customers, {args.owners:,} owners, total capacity "
+        f"{int(owners[list(TIER_COLUMNS.values())].to_numpy().sum()):,}"
+    )
     for match in ("segment", "any"):
         elapsed, res = best_time(
             lambda match=match: assign_owners(customers, owners, tier_columns=TIER_COLUMNS, match=match),

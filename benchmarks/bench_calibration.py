@@ -70,10 +70,12 @@ def make_data(
 def main(n: int = 1_000_000, target: str = "conversion") -> None:
     t0 = time.perf_counter()
     matrix, outcome, directions, true_w = make_data(n, target=target)
-    print(f"data: {n:,} customers x {matrix.shape[1]} criteria, "
-          f"{matrix.memory_usage().sum() / 1e6:.0f} MB, generated in "
-          f"{time.perf_counter() - t0:.1f} s; target {target}; cores: {os.cpu_count()}; "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"data: {n:,} customers x {matrix.shape[1]} criteria, "
+        f"{matrix.memory_usage().sum() / 1e6:.0f} MB, generated in "
+        f"{time.perf_counter() - t0:.1f} s; target {target}; cores: {os.cpu_count()}; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     rss0 = _peak_rss_mb()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -83,8 +85,7 @@ def main(n: int = 1_000_000, target: str = "conversion") -> None:
     t = res.timings
     print(f"prepare (validation + normalize): {t['prepare']:6.2f} s")
     print(f"GLM fit + coefficient->weight:     {t['fit']:6.2f} s")
-    print(f"bootstrap ({res.params['n_boot']} x {min(n, res.params['boot_rows']):,} rows): "
-          f"{t['bootstrap']:6.2f} s")
+    print(f"bootstrap ({res.params['n_boot']} x {min(n, res.params['boot_rows']):,} rows): {t['bootstrap']:6.2f} s")
     print(f"cross-validation ({res.params['cv_folds']} folds): {t['cv']:6.2f} s")
     print(f"total calibrate_weights:           {wall:6.2f} s  (target < 20 s)")
     print(f"peak RSS: {_peak_rss_mb():.0f} MB (after data generation: {rss0:.0f} MB)")

@@ -90,8 +90,18 @@ def run_cycle(n: int, notebooks: list[str], keep: Path | None) -> str:
         work = keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         path = big_list(n, work / f"big_{n}.csv")
-        cmd = [sys.executable, "-m", "prioanalysis", "run", "--year", "2026", "--input", str(path),
-               "--outputs", str(work / "out")]
+        cmd = [
+            sys.executable,
+            "-m",
+            "prioanalysis",
+            "run",
+            "--year",
+            "2026",
+            "--input",
+            str(path),
+            "--outputs",
+            str(work / "out"),
+        ]
         for nb in notebooks:
             cmd += ["--notebook", nb]
         t0 = time.perf_counter()
@@ -118,15 +128,25 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, help="list sizes (same as --customers)")
     parser.add_argument("--customers", action="append", type=int, default=[], help="list size; repeat for several")
-    parser.add_argument("--notebook", action="append", default=[],
-                        help="notebook to run (default: the annual cycle); repeat for several")
+    parser.add_argument(
+        "--notebook",
+        action="append",
+        default=[],
+        help="notebook to run (default: the annual cycle); repeat for several",
+    )
     parser.add_argument("--keep", type=Path, help="keep the list and the run folder here")
     args = parser.parse_args(argv)
     sizes = [*args.sizes, *args.customers] or [30_000]
     for n in sizes:
         # each size in its own process, so that the peak of one does not hide the next
         if len(sizes) > 1:
-            cmd = [sys.executable, __file__, "--customers", str(n), *sum((["--notebook", nb] for nb in args.notebook), [])]
+            cmd = [
+                sys.executable,
+                __file__,
+                "--customers",
+                str(n),
+                *(arg for nb in args.notebook for arg in ("--notebook", nb)),
+            ]
             if args.keep:
                 cmd += ["--keep", str(args.keep / str(n))]
             subprocess.run(cmd, check=False)

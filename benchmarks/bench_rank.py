@@ -16,12 +16,13 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from prioanalysis.methods import ranking
-from prioanalysis.methods import scoring
+from prioanalysis.methods import ranking, scoring
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 K = 10
-SEGMENTS = np.array(["government", "finance", "education", "telecom", "manufacturing", "energy", "healthcare", "retail"])
+SEGMENTS = np.array(
+    ["government", "finance", "education", "telecom", "manufacturing", "energy", "healthcare", "retail"]
+)
 
 
 def make_input(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.Series, pd.Series]:

@@ -88,25 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     assert np.allclose(check, bare_topsis(x, w, benefit), rtol=0, atol=1e-12)
 
     cases: dict[str, Callable[[], object]] = {
-        "weighted_sum (validated, minmax)": lambda: scoring.weighted_sum(
-            matrix, weights, directions
-        ),
+        "weighted_sum (validated, minmax)": lambda: scoring.weighted_sum(matrix, weights, directions),
         "topsis (validated, vector)": lambda: scoring.topsis(matrix, weights, directions),
         "bare numpy topsis": lambda: bare_topsis(x, w, benefit),
-        "_topsis_kernel (no validation)": lambda: scoring._topsis_kernel(
-            x, w, benefit, "vector"
-        ),
-        "score(weighted_sum) full result": lambda: scoring.score(
-            matrix, weights, directions
-        ),
-        "score(topsis) full result": lambda: scoring.score(
-            matrix, weights, directions, method="topsis"
-        ),
+        "_topsis_kernel (no validation)": lambda: scoring._topsis_kernel(x, w, benefit, "vector"),
+        "score(weighted_sum) full result": lambda: scoring.score(matrix, weights, directions),
+        "score(topsis) full result": lambda: scoring.score(matrix, weights, directions, method="topsis"),
     }
-    print(
-        f"matrix: {args.rows:,} x {args.cols} float64 "
-        f"({x.nbytes / 2**20:.0f} MiB), best of {args.repeat}"
-    )
+    print(f"matrix: {args.rows:,} x {args.cols} float64 ({x.nbytes / 2**20:.0f} MiB), best of {args.repeat}")
     print(f"{'case':36s} {'time [ms]':>10s} {'peak alloc [MiB]':>17s}")
     timings = {}
     for name, fn in cases.items():

@@ -35,7 +35,8 @@ class ParamsError(PrioanalysisError, ValueError):
 class StoreError(PrioanalysisError):
     """The database cannot do what was asked (not reachable, wrong revision, unknown
     run, a run in the wrong state). The message names the database with its password
-    masked."""
+    masked.
+    """
 
 
 class FrozenResultsError(StoreError):

@@ -87,8 +87,14 @@ REVENUE_LOG_SD: Final = 0.4
 
 # ----------------------------------------------------------------------- the population
 SEGMENTS: Final = (
-    "government", "finance", "education", "telecom",
-    "manufacturing", "energy", "healthcare", "retail",
+    "government",
+    "finance",
+    "education",
+    "telecom",
+    "manufacturing",
+    "energy",
+    "healthcare",
+    "retail",
 )
 REGIONS: Final = DEFAULT_REGIONS
 _REGION_SHARES: Final = np.array([0.20, 0.06, 0.28, 0.18, 0.12, 0.10, 0.06])
@@ -148,14 +154,30 @@ LIST_SIZE: Final = 3000
 INQUIRY_COUNT: Final = 1500
 
 PRELIMINARY_COLUMNS: Final = (
-    "customer_id", "customer_name", "segment", "region", "owner_id",
+    "customer_id",
+    "customer_name",
+    "segment",
+    "region",
+    "owner_id",
     *CRITERIA,
-    "pipeline_stage", "expected_months_to_close", "need_status",
+    "pipeline_stage",
+    "expected_months_to_close",
+    "need_status",
 )
 INQUIRY_COLUMNS: Final = (
-    "inquiry_id", "date", "channel", "segment", "customer_name", "region",
-    "need_category", "first_response_hours", "handler", "decision", "follow_ups",
-    "converted", *CRITERIA,
+    "inquiry_id",
+    "date",
+    "channel",
+    "segment",
+    "customer_name",
+    "region",
+    "need_category",
+    "first_response_hours",
+    "handler",
+    "decision",
+    "follow_ups",
+    "converted",
+    *CRITERIA,
 )
 
 # ---------------------------------------------------------------------------- names
@@ -171,7 +193,20 @@ _PLACES: Final = (  # company-name prefixes by region (order of REGIONS)
 _GOV_PLACES: Final = (  # government-name prefixes by region
     ("北京市", "天津市", "石家庄市", "唐山市", "保定市", "太原市", "大同市", "呼和浩特市", "包头市"),
     ("沈阳市", "大连市", "长春市", "吉林市", "哈尔滨市", "大庆市", "鞍山市"),
-    ("上海市", "南京市", "杭州市", "苏州市", "宁波市", "合肥市", "济南市", "青岛市", "福州市", "厦门市", "无锡市", "温州市"),
+    (
+        "上海市",
+        "南京市",
+        "杭州市",
+        "苏州市",
+        "宁波市",
+        "合肥市",
+        "济南市",
+        "青岛市",
+        "福州市",
+        "厦门市",
+        "无锡市",
+        "温州市",
+    ),
     ("广州市", "深圳市", "东莞市", "佛山市", "南宁市", "海口市", "珠海市", "桂林市"),
     ("武汉市", "长沙市", "郑州市", "南昌市", "洛阳市", "宜昌市", "株洲市"),
     ("成都市", "重庆市", "昆明市", "贵阳市", "绵阳市", "遵义市"),
@@ -179,44 +214,214 @@ _GOV_PLACES: Final = (  # government-name prefixes by region
 )
 _GOV_DISTRICTS: Final = ("", "", "城东区", "城西区", "城南区", "城北区", "高新区", "经开区", "新区")
 _GOV_DEPARTMENTS: Final = (
-    "大数据管理局", "政务服务中心", "公安局", "税务局", "财政局", "交通运输局",
-    "人力资源和社会保障局", "自然资源局", "生态环境局", "住房和城乡建设局",
-    "卫生健康委员会", "教育局", "应急管理局", "市场监督管理局", "统计局", "医疗保障局",
-    "审计局", "公共资源交易中心", "信息中心", "行政审批局", "司法局", "民政局", "水务局",
-    "农业农村局", "商务局",
+    "大数据管理局",
+    "政务服务中心",
+    "公安局",
+    "税务局",
+    "财政局",
+    "交通运输局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "卫生健康委员会",
+    "教育局",
+    "应急管理局",
+    "市场监督管理局",
+    "统计局",
+    "医疗保障局",
+    "审计局",
+    "公共资源交易中心",
+    "信息中心",
+    "行政审批局",
+    "司法局",
+    "民政局",
+    "水务局",
+    "农业农村局",
+    "商务局",
 )
 _WORDS: Final = (
-    "联合", "华信", "长城", "东方", "中天", "恒通", "天成", "博远", "瑞丰", "金桥",
-    "宏达", "振华", "光明", "远航", "鼎盛", "盛世", "永泰", "安泰", "同创", "汇智",
-    "启明", "明德", "锦程", "凯瑞", "众诚", "信达", "华泰", "国信", "卓越", "海润",
-    "新元", "天宇", "泰和", "嘉禾", "世纪", "宏图", "润达", "华晟", "中科", "云海",
+    "联合",
+    "华信",
+    "长城",
+    "东方",
+    "中天",
+    "恒通",
+    "天成",
+    "博远",
+    "瑞丰",
+    "金桥",
+    "宏达",
+    "振华",
+    "光明",
+    "远航",
+    "鼎盛",
+    "盛世",
+    "永泰",
+    "安泰",
+    "同创",
+    "汇智",
+    "启明",
+    "明德",
+    "锦程",
+    "凯瑞",
+    "众诚",
+    "信达",
+    "华泰",
+    "国信",
+    "卓越",
+    "海润",
+    "新元",
+    "天宇",
+    "泰和",
+    "嘉禾",
+    "世纪",
+    "宏图",
+    "润达",
+    "华晟",
+    "中科",
+    "云海",
 )
 _TAILS: Final = (  # industry word + legal suffix, by segment (order of SEGMENTS)
     _GOV_DEPARTMENTS,
-    ("银行股份有限公司", "农村商业银行", "证券股份有限公司", "保险股份有限公司", "信托有限责任公司",
-     "金融控股集团有限公司", "融资租赁有限公司", "基金管理有限公司", "消费金融有限公司"),
-    ("大学", "理工大学", "师范大学", "财经大学", "职业技术学院", "科技学院", "外国语学校",
-     "实验中学", "教育集团"),
-    ("通信技术有限公司", "网络科技股份有限公司", "数据通信有限公司", "信息通信集团有限公司",
-     "广电网络股份有限公司", "云计算科技有限公司", "互联网数据中心有限公司"),
-    ("机械制造有限公司", "汽车零部件股份有限公司", "电子科技有限公司", "精密制造集团有限公司",
-     "化工股份有限公司", "钢铁集团有限公司", "装备制造股份有限公司", "新材料科技有限公司",
-     "家电集团有限公司"),
-    ("能源集团有限公司", "电力股份有限公司", "新能源科技有限公司", "燃气集团有限公司", "石化有限公司",
-     "煤业集团有限责任公司", "水务集团有限公司", "热力有限公司", "光伏科技股份有限公司"),
-    ("医院", "中医医院", "妇幼保健院", "医疗集团有限公司", "医药股份有限公司", "生物科技有限公司",
-     "健康管理有限公司", "医学研究院", "药业集团有限公司"),
-    ("商贸有限公司", "百货集团股份有限公司", "连锁超市有限公司", "电子商务有限公司",
-     "物流股份有限公司", "零售集团有限公司", "购物中心有限公司", "便利店连锁有限公司"),
+    (
+        "银行股份有限公司",
+        "农村商业银行",
+        "证券股份有限公司",
+        "保险股份有限公司",
+        "信托有限责任公司",
+        "金融控股集团有限公司",
+        "融资租赁有限公司",
+        "基金管理有限公司",
+        "消费金融有限公司",
+    ),
+    ("大学", "理工大学", "师范大学", "财经大学", "职业技术学院", "科技学院", "外国语学校", "实验中学", "教育集团"),
+    (
+        "通信技术有限公司",
+        "网络科技股份有限公司",
+        "数据通信有限公司",
+        "信息通信集团有限公司",
+        "广电网络股份有限公司",
+        "云计算科技有限公司",
+        "互联网数据中心有限公司",
+    ),
+    (
+        "机械制造有限公司",
+        "汽车零部件股份有限公司",
+        "电子科技有限公司",
+        "精密制造集团有限公司",
+        "化工股份有限公司",
+        "钢铁集团有限公司",
+        "装备制造股份有限公司",
+        "新材料科技有限公司",
+        "家电集团有限公司",
+    ),
+    (
+        "能源集团有限公司",
+        "电力股份有限公司",
+        "新能源科技有限公司",
+        "燃气集团有限公司",
+        "石化有限公司",
+        "煤业集团有限责任公司",
+        "水务集团有限公司",
+        "热力有限公司",
+        "光伏科技股份有限公司",
+    ),
+    (
+        "医院",
+        "中医医院",
+        "妇幼保健院",
+        "医疗集团有限公司",
+        "医药股份有限公司",
+        "生物科技有限公司",
+        "健康管理有限公司",
+        "医学研究院",
+        "药业集团有限公司",
+    ),
+    (
+        "商贸有限公司",
+        "百货集团股份有限公司",
+        "连锁超市有限公司",
+        "电子商务有限公司",
+        "物流股份有限公司",
+        "零售集团有限公司",
+        "购物中心有限公司",
+        "便利店连锁有限公司",
+    ),
 )
 _SURNAMES: Final = (
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
-    "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
+    "王",
+    "李",
+    "张",
+    "刘",
+    "陈",
+    "杨",
+    "黄",
+    "赵",
+    "吴",
+    "周",
+    "徐",
+    "孙",
+    "马",
+    "朱",
+    "胡",
+    "郭",
+    "何",
+    "高",
+    "林",
+    "罗",
+    "郑",
+    "梁",
+    "谢",
+    "宋",
+    "唐",
+    "许",
+    "韩",
+    "冯",
+    "邓",
+    "曹",
 )
 _GIVEN: Final = (
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-    "明", "超", "秀", "霞", "平", "刚", "英", "华", "玉", "萍", "红", "鹏", "辉", "玲", "建",
-    "文", "斌", "宇", "浩", "凯", "晨", "欣", "怡", "思", "睿",
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀",
+    "霞",
+    "平",
+    "刚",
+    "英",
+    "华",
+    "玉",
+    "萍",
+    "红",
+    "鹏",
+    "辉",
+    "玲",
+    "建",
+    "文",
+    "斌",
+    "宇",
+    "浩",
+    "凯",
+    "晨",
+    "欣",
+    "怡",
+    "思",
+    "睿",
 )
 
 # --------------------------------------------------------------------------- inquiries
@@ -593,8 +798,7 @@ def _truth(facts: pd.DataFrame, customer_id: np.ndarray) -> pd.DataFrame:
     alpha = _solve_alpha(centred, dead)
     p = np.where(dead, DEAD_WIN_PROBABILITY, expit(alpha + OUTCOME_BETA * centred))
     out = pd.concat(
-        [pd.DataFrame({"customer_id": customer_id.astype(str)}),
-         facts.loc[:, [*CRITERIA, "need_status"]], zs], axis=1
+        [pd.DataFrame({"customer_id": customer_id.astype(str)}), facts.loc[:, [*CRITERIA, "need_status"]], zs], axis=1
     ).assign(p_won=p)
     out.attrs.update(alpha=alpha, beta=OUTCOME_BETA, lo=x.min(), hi=x.max(), mean_score=zs["score"].mean())
     return out
@@ -606,9 +810,11 @@ def _outcomes(rng: np.random.Generator, truth: pd.DataFrame, facts: pd.DataFrame
     won = (rng.random(n) < truth["p_won"].to_numpy()).astype(np.int64)
     revenue = np.where(won == 1, facts["deal_size"].to_numpy() * rng.lognormal(0.0, REVENUE_LOG_SD, n), 0.0)
     days = np.clip(
-        np.rint(facts["expected_months_to_close"].to_numpy() * 30.0 * rng.lognormal(0.0, 0.3, n)
-                + rng.gamma(2.0, 5.0, n)),
-        1, 365,
+        np.rint(
+            facts["expected_months_to_close"].to_numpy() * 30.0 * rng.lognormal(0.0, 0.3, n) + rng.gamma(2.0, 5.0, n)
+        ),
+        1,
+        365,
     ).astype(np.int64)
     return pd.DataFrame(
         {
@@ -657,13 +863,19 @@ def _preliminary(
     ).assign(_row=0)
     twice = rng.random(n) < MULTI_SEGMENT_SHARE
     other = (state["segment"].to_numpy() + rng.integers(1, len(SEGMENTS), n)) % len(SEGMENTS)
-    extra = base.loc[twice].assign(
-        segment=np.asarray(SEGMENTS, dtype=object)[other[twice]], _row=1
-    )
+    extra = base.loc[twice].assign(segment=np.asarray(SEGMENTS, dtype=object)[other[twice]], _row=1)
     rows = pd.concat([base, extra], ignore_index=True).sort_values(["customer_id", "_row"], kind="stable")
     rows = rows.drop(columns="_row").reset_index(drop=True)
-    for column in ("customer_id", "customer_name", "segment", "region", "owner_id", "credit_grade",
-                   "pipeline_stage", "need_status"):
+    for column in (
+        "customer_id",
+        "customer_name",
+        "segment",
+        "region",
+        "owner_id",
+        "credit_grade",
+        "pipeline_stage",
+        "need_status",
+    ):
         rows[column] = rows[column].astype("str")
     return rows.loc[:, list(PRELIMINARY_COLUMNS)]
 
@@ -776,8 +988,13 @@ def _simulate(seed: int) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFram
     truths[f"truth_inquiries_{INQUIRY_YEAR}"] = inquiry_truth
     files["owners"] = owners
     files["true_weights"] = TRUE_WEIGHTS.copy()
-    order = [*(f"preliminary_{y}" for y in LIST_YEARS), *(f"outcomes_{y}" for y in OUTCOME_YEARS),
-             "owners", f"inquiries_{INQUIRY_YEAR}", "true_weights"]
+    order = [
+        *(f"preliminary_{y}" for y in LIST_YEARS),
+        *(f"outcomes_{y}" for y in OUTCOME_YEARS),
+        "owners",
+        f"inquiries_{INQUIRY_YEAR}",
+        "true_weights",
+    ]
     return {k: files[k] for k in order}, truths
 
 
@@ -852,8 +1069,11 @@ def _readme(files: dict[str, pd.DataFrame], truths: dict[str, pd.DataFrame], see
             "rows": [len(files[f"preliminary_{y}"]) for y in LIST_YEARS],
             "customers": [files[f"preliminary_{y}"]["customer_id"].nunique() for y in LIST_YEARS],
             "proposed by two segments": [
-                _pct(files[f"preliminary_{y}"]["customer_id"].duplicated().sum()
-                     / files[f"preliminary_{y}"]["customer_id"].nunique()) for y in LIST_YEARS
+                _pct(
+                    files[f"preliminary_{y}"]["customer_id"].duplicated().sum()
+                    / files[f"preliminary_{y}"]["customer_id"].nunique()
+                )
+                for y in LIST_YEARS
             ],
             "dead": [_pct((truths[f"truth_{y}"]["need_status"] == "dead").mean()) for y in LIST_YEARS],
             "alpha": [f"{truths[f'truth_{y}'].attrs['alpha']:.4f}" for y in LIST_YEARS],
@@ -900,19 +1120,30 @@ def _readme(files: dict[str, pd.DataFrame], truths: dict[str, pd.DataFrame], see
         {"criterion": [f"`{c}`" for c in CRITERIA], "missing": [_pct(inq[c].isna().mean()) for c in CRITERIA]}
     )
     conv = inq.assign(band=pd.cut(inq["follow_ups"], [-1, 0, 1, 2, 3, 11], labels=["0", "1", "2", "3", "4–11"]))
-    conv_table = conv.groupby("band", observed=False).agg(inquiries=("converted", "size"), converted=("converted", "sum"))
-    conv_table = conv_table.assign(
-        **{"conversion rate": (conv_table["converted"] / conv_table["inquiries"]).map(_pct),
-           "share of all conversions": (conv_table["converted"] / conv_table["converted"].sum()).map(_pct)}
-    ).reset_index().rename(columns={"band": "follow_ups"})
+    conv_table = conv.groupby("band", observed=False).agg(
+        inquiries=("converted", "size"), converted=("converted", "sum")
+    )
+    conv_table = (
+        conv_table.assign(
+            **{
+                "conversion rate": (conv_table["converted"] / conv_table["inquiries"]).map(_pct),
+                "share of all conversions": (conv_table["converted"] / conv_table["converted"].sum()).map(_pct),
+            }
+        )
+        .reset_index()
+        .rename(columns={"band": "follow_ups"})
+    )
     decisions = inq["decision"].value_counts().reindex(DECISIONS).rename_axis("decision").reset_index(name="inquiries")
     weights = TRUE_WEIGHTS.assign(
         criterion=TRUE_WEIGHTS["criterion"].map("`{}`".format),
         transform=["log1p", "log1p", "", "", "", "", "", "", "AAA→9 … C→1", ""],
     )
     rows_per_file = pd.DataFrame(
-        {"file": [f"`{k}.csv`" for k in files], "rows": [len(v) for v in files.values()],
-         "columns": [v.shape[1] for v in files.values()]}
+        {
+            "file": [f"`{k}.csv`" for k in files],
+            "rows": [len(v) for v in files.values()],
+            "columns": [v.shape[1] for v in files.values()],
+        }
     )
     c = INQUIRY_CONVERSION
     return _README_TEMPLATE.format(
@@ -1094,7 +1325,7 @@ returns the complete values, z-scores, scores, P(won) and alpha of every year.
 
 Because the values are clipped at about three standard deviations, no single outlier
 compresses a min-max column.
-"""
+"""  # noqa: E501  (a Markdown table row of the generated README must stay on one line)
 
 
 # =============================================================================== write

@@ -76,9 +76,7 @@ class PgCluster:
     def __init__(self) -> None:
         self.bindir = find_bin()
         if self.bindir is None:
-            raise PgUnavailable(
-                "PostgreSQL server binaries (initdb, pg_ctl) not found; run scripts/ci_postgres.sh"
-            )
+            raise PgUnavailable("PostgreSQL server binaries (initdb, pg_ctl) not found; run scripts/ci_postgres.sh")
         self.password = secrets.token_urlsafe(16)
         self.root = Path(tempfile.mkdtemp(prefix="prioanalysis-pg-"))
         self.data = self.root / "data"
@@ -110,18 +108,41 @@ class PgCluster:
                 raise PgUnavailable(f"running as root needs a 'postgres' user to run the server: {exc}") from None
         os.chmod(pwfile, 0o600)
         self._run(
-            self.bindir / "initdb", "-D", self.data, "-U", self.user, "-E", "UTF8", "--no-locale",
-            "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}", "--no-sync",
+            self.bindir / "initdb",
+            "-D",
+            self.data,
+            "-U",
+            self.user,
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "--no-sync",
         )
         pwfile.unlink()
         last: Exception | None = None
         for _ in range(5):
             self.port = _free_port()
-            opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60")
+            opts = (
+                f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+            )
             try:
-                self._run(self.bindir / "pg_ctl", "-D", self.data, "-l", self.root / "server.log",
-                          "-o", opts, "-w", "-t", "60", "start")
+                self._run(
+                    self.bindir / "pg_ctl",
+                    "-D",
+                    self.data,
+                    "-l",
+                    self.root / "server.log",
+                    "-o",
+                    opts,
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                )
                 return self
             except PgUnavailable as exc:  # port taken between the probe and the bind: try another
                 last = exc
@@ -148,11 +169,12 @@ class PgCluster:
         pw = self.password if password is None else password
         return f"postgresql+psycopg://{self.user}:{pw}@127.0.0.1:{self.port}/{database}"
 
-    def _admin(self):  # noqa: ANN202 - psycopg is imported lazily
+    def _admin(self):
         import psycopg
 
-        return psycopg.connect(host="127.0.0.1", port=self.port, user=self.user, password=self.password,
-                               dbname="postgres", autocommit=True)
+        return psycopg.connect(
+            host="127.0.0.1", port=self.port, user=self.user, password=self.password, dbname="postgres", autocommit=True
+        )
 
     def new_database_url(self) -> str:
         """Create an empty database and return its URL."""

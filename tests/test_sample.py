@@ -26,12 +26,25 @@ from prioanalysis.sample import (
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
 ALWAYS_FILLED = (
-    "customer_id", "customer_name", "segment", "region", "deal_size", "strategic_fit",
-    "industry_influence", "competitive_intensity", "pipeline_stage",
-    "expected_months_to_close", "need_status",
+    "customer_id",
+    "customer_name",
+    "segment",
+    "region",
+    "deal_size",
+    "strategic_fit",
+    "industry_influence",
+    "competitive_intensity",
+    "pipeline_stage",
+    "expected_months_to_close",
+    "need_status",
 )
-INTEGER_COLUMNS = ("strategic_fit", "industry_influence", "relationship_strength",
-                   "competitive_intensity", "payment_days")
+INTEGER_COLUMNS = (
+    "strategic_fit",
+    "industry_influence",
+    "relationship_strength",
+    "competitive_intensity",
+    "payment_days",
+)
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +142,9 @@ def test_value_ranges(sample: dict[str, pd.DataFrame], year: int) -> None:
     assert grades.isin(["A", "BBB"]).mean() > 0.5
     months = frame.groupby("pipeline_stage")["expected_months_to_close"].median()
     assert months["closed"] < months["negotiating"] < months["potential"]
-    log_corr = np.corrcoef(np.log(frame.dropna(subset="it_budget")["it_budget"]),
-                           np.log(frame.dropna(subset="it_budget")["deal_size"]))[0, 1]
+    log_corr = np.corrcoef(
+        np.log(frame.dropna(subset="it_budget")["it_budget"]), np.log(frame.dropna(subset="it_budget")["deal_size"])
+    )[0, 1]
     assert 0.6 < log_corr < 0.95
 
 
@@ -181,8 +195,15 @@ def test_customers_persist_with_stable_names(sample: dict[str, pd.DataFrame]) ->
 def test_owners(sample: dict[str, pd.DataFrame]) -> None:
     owners = sample["owners"]
     assert 35 <= len(owners) <= 45 and owners["owner_id"].is_unique and owners["owner_name"].is_unique
-    assert list(owners.columns) == ["owner_id", "owner_name", "segment", "region",
-                                    "capacity_strategic", "capacity_key", "capacity_general"]
+    assert list(owners.columns) == [
+        "owner_id",
+        "owner_name",
+        "segment",
+        "region",
+        "capacity_strategic",
+        "capacity_key",
+        "capacity_general",
+    ]
     assert (owners["capacity_strategic"] < owners["capacity_key"]).all()
     assert (owners["capacity_key"] < owners["capacity_general"]).all()
     for year in LIST_YEARS:
@@ -194,13 +215,24 @@ def test_owners(sample: dict[str, pd.DataFrame]) -> None:
 
 def test_true_weights_file(sample: dict[str, pd.DataFrame]) -> None:
     weights = sample["true_weights"].set_index("criterion")
-    expected = {"it_budget": 0.15, "deal_size": 0.20, "growth": 0.05, "strategic_fit": 0.15,
-                "industry_influence": 0.05, "relationship_strength": 0.15,
-                "competitive_intensity": 0.05, "service_distance_km": 0.05, "credit_grade": 0.10,
-                "payment_days": 0.05}
+    expected = {
+        "it_budget": 0.15,
+        "deal_size": 0.20,
+        "growth": 0.05,
+        "strategic_fit": 0.15,
+        "industry_influence": 0.05,
+        "relationship_strength": 0.15,
+        "competitive_intensity": 0.05,
+        "service_distance_km": 0.05,
+        "credit_grade": 0.10,
+        "payment_days": 0.05,
+    }
     assert weights["weight"].to_dict() == pytest.approx(expected)
     assert set(weights.index[weights["direction"] == "cost"]) == {
-        "competitive_intensity", "service_distance_km", "payment_days"}
+        "competitive_intensity",
+        "service_distance_km",
+        "payment_days",
+    }
     assert (weights["family"] == "attractiveness").sum() == 5
 
 
@@ -275,8 +307,19 @@ def test_inquiries(sample: dict[str, pd.DataFrame]) -> None:
     inquiries = sample["inquiries_2025"]
     assert 1350 <= len(inquiries) <= 1650
     assert list(inquiries.columns[:12]) == [
-        "inquiry_id", "date", "channel", "segment", "customer_name", "region", "need_category",
-        "first_response_hours", "handler", "decision", "follow_ups", "converted"]
+        "inquiry_id",
+        "date",
+        "channel",
+        "segment",
+        "customer_name",
+        "region",
+        "need_category",
+        "first_response_hours",
+        "handler",
+        "decision",
+        "follow_ups",
+        "converted",
+    ]
     assert list(inquiries.columns[12:]) == list(CRITERIA)
     assert inquiries["inquiry_id"].str.fullmatch(r"Q2025-\d{4}").all() and inquiries["inquiry_id"].is_unique
     dates = pd.to_datetime(inquiries["date"], format="%Y-%m-%d")

@@ -1,5 +1,6 @@
 """The command line, the runner that executes the notebooks with papermill, and the
-database commands."""
+database commands.
+"""
 
 from __future__ import annotations
 

@@ -58,18 +58,30 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--year", type=int, help="cycle year (default: the latest folder under params/)")
     run.add_argument("--params", type=Path, help="parameter folder (default: params/<year>)")
     run.add_argument(
-        "--notebook", action="append", default=None,
+        "--notebook",
+        action="append",
+        default=None,
         help="notebook to run (name without .ipynb); repeat for several (default: the annual cycle)",
     )
     run.add_argument("--input", help="preliminary list to use instead of the one in run.yaml")
-    run.add_argument("--source", choices=("file", "db"), default="file",
-                     help="read the preliminary list from files (default) or the customer database, "
-                          "and with db save the run's results into it")
+    run.add_argument(
+        "--source",
+        choices=("file", "db"),
+        default="file",
+        help="read the preliminary list from files (default) or the customer database, "
+        "and with db save the run's results into it",
+    )
     run.add_argument("--month", help="shorthand for -p month=YYYY-MM (monthly inquiry report)")
     run.add_argument("--outputs", type=Path, help="outputs root (default: <project>/outputs)")
-    run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
-                     help="notebook parameter for every notebook run (each must declare it); "
-                          "NOTEBOOK:NAME=VALUE for one notebook only")
+    run.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="notebook parameter for every notebook run (each must declare it); "
+        "NOTEBOOK:NAME=VALUE for one notebook only",
+    )
 
     val = sub.add_parser("validate", help="check parameters and the preliminary list; write nothing")
     val.add_argument("--year", type=int)

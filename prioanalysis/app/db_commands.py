@@ -124,8 +124,11 @@ def cmd_db_runs(args: argparse.Namespace) -> int:
     if frame.empty:
         print("no runs stored")
     else:
-        print(frame[["run_id", "year", "kind", "status", "started", "published_at", "criteria_version"]]
-              .to_string(index=False))
+        print(
+            frame[["run_id", "year", "kind", "status", "started", "published_at", "criteria_version"]].to_string(
+                index=False
+            )
+        )
     return 0
 
 
@@ -145,7 +148,8 @@ def cmd_db_publish(args: argparse.Namespace) -> int:
 def add_db_parsers(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``db`` and its sub-commands on the main parser's sub-parsers."""
     db = subparsers.add_parser(
-        "db", help="the customer information system (database)",
+        "db",
+        help="the customer information system (database)",
         description="The database: PRIOANALYSIS_DB_URL, or data/prioanalysis.db under the project.",
     )
     sub = db.add_subparsers(dest="db_command", required=True, metavar="{init,status,import,export,runs,publish}")
@@ -154,15 +158,21 @@ def add_db_parsers(subparsers: Any) -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="show the database (password masked), its schema revision and row counts")
     p.set_defaults(handler=cmd_db_status)
     p = sub.add_parser("import", help="validate a CSV/XLSX file and upsert it (all rows or none)")
-    p.add_argument("kind", choices=IMPORT_KINDS,
-                   help="customers = a preliminary list (preliminary_YYYY.csv); outcomes; inquiries; owners")
+    p.add_argument(
+        "kind",
+        choices=IMPORT_KINDS,
+        help="customers = a preliminary list (preliminary_YYYY.csv); outcomes; inquiries; owners",
+    )
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="report inserts/updates/unchanged; write nothing")
     p.add_argument("--year", type=int, help="list or outcome year (default: from the file name)")
-    p.add_argument("--params", type=Path,
-                   help="parameter folder to check against: a list against its criteria and run settings, an "
-                        "inquiry log against its segments and the inquiries.yaml beside them (default: the "
-                        "project's params/<year>; for inquiries the newest folder with inquiries.yaml)")
+    p.add_argument(
+        "--params",
+        type=Path,
+        help="parameter folder to check against: a list against its criteria and run settings, an "
+        "inquiry log against its segments and the inquiries.yaml beside them (default: the "
+        "project's params/<year>; for inquiries the newest folder with inquiries.yaml)",
+    )
     p.set_defaults(handler=cmd_db_import)
     p = sub.add_parser("export", help="write every table to CSV")
     p.add_argument("directory", type=Path)
@@ -194,10 +204,21 @@ def cmd_inquiry_add(args: argparse.Namespace) -> int:
     from prioanalysis.store import database as store
 
     fields: dict[str, Any] = {
-        "date": args.date, "channel": args.channel, "segment": args.segment, "customer_name": args.customer_name,
+        "date": args.date,
+        "channel": args.channel,
+        "segment": args.segment,
+        "customer_name": args.customer_name,
     }
-    for name in ("inquiry_id", "region", "need_category", "handler", "first_response_hours", "decision",
-                 "follow_ups", "converted"):
+    for name in (
+        "inquiry_id",
+        "region",
+        "need_category",
+        "handler",
+        "first_response_hours",
+        "decision",
+        "follow_ups",
+        "converted",
+    ):
         value = getattr(args, name)
         if value is not None:
             fields[name] = value
@@ -245,8 +266,10 @@ def cmd_inquiry_list(args: argparse.Namespace) -> int:
     print(shown.to_string(index=False))
     decisions = frame["decision"].astype(object).where(frame["decision"].notna(), "(pending)").value_counts()
     converted = int(frame["converted"].fillna(0).sum())
-    print(f"\n{len(frame)} inquiries, {converted} converted; decisions: "
-          + ", ".join(f"{k} {v}" for k, v in decisions.items()))
+    print(
+        f"\n{len(frame)} inquiries, {converted} converted; decisions: "
+        + ", ".join(f"{k} {v}" for k, v in decisions.items())
+    )
     return 0
 
 
@@ -267,11 +290,19 @@ def add_inquiry_parsers(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--decision", help=" | ".join(DEFAULT_DECISIONS) + " (or as inquiries.yaml says)")
     p.add_argument("--follow-ups")
     p.add_argument("--converted", help="0 or 1")
-    p.add_argument("--fact", action="append", default=[], metavar="NAME=VALUE",
-                   help="a fact of the customer such as it_budget=120 (a criterion's column); repeat for several")
-    p.add_argument("--params", type=Path,
-                   help="parameter folder whose segments, criteria and inquiries.yaml apply (default: the "
-                        "project's newest folder with inquiries.yaml)")
+    p.add_argument(
+        "--fact",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a fact of the customer such as it_budget=120 (a criterion's column); repeat for several",
+    )
+    p.add_argument(
+        "--params",
+        type=Path,
+        help="parameter folder whose segments, criteria and inquiries.yaml apply (default: the "
+        "project's newest folder with inquiries.yaml)",
+    )
     p.set_defaults(handler=cmd_inquiry_add)
     p = sub.add_parser("list", help="list inquiries and summarise the handling decisions")
     p.add_argument("--month", help="YYYY-MM")

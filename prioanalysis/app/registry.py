@@ -132,8 +132,11 @@ class Context:
         written: list[Path] = []
         if ranking is not None:
             written += out.write_ranking_tables(ranking, self.output_dir)
-            written.append(out.write_target_workbook(
-                ranking, f"{self.output_dir}/target_list_{self.params.run.year}.xlsx", self.segment_labels))
+            written.append(
+                out.write_target_workbook(
+                    ranking, f"{self.output_dir}/target_list_{self.params.run.year}.xlsx", self.segment_labels
+                )
+            )
         for name, table in (tables or {}).items():
             written.append(out.write_csv(table, f"{self.output_dir}/tables/{name}.csv"))
         show(f"{len(written)} {'file' if len(written) == 1 else 'files'} written to the run folder.")
@@ -156,7 +159,8 @@ def preliminary_preflight(
     params: Params, parameters: Mapping[str, Any], input_path: str | None = None, engine: Any = None
 ) -> dict[str, str]:
     """This year's preliminary list, validated row by row (from the database with
-    ``engine``), and the owners file; their hashes."""
+    ``engine``), and the owners file; their hashes.
+    """  # noqa: D404  ("This year's" names the year, it does not describe the function)
     from prioanalysis.inputs import preliminary as intake
     from prioanalysis.inputs.tables import read_table
 
@@ -182,7 +186,8 @@ def review_preflight(
 ) -> dict[str, str]:
     """The annual review's inputs (files only; with ``engine`` they come from the
     database and are checked when exported): the reviewed year's parameters and goals,
-    the outcomes file (validated row by row) and the inquiry log; their hashes."""
+    the outcomes file (validated row by row) and the inquiry log; their hashes.
+    """
     if engine is not None:
         return {}
     from prioanalysis.inputs.outcomes import read_outcomes
@@ -222,41 +227,78 @@ def _ranking_setup(name: str) -> Callable[..., Context]:
         for key, value in extra.items():
             if key.endswith("_path") and _text(key, value) and not Path(value).is_file():
                 raise ParamsError(f"parameter '{key}': file not found: {value}")
-        return Context(name, params, output_dir, {"year": year, "params_dir": params_dir,
-                                                 "input_path": input_path, "output_dir": output_dir, **extra})
+        return Context(
+            name,
+            params,
+            output_dir,
+            {"year": year, "params_dir": params_dir, "input_path": input_path, "output_dir": output_dir, **extra},
+        )
 
     return make
 
 
-def _calibration_setup(year: int, params_dir: str, output_dir: str = "", target: str = "conversion",
-                       **extra: Any) -> Context:
+def _calibration_setup(
+    year: int, params_dir: str, output_dir: str = "", target: str = "conversion", **extra: Any
+) -> Context:
     from prioanalysis.report.notebook import validate_ranking_parameters
 
     params = validate_ranking_parameters(year, params_dir, "", output_dir)
     if target not in ("conversion", "revenue"):
         raise ParamsError(f"parameter 'target': expected conversion or revenue (got {target!r})")
-    return Context("10_criteria_calibration", params, output_dir,
-                   {"year": year, "params_dir": params_dir, "output_dir": output_dir, "target": target, **extra})
+    return Context(
+        "10_criteria_calibration",
+        params,
+        output_dir,
+        {"year": year, "params_dir": params_dir, "output_dir": output_dir, "target": target, **extra},
+    )
 
 
-def _review_setup(year: int, params_dir: str, output_dir: str = "", frozen_list: str = "",
-                  outcomes_path: str = "", frozen_list_previous: str = "") -> Context:
+def _review_setup(
+    year: int,
+    params_dir: str,
+    output_dir: str = "",
+    frozen_list: str = "",
+    outcomes_path: str = "",
+    frozen_list_previous: str = "",
+) -> Context:
     from prioanalysis.steps import review
 
-    inputs = review.validate_review_parameters(year, params_dir, output_dir, frozen_list, outcomes_path,
-                                               frozen_list_previous)
-    return Context("30_annual_review", inputs.params, output_dir,
-                   {"year": year, "params_dir": params_dir, "output_dir": output_dir, "frozen_list": frozen_list,
-                    "outcomes_path": outcomes_path, "frozen_list_previous": frozen_list_previous}, inputs)
+    inputs = review.validate_review_parameters(
+        year, params_dir, output_dir, frozen_list, outcomes_path, frozen_list_previous
+    )
+    return Context(
+        "30_annual_review",
+        inputs.params,
+        output_dir,
+        {
+            "year": year,
+            "params_dir": params_dir,
+            "output_dir": output_dir,
+            "frozen_list": frozen_list,
+            "outcomes_path": outcomes_path,
+            "frozen_list_previous": frozen_list_previous,
+        },
+        inputs,
+    )
 
 
 def _monthly_setup(month: str, year: int, params_dir: str, inquiries_path: str = "", output_dir: str = "") -> Context:
     from prioanalysis.steps import inquiries
 
     inputs = inquiries.validate_monthly_parameters(month, year, params_dir, inquiries_path, output_dir)
-    return Context("40_inquiry_monthly", inputs.params, output_dir,
-                   {"month": month, "year": year, "params_dir": params_dir, "inquiries_path": inquiries_path,
-                    "output_dir": output_dir}, inputs)
+    return Context(
+        "40_inquiry_monthly",
+        inputs.params,
+        output_dir,
+        {
+            "month": month,
+            "year": year,
+            "params_dir": params_dir,
+            "inquiries_path": inquiries_path,
+            "output_dir": output_dir,
+        },
+        inputs,
+    )
 
 
 # --------------------------------------------------------------------------- the registry
@@ -285,13 +327,23 @@ class NotebookSpec:
 NOTEBOOKS: dict[str, NotebookSpec] = {
     spec.name: spec
     for spec in (
-        NotebookSpec("10_criteria_calibration", "Criteria calibration: last year's outcomes → proposed weights",
-                     _calibration_setup),
+        NotebookSpec(
+            "10_criteria_calibration",
+            "Criteria calibration: last year's outcomes → proposed weights",
+            _calibration_setup,
+        ),
         NotebookSpec("20_ranking", "The ranking: tiered target list of the year", _ranking_setup("20_ranking")),
-        NotebookSpec("25_robustness", "Robustness: weight and data uncertainty, owner assignment",
-                     _ranking_setup("25_robustness")),
-        NotebookSpec("30_annual_review", "Annual review of last year's list against its outcomes",
-                     _review_setup, (preliminary_preflight, review_preflight)),
+        NotebookSpec(
+            "25_robustness",
+            "Robustness: weight and data uncertainty, owner assignment",
+            _ranking_setup("25_robustness"),
+        ),
+        NotebookSpec(
+            "30_annual_review",
+            "Annual review of last year's list against its outcomes",
+            _review_setup,
+            (preliminary_preflight, review_preflight),
+        ),
         NotebookSpec("40_inquiry_monthly", "Monthly inquiry report", _monthly_setup),
     )
 }
@@ -301,7 +353,8 @@ _DEFAULT = NotebookSpec("", "a notebook the registry does not know", _ranking_se
 
 def notebook(name: str) -> NotebookSpec:
     """The registry entry of a notebook (a default one for a notebook it does not know:
-    the preliminary-list preflight, the ranking parameters)."""
+    the preliminary-list preflight, the ranking parameters).
+    """
     return NOTEBOOKS.get(name, _DEFAULT)
 
 

@@ -83,14 +83,15 @@ class RunRecord:
 def git_commit(directory: str | Path) -> str | None:
     """The current git commit of ``directory`` (with ``+dirty`` when modified), if any."""
     try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True, timeout=10
-        )
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True, timeout=10)
         if sha.returncode != 0:
             return None
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=directory, capture_output=True, text=True, timeout=10,
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
         return sha.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
@@ -163,9 +164,7 @@ def export_html(notebook: str | Path, html: str | Path) -> Path:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(notebook), as_version=4)
-    exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    )
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
     body = body.replace("</head>", _CJK_CSS + "</head>", 1)
     Path(html).write_text(body, encoding="utf-8")
@@ -395,7 +394,9 @@ def _export_db_inputs(
         hashes[f"db:{where}#owners"] = file_sha256(p)
     if "inquiries_path" in declared:
         p = directory / "inquiries.csv"
-        store.load_inquiries(engine).to_csv(p, index=False, lineterminator="\n", encoding="utf-8", date_format="%Y-%m-%d")
+        store.load_inquiries(engine).to_csv(
+            p, index=False, lineterminator="\n", encoding="utf-8", date_format="%Y-%m-%d"
+        )
         out["inquiries_path"] = str(p)
         hashes[f"db:{where}#inquiries"] = file_sha256(p)
     return out

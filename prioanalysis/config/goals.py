@@ -41,8 +41,7 @@ MEASURES: Mapping[str, str] = {
     "inquiry_p90_first_response_hours": "90th percentile of the hours to the first response",
     "inquiry_conversion_rate": "share of the year's inquiries that converted",
     "inquiry_handling_days": (
-        "median days from an inquiry to its handling decision (needs a 'handling_days' "
-        "column in the inquiry log)"
+        "median days from an inquiry to its handling decision (needs a 'handling_days' column in the inquiry log)"
     ),
 }
 

@@ -145,8 +145,7 @@ class InquiryParams(StrictModel):
     def _consistent(self) -> InquiryParams:
         if self.propose_decision not in self.decisions:
             raise ValueError(
-                f"propose_decision '{self.propose_decision}' is not one of the decisions "
-                f"{list(self.decisions)}"
+                f"propose_decision '{self.propose_decision}' is not one of the decisions {list(self.decisions)}"
             )
         b = self.follow_up_buckets
         if b[0].min != 0:

@@ -37,7 +37,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 import yaml
 from pydantic import (
@@ -49,8 +49,7 @@ from pydantic import (
     model_validator,
 )
 
-from prioanalysis.errors import InputError, ParamsError
-from prioanalysis.errors import ParamsWarning
+from prioanalysis.errors import InputError, ParamsError, ParamsWarning
 from prioanalysis.methods.grades import PROMISED_MONTHS, Grade, TimedGrade, check_months
 from prioanalysis.methods.spec import (
     DEFAULT_MISSING_POLICY,
@@ -92,8 +91,6 @@ __all__ = [
 
 #: Largest distance of a weight sum from 1 that is normalised with a warning.
 WEIGHT_SUM_TOLERANCE = 0.01
-
-
 
 
 class StrictModel(BaseModel):
@@ -189,8 +186,7 @@ class CriteriaParams(_Strict):
         # YAML reads ``1: 1`` with an integer key; ordinal values are matched as text.
         if isinstance(v, Mapping):
             return {
-                name: ({str(k): val for k, val in m.items()} if isinstance(m, Mapping) else m)
-                for name, m in v.items()
+                name: ({str(k): val for k, val in m.items()} if isinstance(m, Mapping) else m) for name, m in v.items()
             }
         return v
 
@@ -330,7 +326,8 @@ class Quota(_Strict):
     ``kind: count``; one value per tier, applied within each ``by`` group.
     Shares become cumulative cuts ``floor((s_1 + … + s_k) × n + 0.5)`` — rounding
     the running total, so the tiers add up to the rounded total share. Customers
-    tied at a cut are never split: all of them take the better tier."""
+    tied at a cut are never split: all of them take the better tier.
+    """
 
     kind: Literal["share", "count"] = "share"
     by: Literal["segment", "all"] = "segment"
@@ -347,7 +344,8 @@ class Quota(_Strict):
 class Tiers(_Strict):
     """Importance tiers. ``scheme: quota`` uses ``quota``; ``scheme: threshold`` uses
     ``thresholds`` (descending minimum scores, one per tier). Customers below the last
-    cut are ``not_targeted`` with the reason "below the tier cut-off"."""
+    cut are ``not_targeted`` with the reason "below the tier cut-off".
+    """
 
     scheme: Literal["quota", "threshold"] = "quota"
     names: list[str] = Field(min_length=1)
@@ -378,9 +376,10 @@ class Tiers(_Strict):
 class Grades(_Strict):
     """The A–E grade (docs/process.md): A/B/C = clear need ("target" status) and expected to
     close within ``months.A``/``B``/``C`` months; D = potential need, or a clear need
-    further away (or with no expected date: flagged); E = no need ("dead")."""
+    further away (or with no expected date: flagged); E = no need ("dead").
+    """
 
-    months: dict[TimedGrade, float] = dict(PROMISED_MONTHS)
+    months: dict[TimedGrade, float] = dict(cast("Mapping[TimedGrade, float]", PROMISED_MONTHS))
     target_status: str = "target"
     potential_status: str = "potential"
     dead_status: str = "dead"
@@ -388,7 +387,7 @@ class Grades(_Strict):
     @model_validator(mode="after")
     def _increasing(self) -> Grades:
         try:
-            check_months(self.months)
+            check_months(cast("Mapping[str, float]", self.months))
         except InputError as exc:
             raise ValueError(str(exc)) from None
         return self
@@ -418,7 +417,8 @@ class Robustness(_Strict):
     with ``concentration``; larger = tighter, 100 ≈ each weight ± a tenth of itself
     for a weight of 0.5) rescore the list ``n_draws`` times; a customer whose
     probability of keeping its tier is below ``review_threshold`` is flagged
-    "review" in the target list."""
+    "review" in the target list.
+    """
 
     enabled: bool = True
     n_draws: int = Field(default=1000, ge=10, le=100_000)
@@ -429,7 +429,8 @@ class Robustness(_Strict):
 class Assignment(_Strict):
     """Owner assignment: maximise total priority (score) within each owner's capacity
     per tier; ``keep_existing`` and ``region_bonus`` are bonuses in score units;
-    ``match``: ``segment`` (owners serve their own segment) or ``any``."""
+    ``match``: ``segment`` (owners serve their own segment) or ``any``.
+    """
 
     keep_existing: float = Field(default=0.2, ge=0)
     region_bonus: float = Field(default=0.1, ge=0)
@@ -643,9 +644,7 @@ def _normalise_weights(doc: dict[str, Any], path: Path) -> dict[str, Any]:
             idx = [i for i, c in enumerate(crit) if c["family"] == fam]
             if not idx:
                 continue
-            vals = _check_sum(
-                [crit[i]["weight"] for i in idx], f"the weights of family '{fam}'", path
-            )
+            vals = _check_sum([crit[i]["weight"] for i in idx], f"the weights of family '{fam}'", path)
             for i, v in zip(idx, vals):
                 crit[i] = {**crit[i], "weight": v}
     else:

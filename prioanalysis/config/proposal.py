@@ -55,11 +55,7 @@ def round_weights(values: np.ndarray | list[float], decimals: int = 4) -> list[s
 
 def _top_blocks(lines: list[str]) -> dict[str, tuple[int, int]]:
     """Top-level key -> (line of the key, line after its block)."""
-    keys = [
-        (i, m.group(1))
-        for i, line in enumerate(lines)
-        if (m := _TOP_KEY.match(line)) is not None
-    ]
+    keys = [(i, m.group(1)) for i, line in enumerate(lines) if (m := _TOP_KEY.match(line)) is not None]
     out: dict[str, tuple[int, int]] = {}
     for j, (i, key) in enumerate(keys):
         out[key] = (i, keys[j + 1][0] if j + 1 < len(keys) else len(lines))
@@ -75,9 +71,7 @@ def _replace_value(line: str, pattern: re.Pattern[str], new: str) -> tuple[str, 
     return pattern.subn(repl, line, count=1)
 
 
-def _edit_criteria(
-    lines: list[str], span: tuple[int, int], ids: list[str], new: Mapping[str, str], path: str
-) -> None:
+def _edit_criteria(lines: list[str], span: tuple[int, int], ids: list[str], new: Mapping[str, str], path: str) -> None:
     key_line, end = span
     if "[" in lines[key_line].split(":", 1)[1].split("#", 1)[0]:
         raise ParamsError(
@@ -107,21 +101,20 @@ def _edit_criteria(
                 lines[i], done = _replace_value(line, flow, new[cid])
             else:
                 pat = re.compile(
-                    r"^(" + (re.escape(line[:key_indent]) if i == first else " " * key_indent)
-                    + r"weight\s*:\s*)(" + _NUMBER + r")(?=\s*(?:#|$))"
+                    r"^("
+                    + (re.escape(line[:key_indent]) if i == first else " " * key_indent)
+                    + r"weight\s*:\s*)("
+                    + _NUMBER
+                    + r")(?=\s*(?:#|$))"
                 )
                 lines[i], done = _replace_value(line, pat, new[cid])
             if done:
                 break
         if not done:
-            raise ParamsError(
-                f"{path}: could not find the `weight:` line of criterion '{cid}'."
-            )
+            raise ParamsError(f"{path}: could not find the `weight:` line of criterion '{cid}'.")
 
 
-def _edit_family_weights(
-    lines: list[str], span: tuple[int, int], new: Mapping[str, str], path: str
-) -> None:
+def _edit_family_weights(lines: list[str], span: tuple[int, int], new: Mapping[str, str], path: str) -> None:
     key_line, end = span
     for fam, val in new.items():
         done = 0
@@ -215,9 +208,7 @@ def propose_criteria_text(
         )
     w = np.array([float(given[i]) for i in ids], dtype=np.float64)
     if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise ParamsError(
-            f"The proposed weights must be finite, >= 0, not all 0: {dict(zip(ids, w.tolist()))}."
-        )
+        raise ParamsError(f"The proposed weights must be finite, >= 0, not all 0: {dict(zip(ids, w.tolist()))}.")
     w = w / w.sum()
 
     fw = doc.get("family_weights")
@@ -238,9 +229,7 @@ def propose_criteria_text(
             if not members:
                 continue
             within = (
-                w[members]
-                if tot > 0
-                else np.array([float(c["weight"]) for c in crit if str(c.get("family")) == fam])
+                w[members] if tot > 0 else np.array([float(c["weight"]) for c in crit if str(c.get("family")) == fam])
             )
             if within.sum() <= 0:
                 within = np.ones(len(members))

@@ -32,5 +32,12 @@ DEFAULT_NEED_CATEGORIES: tuple[str, ...] = ("hardware", "it_services", "cloud", 
 DEFAULT_REGIONS: tuple[str, ...] = ("north", "northeast", "east", "south", "central", "southwest", "northwest")
 #: Segments the customer database knows before any list, owner or inquiry names one.
 DEFAULT_SEGMENTS: tuple[str, ...] = (
-    "government", "finance", "education", "telecom", "manufacturing", "energy", "healthcare", "retail",
+    "government",
+    "finance",
+    "education",
+    "telecom",
+    "manufacturing",
+    "energy",
+    "healthcare",
+    "retail",
 )

@@ -71,17 +71,36 @@ def inquiry_schema(
         (
             Column("inquiry_id", "id", required=with_id, nullable=not with_id, description="inquiry id"),
             Column("date", "date", required=True, nullable=False, description="day the inquiry came in"),
-            Column("channel", "choice", required=True, nullable=False, vocabulary=v.channels, what="channel",
-                   fold_case=True),
+            Column(
+                "channel",
+                "choice",
+                required=True,
+                nullable=False,
+                vocabulary=v.channels,
+                what="channel",
+                fold_case=True,
+            ),
             vocabulary_column("segment", segments, "segment", required=True, nullable=False),
             Column("customer_name", "text", required=True, nullable=False),
             Column("region", "choice", vocabulary=v.regions, what="region", fold_case=True),
             Column("need_category", "choice", vocabulary=v.need_categories, what="need category", fold_case=True),
-            Column("first_response_hours", "number", required=with_id, range=(0, None),
-                   description="hours to the first response; empty = not recorded"),
+            Column(
+                "first_response_hours",
+                "number",
+                required=with_id,
+                range=(0, None),
+                description="hours to the first response; empty = not recorded",
+            ),
             Column("handler", "id", description="owner id of the person handling it"),
-            Column("decision", "choice", required=with_id, vocabulary=v.decisions, what="decision",
-                   fold_case=True, description="handling decision; empty = pending"),
+            Column(
+                "decision",
+                "choice",
+                required=with_id,
+                vocabulary=v.decisions,
+                what="decision",
+                fold_case=True,
+                description="handling decision; empty = pending",
+            ),
             Column("follow_ups", "integer", required=with_id, range=(0, None), default=0),
             Column("converted", "flag", required=with_id, default=0),
         ),
@@ -123,8 +142,11 @@ def validate_inquiries(
         Naming the file, the rows (as the analyst sees them: header = row 1) and the
         column, for every problem found.
     """
-    vocabulary = inquiry_params.vocabulary if isinstance(inquiry_params, InquiryParams) else (
-        inquiry_params or DEFAULT_VOCABULARY)
+    vocabulary = (
+        inquiry_params.vocabulary
+        if isinstance(inquiry_params, InquiryParams)
+        else (inquiry_params or DEFAULT_VOCABULARY)
+    )
     out = validate(frame, inquiry_schema(vocabulary, segments), source)
     out["month"] = out["date"].dt.strftime("%Y-%m")
     out = out.set_index(pd.Index(out["inquiry_id"].to_numpy(dtype=object), name=None))

@@ -21,7 +21,7 @@ __all__ = ["load_judgements"]
 
 
 def load_judgements(path: str | Path) -> dict[str, Any]:
-    """Read and validate a YAML judgements file.
+    r"""Read and validate a YAML judgements file.
 
     The file holds either one hierarchy spec (see
     :func:`prioanalysis.methods.weights.ahp_hierarchy`)::
@@ -68,7 +68,7 @@ def load_judgements(path: str | Path) -> dict[str, Any]:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> text = "criteria:\\n  attractiveness:\\n    it_budget vs growth: 1/3\\n"
+    >>> text = "criteria:\n  attractiveness:\n    it_budget vs growth: 1/3\n"
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     file = pathlib.Path(tmp, "judgements.yaml")
     ...     _ = file.write_text(text, encoding="utf-8")

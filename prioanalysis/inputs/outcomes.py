@@ -24,8 +24,9 @@ OUTCOMES = TableSchema(
     (
         Column("customer_id", "id", required=True, nullable=False, description="customer id, each customer once"),
         Column("won", "flag", required=True, nullable=False, description="1 = won a deal in the year"),
-        Column("revenue", "number", range=(0, None), default=0.0,
-               description="revenue won in the year (万元); empty = 0"),
+        Column(
+            "revenue", "number", range=(0, None), default=0.0, description="revenue won in the year (万元); empty = 0"
+        ),
         Column("days_to_close", "integer", range=(0, None), description="days from the list to the deal"),
     ),
     key=("customer_id",),

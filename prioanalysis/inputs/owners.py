@@ -37,8 +37,17 @@ def owners_schema(capacity_columns: Sequence[str] = CAPACITY_COLUMNS) -> TableSc
             Column("owner_name", "text", required=True, nullable=False),
             Column("segment", "id", required=True, nullable=False, description="segment the owner serves"),
             Column("region", "id", description="the owner's region (a same-region match earns a bonus)"),
-            *(Column(c, "integer", required=True, nullable=False, range=(0, None),
-                     description="customers of this tier the owner can take") for c in capacity_columns),
+            *(
+                Column(
+                    c,
+                    "integer",
+                    required=True,
+                    nullable=False,
+                    range=(0, None),
+                    description="customers of this tier the owner can take",
+                )
+                for c in capacity_columns
+            ),
         ),
         key=("owner_id",),
     )

@@ -91,26 +91,40 @@ def preliminary_schema(params: Params) -> TableSchema:
     cols: dict[str, Column] = {
         it.id_column: Column(it.id_column, "id", required=True, nullable=False, description="customer id"),
         it.name_column: Column(it.name_column, "text", required=True, nullable=False, description="customer name"),
-        it.segment_column: Column(it.segment_column, "choice", required=True, nullable=False,
-                                  vocabulary=tuple(params.run.segments), what="segment",
-                                  description="segment proposing the customer"),
+        it.segment_column: Column(
+            it.segment_column,
+            "choice",
+            required=True,
+            nullable=False,
+            vocabulary=tuple(params.run.segments),
+            what="segment",
+            description="segment proposing the customer",
+        ),
     }
     for c in crit.criteria:
         if c.scale is not None:
-            cols[c.source] = Column(c.source, "scale", required=True, scale=crit.scales[c.scale], scale_name=c.scale,
-                                    description=c.label)
+            cols[c.source] = Column(
+                c.source, "scale", required=True, scale=crit.scales[c.scale], scale_name=c.scale, description=c.label
+            )
         else:
             lo, hi = c.valid_range if c.valid_range is not None else (None, None)
             cols[c.source] = Column(
-                c.source, "number", required=True, description=c.label,
+                c.source,
+                "number",
+                required=True,
+                description=c.label,
                 range=None if lo is None and hi is None else (lo, hi),
                 checks=(_LOG1P,) if c.transform == "log1p" else (),
             )
     statuses = tuple(dict.fromkeys((g.target_status, g.potential_status, g.dead_status)))
-    cols.setdefault(it.need_status_column, Column(it.need_status_column, "choice", required=True,
-                                                  vocabulary=statuses, what="need status", fold_case=True))
-    cols.setdefault(it.months_column, Column(it.months_column, "number", required=True, range=(0, None),
-                                             description="expected months to close"))
+    cols.setdefault(
+        it.need_status_column,
+        Column(it.need_status_column, "choice", required=True, vocabulary=statuses, what="need status", fold_case=True),
+    )
+    cols.setdefault(
+        it.months_column,
+        Column(it.months_column, "number", required=True, range=(0, None), description="expected months to close"),
+    )
     for gate in params.run.gates:
         cols.setdefault(gate.column, Column(gate.column, "any", required=True, description=f"gate {gate.id}"))
     for col in params.run.scoring.tie_breakers:
@@ -178,12 +192,12 @@ def validate_preliminary(df: pd.DataFrame, params: Params) -> IntakeResult:
     dropped = claims.loc[~claims["kept"], [it.id_column, it.segment_column, "source_row"]].assign(
         reason="proposed by several segments: claim not kept (" + params.run.intake.multi_segment_rule + ")"
     )
-    excluded = pd.concat([excluded, dropped], ignore_index=True).sort_values(
-        ["source_row"], kind="stable"
-    ).reset_index(drop=True)
-    return IntakeResult(
-        customers=customers, proposed=proposed, claims=claims, excluded=excluded, raw=df, source=source
+    excluded = (
+        pd.concat([excluded, dropped], ignore_index=True)
+        .sort_values(["source_row"], kind="stable")
+        .reset_index(drop=True)
     )
+    return IntakeResult(customers=customers, proposed=proposed, claims=claims, excluded=excluded, raw=df, source=source)
 
 
 def _resolve_claims(rows: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:

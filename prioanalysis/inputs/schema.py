@@ -144,11 +144,16 @@ class Column:
     def expected(self) -> str:
         """What a cell must hold, in words (for :meth:`TableSchema.describe`)."""
         base = {
-            "id": "text", "text": "text", "any": "anything",
+            "id": "text",
+            "text": "text",
+            "any": "anything",
             "choice": f"one of {', '.join(self.vocabulary)}",
             "scale": f"a value of scale '{self.scale_name}' ({', '.join(self.scale or {})})",
-            "number": "a number", "integer": "a whole number", "flag": "0 or 1",
-            "bool": "True or False", "date": "a date YYYY-MM-DD",
+            "number": "a number",
+            "integer": "a whole number",
+            "flag": "0 or 1",
+            "bool": "True or False",
+            "date": "a date YYYY-MM-DD",
         }[self.kind]
         if self.range is not None:
             lo, hi = self.range
@@ -360,8 +365,11 @@ def _convert(col: Column, raw: pd.Series, problems: Problems) -> pd.Series:
             else:
                 bad = present & ~out.isin(list(col.vocabulary))
             if bad.any():
-                problems.add(bad, col.name, f"{examples(text, bad)} is not a known {col.what} "
-                             f"(expected one of {', '.join(col.vocabulary)})")
+                problems.add(
+                    bad,
+                    col.name,
+                    f"{examples(text, bad)} is not a known {col.what} (expected one of {', '.join(col.vocabulary)})",
+                )
                 out = out.where(~bad)
         return _fill(out, fill, col.default)
     if kind == "scale":
@@ -370,8 +378,12 @@ def _convert(col: Column, raw: pd.Series, problems: Problems) -> pd.Series:
         out = _scale_keys(raw, text).map(canonical).astype(_TEXT_DTYPE).where(present)
         bad = present & out.isna()
         if bad.any():
-            problems.add(bad, col.name, f"{examples(text, bad)} is not on scale '{col.scale_name}' "
-                         f"(expected one of {', '.join(map(str, col.scale))})")
+            problems.add(
+                bad,
+                col.name,
+                f"{examples(text, bad)} is not on scale '{col.scale_name}' "
+                f"(expected one of {', '.join(map(str, col.scale))})",
+            )
         return _fill(out, fill, col.default)
     if kind == "bool":
         if pd.api.types.is_bool_dtype(raw.dtype):
@@ -395,8 +407,9 @@ def _convert(col: Column, raw: pd.Series, problems: Problems) -> pd.Series:
     return _convert_number(col, raw, text, present, fill, problems)
 
 
-def _convert_number(col: Column, raw: pd.Series, text: pd.Series, present: pd.Series, fill: pd.Series,
-                    problems: Problems) -> pd.Series:
+def _convert_number(
+    col: Column, raw: pd.Series, text: pd.Series, present: pd.Series, fill: pd.Series, problems: Problems
+) -> pd.Series:
     num = _numbers(raw, text)
     finite = np.isfinite(num)
     what = {"number": "a number", "integer": "a whole number", "flag": "0 or 1"}[col.kind]
@@ -445,8 +458,11 @@ def _key_problems(out: pd.DataFrame, schema: TableSchema, problems: Problems) ->
         dup = keys.duplicated(keep=False) & keys.notna().all(axis=1)
         if dup.any():
             label = f"column '{key[0]}'" if len(key) == 1 else "columns " + "+".join(f"'{k}'" for k in key)
-            problems.add(dup.to_numpy(), label if len(key) > 1 else key[0],
-                         f"listed more than once ({examples(keys[key[0]], dup)})")
+            problems.add(
+                dup.to_numpy(),
+                label if len(key) > 1 else key[0],
+                f"listed more than once ({examples(keys[key[0]], dup)})",
+            )
     for k, v in schema.consistent:
         if k in out.columns and v in out.columns:
             repeated = (out[k].duplicated(keep=False) & out[k].notna()).to_numpy()
@@ -456,8 +472,9 @@ def _key_problems(out: pd.DataFrame, schema: TableSchema, problems: Problems) ->
                 n = part[v].groupby(part[k]).transform("nunique")
                 clash[np.flatnonzero(repeated)] = (n > 1).to_numpy()
             if clash.any():
-                problems.add(clash, v, f"the same {k} has different values on different rows "
-                             f"({examples(out[k], clash)})")
+                problems.add(
+                    clash, v, f"the same {k} has different values on different rows ({examples(out[k], clash)})"
+                )
 
 
 def check(
@@ -482,8 +499,7 @@ def check(
         missing = [c for c in schema.required if c not in frame.columns]
         if missing:
             raise InputError(
-                f"{src}: missing required column(s): {', '.join(missing)} "
-                f"(found: {', '.join(map(str, frame.columns))})"
+                f"{src}: missing required column(s): {', '.join(missing)} (found: {', '.join(map(str, frame.columns))})"
             )
     problems = Problems(frame, src, schema.name, record)
     out = frame.copy(deep=False)

@@ -147,9 +147,7 @@ class AssignmentResult:
         ).rename_axis(index="segment", columns="tier")
 
 
-def capacity_columns(
-    tier_names: Sequence[str], columns: Sequence[str] = CAPACITY_COLUMNS
-) -> dict[str, str]:
+def capacity_columns(tier_names: Sequence[str], columns: Sequence[str] = CAPACITY_COLUMNS) -> dict[str, str]:
     """Map the run's tier names, best first, to the capacity columns in order.
 
     Parameters
@@ -191,9 +189,7 @@ def capacity_columns(
 def _need(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(
-            f"{what} lacks the column(s) {missing}; it has {list(map(str, frame.columns))}"
-        )
+        raise InputError(f"{what} lacks the column(s) {missing}; it has {list(map(str, frame.columns))}")
 
 
 def _text(values: pd.Series) -> np.ndarray:
@@ -227,8 +223,12 @@ def _capacities(owners: pd.DataFrame, tier_columns: Mapping[str, str]) -> np.nda
 
 
 def _pair_bonus(
-    c_seg: np.ndarray, c_reg: np.ndarray, o_seg: np.ndarray, o_reg: np.ndarray,
-    region_bonus: float, penalty: float,
+    c_seg: np.ndarray,
+    c_reg: np.ndarray,
+    o_seg: np.ndarray,
+    o_reg: np.ndarray,
+    region_bonus: float,
+    penalty: float,
 ) -> np.ndarray:
     """Bonus of customer-side keys against owner-side keys (outer), without keep bonus."""
     same_reg = (c_reg[:, None] == o_reg[None, :]) & (c_reg[:, None] != _NONE)
@@ -271,9 +271,17 @@ def _solve_flow_lp(cost: np.ndarray, constraint: LinearConstraint, upper: np.nda
 
 
 def _solve_tier_flow(
-    p: np.ndarray, c_seg: np.ndarray, c_reg: np.ndarray, c_ex: np.ndarray,
-    o_seg: np.ndarray, o_reg: np.ndarray, cap: np.ndarray,
-    keep_existing: float, region_bonus: float, penalty: float, any_segment: bool,
+    p: np.ndarray,
+    c_seg: np.ndarray,
+    c_reg: np.ndarray,
+    c_ex: np.ndarray,
+    o_seg: np.ndarray,
+    o_reg: np.ndarray,
+    cap: np.ndarray,
+    keep_existing: float,
+    region_bonus: float,
+    penalty: float,
+    any_segment: bool,
 ) -> np.ndarray:
     """Owner index of every customer of one tier (-1 = none) by the flow LP.
 
@@ -340,9 +348,7 @@ def _solve_tier_flow(
     cols += [np.arange(n_d), off_u + np.arange(n_o)]
     vals += [np.ones(n_d), np.ones(n_o)]
     n_row = row0 + n_o
-    a = sparse.csr_array(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_row, n_var)
-    )
+    a = sparse.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_row, n_var))
     lb = np.concatenate([np.full(n_d, -np.inf), np.zeros(n_k + n_g), np.full(n_o, -np.inf)])
     ub = np.concatenate([np.ones(n_d), np.zeros(n_k + n_g), cap[o_idx].astype(float)])
     upper = np.concatenate([np.ones(n_d + n_c), np.full(n_arc + n_o, np.inf)])
@@ -373,9 +379,17 @@ def _solve_tier_flow(
 
 
 def _solve_tier_lsa(
-    p: np.ndarray, c_seg: np.ndarray, c_reg: np.ndarray, c_ex: np.ndarray,
-    o_seg: np.ndarray, o_reg: np.ndarray, cap: np.ndarray,
-    keep_existing: float, region_bonus: float, penalty: float, any_segment: bool,
+    p: np.ndarray,
+    c_seg: np.ndarray,
+    c_reg: np.ndarray,
+    c_ex: np.ndarray,
+    o_seg: np.ndarray,
+    o_reg: np.ndarray,
+    cap: np.ndarray,
+    keep_existing: float,
+    region_bonus: float,
+    penalty: float,
+    any_segment: bool,
 ) -> np.ndarray:
     """Owner index of every customer of one tier (-1 = none) by dense assignment."""
     n_c = p.size
@@ -384,9 +398,7 @@ def _solve_tier_lsa(
     if n_c == 0 or slots.size == 0:
         return result
     if n_c * (slots.size + n_c) > LSA_MAX_CELLS:
-        raise InputError(
-            f"solver 'lsa' would build a {n_c} x {slots.size + n_c} matrix; use solver='milp'"
-        )
+        raise InputError(f"solver 'lsa' would build a {n_c} x {slots.size + n_c} matrix; use solver='milp'")
     value = p[:, None] + _pair_bonus(c_seg, c_reg, o_seg[slots], o_reg[slots], region_bonus, penalty)
     value += keep_existing * (c_ex[:, None] == slots[None, :])
     if not any_segment:
@@ -544,21 +556,26 @@ def assign_owners(
     for t, tier in enumerate(tiers):
         sel = np.flatnonzero(tier_of == tier)
         owner_of[sel] = solve(
-            prio[sel], c_seg[sel], c_reg[sel], ex[sel], o_seg, o_reg, cap[:, t],
-            keep_existing, region_bonus, cross_segment_penalty, match == "any",
+            prio[sel],
+            c_seg[sel],
+            c_reg[sel],
+            ex[sel],
+            o_seg,
+            o_reg,
+            cap[:, t],
+            keep_existing,
+            region_bonus,
+            cross_segment_penalty,
+            match == "any",
         )
 
-    names = (
-        _text(owners["owner_name"]) if "owner_name" in owners.columns else owner_ids
-    )
+    names = _text(owners["owner_name"]) if "owner_name" in owners.columns else owner_ids
     done = np.flatnonzero(owner_of >= 0)
     o = owner_of[done]
     kept = ex[done] == o
     region_match = (c_reg[done] == o_reg[o]) & (c_reg[done] != _NONE)
     cross = c_seg[done] != o_seg[o]
-    value = (
-        prio[done] + keep_existing * kept + region_bonus * region_match - cross_segment_penalty * cross
-    )
+    value = prio[done] + keep_existing * kept + region_bonus * region_match - cross_segment_penalty * cross
     tier_rank = {t: i for i, t in enumerate(tiers)}
     assignments = pd.DataFrame(
         {

@@ -91,9 +91,8 @@ from statsmodels.tools.sm_exceptions import (
     PerfectSeparationWarning,
 )
 
+from prioanalysis.errors import CalibrationWarning, InputError, ParamsError
 from prioanalysis.methods import metrics as review
-from prioanalysis.errors import InputError, ParamsError
-from prioanalysis.errors import CalibrationWarning
 from prioanalysis.methods.scoring import normalize
 
 __all__ = [
@@ -137,8 +136,6 @@ _METRICS: tuple[str, ...] = (
 _ROWS: tuple[str, ...] = ("expert", "data", "blended")
 #: Smallest variance of a data weight used for its precision (avoids 1/0).
 _VAR_FLOOR: float = 1e-10
-
-
 
 
 # ----------------------------------------------------------------------------------
@@ -244,7 +241,8 @@ class ProbabilityCalibration:
     @property
     def brier_skill(self) -> float:
         """Brier skill score ``1 - brier / brier_reference`` (0 = no better than the
-        base rate, 1 = perfect)."""
+        base rate, 1 = perfect).
+        """
         if self.brier_reference <= 0:
             return math.nan
         return 1.0 - self.brier / self.brier_reference
@@ -268,9 +266,7 @@ class ProbabilityCalibration:
             If a score is missing or not finite.
         """
         arr = _finite_array(score, "score")
-        p = _predict_kernel(
-            arr, self.method, self.intercept, self.slope, self.bin_edges, self.bin_rates
-        )
+        p = _predict_kernel(arr, self.method, self.intercept, self.slope, self.bin_edges, self.bin_rates)
         if isinstance(score, pd.Series):
             return pd.Series(p, index=score.index, name="probability")
         return p
@@ -291,8 +287,7 @@ def _ids(labels: Sequence[object] | pd.Index, limit: int = 5) -> str:
 def _check_matrix(matrix: object) -> pd.DataFrame:
     if not isinstance(matrix, pd.DataFrame):
         raise InputError(
-            "`matrix` must be a pandas DataFrame (rows = customers, columns = criteria); "
-            f"got {type(matrix).__name__}."
+            f"`matrix` must be a pandas DataFrame (rows = customers, columns = criteria); got {type(matrix).__name__}."
         )
     if matrix.shape[0] == 0 or matrix.shape[1] == 0:
         raise InputError(f"`matrix` is empty (shape {matrix.shape}).")
@@ -304,9 +299,7 @@ def _check_matrix(matrix: object) -> pd.DataFrame:
         raise InputError(f"`matrix` has repeated criterion columns: {_ids(dup)}.")
     for col in matrix.columns:
         s = matrix[col]
-        if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(
-            s.dtype
-        ):
+        if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
             raise InputError(
                 f"Criterion column '{col}' is not numeric (dtype {s.dtype}, first values "
                 f"{_ids(s.head(3).tolist(), 3)}). calibrate_weights expects the matrix "
@@ -322,45 +315,39 @@ def _check_matrix(matrix: object) -> pd.DataFrame:
             )
         if not np.isfinite(s.to_numpy(dtype=np.float64)).all():
             bad = matrix.index[~np.isfinite(s.to_numpy(dtype=np.float64))]
-            raise InputError(
-                f"Criterion column '{col}' has infinite values (customer ids {_ids(bad)})."
-            )
+            raise InputError(f"Criterion column '{col}' has infinite values (customer ids {_ids(bad)}).")
     return matrix
 
 
 def _align_series(x: object, name: str, index: pd.Index) -> pd.Series:
     if not isinstance(x, pd.Series):
-        raise InputError(
-            f"`{name}` must be a pandas Series indexed by customer id; "
-            f"got {type(x).__name__}."
-        )
-    if not x.index.is_unique:
-        dup = x.index[x.index.duplicated()].unique()
+        raise InputError(f"`{name}` must be a pandas Series indexed by customer id; got {type(x).__name__}.")
+    series: pd.Series = x
+    if not series.index.is_unique:
+        dup = series.index[series.index.duplicated()].unique()
         raise InputError(f"`{name}` lists customer ids more than once: {_ids(dup)}.")
-    if not x.index.equals(index):
-        missing = index.difference(x.index)
-        extra = x.index.difference(index)
+    if not series.index.equals(index):
+        missing = index.difference(series.index)
+        extra = series.index.difference(index)
         if len(missing) or len(extra):
             parts = []
             if len(missing):
-                parts.append(f"{len(missing)} customer(s) of `matrix` have no `{name}` "
-                             f"({_ids(missing)})")
+                parts.append(f"{len(missing)} customer(s) of `matrix` have no `{name}` ({_ids(missing)})")
             if len(extra):
-                parts.append(f"{len(extra)} id(s) in `{name}` are not in `matrix` "
-                             f"({_ids(extra)})")
+                parts.append(f"{len(extra)} id(s) in `{name}` are not in `matrix` ({_ids(extra)})")
             raise InputError("; ".join(parts) + ". Pass one value per customer.")
-        x = x.reindex(index)
-    if pd.api.types.is_bool_dtype(x.dtype):
-        x = x.astype("float64")
-    if not pd.api.types.is_numeric_dtype(x.dtype):
-        raise InputError(f"`{name}` must be numeric; got dtype {x.dtype}.")
-    miss = x.isna().to_numpy()
+        series = series.reindex(index)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        series = series.astype("float64")
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        raise InputError(f"`{name}` must be numeric; got dtype {series.dtype}.")
+    miss = series.isna().to_numpy()
     if miss.any():
         raise InputError(
             f"`{name}` has {int(miss.sum())} missing value(s) (customer ids "
-            f"{_ids(x.index[miss])}); record 0 for customers that did not convert."
+            f"{_ids(series.index[miss])}); record 0 for customers that did not convert."
         )
-    return x.astype("float64")
+    return series.astype("float64")
 
 
 def _check_outcome(y: pd.Series, target: str) -> FloatArray:
@@ -388,9 +375,7 @@ def _check_outcome(y: pd.Series, target: str) -> FloatArray:
     return arr
 
 
-def _expert_weights(
-    prior: Mapping[str, float] | pd.Series | None, columns: pd.Index, notes: list[str]
-) -> pd.Series:
+def _expert_weights(prior: Mapping[str, float] | pd.Series | None, columns: pd.Index, notes: list[str]) -> pd.Series:
     if prior is None:
         return pd.Series(1.0 / len(columns), index=columns, name="expert_weight")
     w = pd.Series(dict(prior) if not isinstance(prior, pd.Series) else prior, dtype=float)
@@ -407,9 +392,7 @@ def _expert_weights(
     w = w.reindex(columns)
     arr = w.to_numpy()
     if not np.isfinite(arr).all() or (arr < 0).any():
-        raise ParamsError(
-            f"`prior_weights` must be finite and >= 0; got {w.to_dict()}."
-        )
+        raise ParamsError(f"`prior_weights` must be finite and >= 0; got {w.to_dict()}.")
     total = float(arr.sum())
     if total <= 0:
         raise ParamsError("`prior_weights` are all 0; give at least one positive weight.")
@@ -424,8 +407,7 @@ def _expert_weights(
 def _check_directions(directions: Mapping[str, str], columns: pd.Index) -> dict[str, str]:
     if not isinstance(directions, Mapping):
         raise ParamsError(
-            "`directions` must map each criterion to 'benefit' or 'cost'; "
-            f"got {type(directions).__name__}."
+            f"`directions` must map each criterion to 'benefit' or 'cost'; got {type(directions).__name__}."
         )
     missing = [c for c in columns if c not in directions]
     if missing:
@@ -455,9 +437,7 @@ def _check_params(
         or math.isnan(strength)
         or strength < 0
     ):
-        raise ParamsError(
-            f"`strength` must be >= 0 (0 = data only, inf = expert only); got {strength!r}."
-        )
+        raise ParamsError(f"`strength` must be >= 0 (0 = data only, inf = expert only); got {strength!r}.")
     for name, v, lo in (
         ("n_boot", n_boot, 10),
         ("cv_folds", cv_folds, 2),
@@ -478,9 +458,7 @@ def _finite_array(x: pd.Series | npt.ArrayLike, name: str) -> FloatArray:
     except (TypeError, ValueError) as exc:
         raise InputError(f"`{name}` must be numeric: {exc}") from None
     if not np.isfinite(arr).all():
-        raise InputError(
-            f"`{name}` has {int((~np.isfinite(arr)).sum())} missing or infinite value(s)."
-        )
+        raise InputError(f"`{name}` has {int((~np.isfinite(arr)).sum())} missing or infinite value(s).")
     return arr
 
 
@@ -589,9 +567,7 @@ def _glm_irls(
     return np.full(k, np.nan)
 
 
-def _fit_params(
-    z: FloatArray, y: FloatArray, target: str, start: FloatArray | None = None
-) -> FloatArray:
+def _fit_params(z: FloatArray, y: FloatArray, target: str, start: FloatArray | None = None) -> FloatArray:
     """Coefficients (intercept first) of the GLM of ``y`` on ``z``; NaN on failure."""
     return _glm_irls(_design(z), y, target, start)
 
@@ -604,9 +580,7 @@ def _data_weights_kernel(beta: FloatArray) -> FloatArray:
         return np.where(total > 0, pos / total, np.nan)
 
 
-def _blend_kernel(
-    expert: FloatArray, data: FloatArray, precision: FloatArray, strength: float
-) -> FloatArray:
+def _blend_kernel(expert: FloatArray, data: FloatArray, precision: FloatArray, strength: float) -> FloatArray:
     """Precision-weighted shrinkage of the data weights towards the expert weights.
 
     ``(strength * expert + precision * data) / (strength + precision)``, renormalised
@@ -852,8 +826,15 @@ def calibrate_weights(
     t_start = time.perf_counter()
     matrix = _check_matrix(matrix)
     _check_params(
-        target, strength, n_boot, cv_folds, min_events, min_customers, boot_rows,
-        cv_fit_rows, ci,
+        target,
+        strength,
+        n_boot,
+        cv_folds,
+        min_events,
+        min_customers,
+        boot_rows,
+        cv_fit_rows,
+        ci,
     )
     strength = float(strength)
     columns = matrix.columns
@@ -885,9 +866,7 @@ def calibrate_weights(
         "strength": strength,
         "cv_folds": cv_folds,
         "seed": seed,
-        "normalization": (
-            normalization if isinstance(normalization, str) else dict(normalization)
-        ),
+        "normalization": (normalization if isinstance(normalization, str) else dict(normalization)),
         "n_boot": n_boot,
         "min_events": min_events,
         "min_customers": min_customers,
@@ -909,10 +888,7 @@ def calibrate_weights(
             table=table if table is not None else _empty_table(expert, dirs),
             cv=_empty_cv(),
             cv_folds=_empty_cv().iloc[0:0],
-            recommendation=(
-                f"Keep the expert weights: {reason} No out-of-sample comparison was "
-                "made."
-            ),
+            recommendation=(f"Keep the expert weights: {reason} No out-of-sample comparison was made."),
             notes=[msg, *notes],
             is_fallback=True,
             params=params,
@@ -922,9 +898,7 @@ def calibrate_weights(
     # --- minimum data (Peduzzi et al. 1996) ---------------------------------------
     need = min_events * p
     if n < min_customers:
-        return fallback(
-            f"only {n} customers, fewer than min_customers={min_customers}."
-        )
+        return fallback(f"only {n} customers, fewer than min_customers={min_customers}.")
     if target == "conversion" and min(n_pos, n_neg) < need:
         return fallback(
             f"{n_pos} converters and {n_neg} non-converters; at least {need} of each "
@@ -946,8 +920,7 @@ def calibrate_weights(
     if (nan_cols & ~raw_const).any():
         bad = columns[nan_cols & ~raw_const]
         raise InputError(
-            f"Normalising criteria {_ids(bad)} with method '{normalization}' gave "
-            "missing values; check these columns."
+            f"Normalising criteria {_ids(bad)} with method '{normalization}' gave missing values; check these columns."
         )
     const = raw_const | (np.ptp(np.nan_to_num(z), axis=0) == 0)
     z[:, const] = 0.0
@@ -1006,9 +979,20 @@ def calibrate_weights(
     w_free = _data_weights_kernel(coef_free[1:])
     sign_ok = np.where(free, np.nan_to_num(beta) >= 0, True)
     partial_table = _table(
-        columns, dirs, beta, se, lo, hi, pval, sign_ok, expert.to_numpy(),
-        np.full(p, np.nan), np.full(p, np.nan), expert.to_numpy(),
-        np.full(p, np.nan), np.full(p, np.nan),
+        columns,
+        dirs,
+        beta,
+        se,
+        lo,
+        hi,
+        pval,
+        sign_ok,
+        expert.to_numpy(),
+        np.full(p, np.nan),
+        np.full(p, np.nan),
+        expert.to_numpy(),
+        np.full(p, np.nan),
+        np.full(p, np.nan),
     )
     for j in np.flatnonzero(~sign_ok):
         notes.append(
@@ -1019,8 +1003,7 @@ def calibrate_weights(
         )
     if np.isnan(w_free).any():
         return fallback(
-            "no criterion has a coefficient in its declared direction, so the data "
-            "imply no weights.",
+            "no criterion has a coefficient in its declared direction, so the data imply no weights.",
             table=partial_table,
         )
     w_data[free] = w_free
@@ -1045,8 +1028,7 @@ def calibrate_weights(
         )
     if ok.sum() < 2:
         return fallback(
-            "the bootstrap replicates could not be fitted, so the precision of the "
-            "data weights is unknown.",
+            "the bootstrap replicates could not be fitted, so the precision of the data weights is unknown.",
             table=partial_table,
         )
     boot_w = np.zeros((int(ok.sum()), p))
@@ -1066,15 +1048,39 @@ def calibrate_weights(
     # --- cross-validation ---------------------------------------------------------
     t0 = time.perf_counter()
     cv_folds_df = _cross_validate(
-        z, y, conv, value, matrix.index, free, target, w_exp, precision, strength,
-        cv_folds, cv_fit_rows, coef_free, np.random.default_rng(ss_cv),
+        z,
+        y,
+        conv,
+        value,
+        matrix.index,
+        free,
+        target,
+        w_exp,
+        precision,
+        strength,
+        cv_folds,
+        cv_fit_rows,
+        coef_free,
+        np.random.default_rng(ss_cv),
     )
     cv = cv_folds_df.groupby(level="weights", sort=False).mean().reindex(list(_ROWS))
     t_cv = time.perf_counter() - t0
 
     table = _table(
-        columns, dirs, beta, se, lo, hi, pval, sign_ok, w_exp, w_data,
-        np.sqrt(var), proposed, p_lo, p_hi,
+        columns,
+        dirs,
+        beta,
+        se,
+        lo,
+        hi,
+        pval,
+        sign_ok,
+        w_exp,
+        w_data,
+        np.sqrt(var),
+        proposed,
+        p_lo,
+        p_hi,
     )
     recommendation = _recommend(cv, cv_folds_df, target, strength, int((~sign_ok).sum()))
     return _finish(
@@ -1170,14 +1176,25 @@ def _empty_table(expert: pd.Series, dirs: Mapping[str, str]) -> pd.DataFrame:
     p = expert.shape[0]
     nan = np.full(p, np.nan)
     return _table(
-        expert.index, dirs, nan, nan, nan, nan, nan, np.ones(p, dtype=bool),
-        expert.to_numpy(), nan, nan, expert.to_numpy(), nan, nan,
+        expert.index,
+        dirs,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        np.ones(p, dtype=bool),
+        expert.to_numpy(),
+        nan,
+        nan,
+        expert.to_numpy(),
+        nan,
+        nan,
     )
 
 
 def _empty_cv() -> pd.DataFrame:
-    cv = pd.DataFrame(np.nan, index=pd.Index(list(_ROWS), name="weights"),
-                      columns=list(_METRICS))
+    cv = pd.DataFrame(np.nan, index=pd.Index(list(_ROWS), name="weights"), columns=list(_METRICS))
     return cv
 
 
@@ -1255,9 +1272,7 @@ def _cross_validate(
     return out
 
 
-def _recommend(
-    cv: pd.DataFrame, folds: pd.DataFrame, target: str, strength: float, n_flipped: int
-) -> str:
+def _recommend(cv: pd.DataFrame, folds: pd.DataFrame, target: str, strength: float, n_flipped: int) -> str:
     """Which weights to adopt, backed by the out-of-sample figures."""
     metric = "auc" if target == "conversion" else "capture_top20"
     label = "AUC" if metric == "auc" else "revenue captured by the top 20%"
@@ -1265,8 +1280,7 @@ def _recommend(
     per_fold = folds[metric].unstack("weights")
     diff = (per_fold["blended"] - per_fold["expert"]).dropna()
     wins, k = int((diff > 0).sum()), int(diff.shape[0])
-    lift = (float(cv.loc["blended", "top_decile_lift"]),
-            float(cv.loc["expert", "top_decile_lift"]))
+    lift = (float(cv.loc["blended", "top_decile_lift"]), float(cv.loc["expert", "top_decile_lift"]))
     brier = (float(cv.loc["blended", "brier"]), float(cv.loc["expert", "brier"]))
     flip = (
         f" {n_flipped} criterion/criteria contradict their declared direction (see "
@@ -1376,10 +1390,7 @@ def probability_calibration(
     s = _finite_array(score, "score")
     y = _finite_array(outcome, "outcome")
     if s.shape != y.shape:
-        raise InputError(
-            f"`score` has {s.shape[0]} values and `outcome` {y.shape[0]}; pass one of "
-            "each per customer."
-        )
+        raise InputError(f"`score` has {s.shape[0]} values and `outcome` {y.shape[0]}; pass one of each per customer.")
     if ((y != 0) & (y != 1)).any():
         raise InputError("`outcome` must be 0/1 (1 = converted within the year).")
     n_pos = int(y.sum())
@@ -1394,8 +1405,7 @@ def probability_calibration(
         edges, rates = np.empty(0), np.empty(0)
         if b <= 0:
             notes.append(
-                f"The calibration slope is {b:.3g} <= 0: a higher score does not mean a "
-                "higher conversion rate."
+                f"The calibration slope is {b:.3g} <= 0: a higher score does not mean a higher conversion rate."
             )
     else:
         a = b = math.nan
@@ -1517,35 +1527,26 @@ def propose_tier_thresholds(
     if target_rates is not None:
         targets = [float(t) for t in target_rates]
         if not targets or any(not 0 < t <= 1 for t in targets):
-            raise ParamsError(
-                f"`target_rates` must be conversion rates in (0, 1]; got {target_rates!r}."
-            )
+            raise ParamsError(f"`target_rates` must be conversion rates in (0, 1]; got {target_rates!r}.")
         caps = None
         k = len(targets)
     else:
         caps = list(capacity)  # type: ignore[arg-type]
-        if not caps or any(
-            not isinstance(c, (int, np.integer)) or isinstance(c, bool) or c < 0 for c in caps
-        ):
-            raise ParamsError(
-                f"`capacity` must be whole numbers of accounts >= 0; got {capacity!r}."
-            )
+        if not caps or any(not isinstance(c, (int, np.integer)) or isinstance(c, bool) or c < 0 for c in caps):
+            raise ParamsError(f"`capacity` must be whole numbers of accounts >= 0; got {capacity!r}.")
         targets = None
         k = len(caps)
     names = [f"tier {i + 1}" for i in range(k + 1)] if tier_names is None else list(tier_names)
     if len(names) != k + 1:
         raise ParamsError(
-            f"`tier_names` needs {k + 1} names ({k} tiers with a target plus the rest); "
-            f"got {len(names)}."
+            f"`tier_names` needs {k + 1} names ({k} tiers with a target plus the rest); got {len(names)}."
         )
     if isinstance(score, pd.Series) and isinstance(probability, pd.Series):
         probability = _align_series(probability, "probability", score.index)
     s = _finite_array(score, "score")
     pr = _finite_array(probability, "probability")
     if s.shape != pr.shape:
-        raise InputError(
-            f"`score` has {s.shape[0]} values and `probability` {pr.shape[0]}."
-        )
+        raise InputError(f"`score` has {s.shape[0]} values and `probability` {pr.shape[0]}.")
     if ((pr < 0) | (pr > 1)).any():
         raise InputError("`probability` must be within [0, 1].")
     n = s.shape[0]
@@ -1566,11 +1567,11 @@ def propose_tier_thresholds(
     threshold[-1] = -np.inf
     score_max = np.where(nonempty, ss[np.minimum(np.array(starts), max(n - 1, 0))], np.nan)
     tgt = np.array([*(targets or [math.nan] * k), math.nan])
-    cap = np.array([*(caps or [math.nan] * k), math.nan], dtype=float)
+    no_caps: list[float] = [math.nan] * k
+    cap = np.array([*(caps or no_caps), math.nan], dtype=float)
     meets = pd.array(
         [
-            (bool(size[i] > 0 and rate[i] >= tgt[i] - 1e-12) if targets is not None
-             else bool(size[i] <= cap[i]))
+            (bool(size[i] > 0 and rate[i] >= tgt[i] - 1e-12) if targets is not None else bool(size[i] <= cap[i]))
             for i in range(k)
         ]
         + [pd.NA],

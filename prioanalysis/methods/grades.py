@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Literal, get_args
 
@@ -93,6 +94,6 @@ def check_months(months: Mapping[str, float]) -> dict[str, float]:
     if set(months) != set(TIMED_GRADES):
         raise InputError(f"months needs exactly the grades {', '.join(TIMED_GRADES)}; got {sorted(map(str, months))}")
     values = [float(months[g]) for g in TIMED_GRADES]
-    if not (values[0] > 0 and all(a <= b for a, b in zip(values, values[1:]))):
+    if not (values[0] > 0 and all(a <= b for a, b in pairwise(values))):
         raise InputError("months needs " + " <= ".join(TIMED_GRADES) + ", all positive")
     return dict(zip(TIMED_GRADES, values))

@@ -102,9 +102,7 @@ def _outcome(x: pd.Series, name: str = "outcome") -> FloatArray:
             "(1 = converted); record 0 for customers that did not convert."
         )
     if not (pd.api.types.is_bool_dtype(x.dtype) or pd.api.types.is_numeric_dtype(x.dtype)):
-        raise InputError(
-            f"`{name}` must be 0/1 or True/False; got dtype {x.dtype}."
-        )
+        raise InputError(f"`{name}` must be 0/1 or True/False; got dtype {x.dtype}.")
     arr = x.to_numpy(dtype=np.float64)
     bad = (arr != 0.0) & (arr != 1.0)
     if bad.any():
@@ -314,9 +312,7 @@ def auc(
 # ----------------------------------------------------------------------------------
 
 
-def precision_at_k(
-    score: pd.Series, outcome: pd.Series, k: float = 0.1, ties: Ties = "average"
-) -> float:
+def precision_at_k(score: pd.Series, outcome: pd.Series, k: float = 0.1, ties: Ties = "average") -> float:
     """Conversion rate among the top-k share of customers by score.
 
     Parameters
@@ -358,9 +354,7 @@ def precision_at_k(
     return float(_top_cumulative(s, y, ties)[m] / m)
 
 
-def lift_at(
-    score: pd.Series, outcome: pd.Series, k: float = 0.1, ties: Ties = "average"
-) -> float:
+def lift_at(score: pd.Series, outcome: pd.Series, k: float = 0.1, ties: Ties = "average") -> float:
     """Lift at the top-k share: conversion rate in the top k divided by overall rate.
 
     Parameters
@@ -403,9 +397,7 @@ def lift_at(
     return float((_top_cumulative(s, y, ties)[m] / m) / (total / s.shape[0]))
 
 
-def capture_at(
-    score: pd.Series, value: pd.Series, k: float = 0.1, ties: Ties = "average"
-) -> float:
+def capture_at(score: pd.Series, value: pd.Series, k: float = 0.1, ties: Ties = "average") -> float:
     """Share of total value (revenue) captured by the top-k share of customers.
 
     Parameters
@@ -448,9 +440,7 @@ def capture_at(
     return float(cum[_n_top(k, s.shape[0])] / cum[-1])
 
 
-def _score_and(
-    score: pd.Series, other: pd.Series, other_name: str, convert
-) -> tuple[FloatArray, FloatArray]:
+def _score_and(score: pd.Series, other: pd.Series, other_name: str, convert) -> tuple[FloatArray, FloatArray]:
     """Validate and align a score with an outcome or value Series."""
     score = checks.series_by_id(score, "score")
     other = checks.series_by_id(other, other_name)
@@ -528,8 +518,7 @@ def gains_table(
     n_bins = checks.integer(n_bins, "n_bins")
     if n < n_bins:
         raise InputError(
-            f"There are {n} customers but {n_bins} bins were asked for; "
-            "use fewer bins (n_bins) or more customers."
+            f"There are {n} customers but {n_bins} bins were asked for; use fewer bins (n_bins) or more customers."
         )
     total = y.sum()
     if total == 0:
@@ -708,9 +697,7 @@ def _wilson(
     hi = np.full(count.shape, np.nan)
     ok = nobs > 0
     if ci is not None and ok.any():
-        lo[ok], hi[ok] = proportion_confint(
-            count[ok], nobs[ok], alpha=1 - ci, method="wilson"
-        )
+        lo[ok], hi[ok] = proportion_confint(count[ok], nobs[ok], alpha=1 - ci, method="wilson")
     return lo, hi
 
 
@@ -943,9 +930,7 @@ def trend_test(
     k = len(order)
     t = np.arange(k, dtype=float) if scores is None else np.asarray(scores, dtype=float)
     if t.shape != (k,) or not np.isfinite(t).all():
-        raise InputError(
-            f"`scores` must give one finite number per group in `order` ({k}); got {scores!r}."
-        )
+        raise InputError(f"`scores` must give one finite number per group in `order` ({k}); got {scores!r}.")
     checks.one_of(alternative, ("decreasing", "increasing", "two-sided"), "alternative")
     checks.one_of(variance, ("binomial", "hypergeometric"), "variance")
     n_i = np.bincount(codes, minlength=k).astype(float)
@@ -1054,10 +1039,7 @@ def closed_in_time(
     labels = list(promised_months)
     months = np.array([promised_months[g] for g in labels], dtype=float)
     if not (np.isfinite(months).all() and (months > 0).all()):
-        raise InputError(
-            "`promised_months` must map grades to positive months; "
-            f"got {dict(promised_months)!r}."
-        )
+        raise InputError(f"`promised_months` must map grades to positive months; got {dict(promised_months)!r}.")
     if not pd.api.types.is_numeric_dtype(days_to_close.dtype):
         raise InputError(f"`days_to_close` must be numeric; got dtype {days_to_close.dtype}.")
     days = days_to_close.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -1151,8 +1133,7 @@ def migration_matrix(
     order = list(order)
     if len(set(order)) != len(order) or new_label in order or dropped_label in order:
         raise InputError(
-            f"`order` must list each tier once and not use {new_label!r} or "
-            f"{dropped_label!r}; got {order!r}."
+            f"`order` must list each tier once and not use {new_label!r} or {dropped_label!r}; got {order!r}."
         )
     prev = tier_prev.dropna()
     curr = tier_curr.dropna()
@@ -1181,9 +1162,7 @@ def migration_matrix(
     )
 
 
-def migration_tests(
-    table: pd.DataFrame, order: Sequence[object], ci: float | None = 0.95
-) -> pd.DataFrame:
+def migration_tests(table: pd.DataFrame, order: Sequence[object], ci: float | None = 0.95) -> pd.DataFrame:
     """Symmetry, marginal homogeneity and agreement of the tier migration table.
 
     Runs on the square part of ``table`` (customers ranked in both years):
@@ -1297,9 +1276,7 @@ def migration_tests(
             "n": [n, n, n],
             "categories": [cats, cats, cats],
         },
-        index=pd.Index(
-            ["bowker_symmetry", "stuart_maxwell_homogeneity", "weighted_kappa"], name="test"
-        ),
+        index=pd.Index(["bowker_symmetry", "stuart_maxwell_homogeneity", "weighted_kappa"], name="test"),
     )
 
 
@@ -1385,8 +1362,7 @@ def psi_breakdown(
     num_e, num_a = _is_numeric(expected), _is_numeric(actual)
     if num_e != num_a and not a_na.all():
         raise InputError(
-            f"`expected` ({expected.dtype}) and `actual` ({actual.dtype}) must both be "
-            "numeric or both categorical."
+            f"`expected` ({expected.dtype}) and `actual` ({actual.dtype}) must both be numeric or both categorical."
         )
     if num_e:
         ev = expected.to_numpy(dtype=np.float64, na_value=np.nan)[~e_na]
@@ -1400,9 +1376,7 @@ def psi_breakdown(
         e_codes = np.searchsorted(inner, ev, side="left")
         a_codes = np.searchsorted(inner, av, side="left")
         breaks = np.concatenate(([-np.inf], inner, [np.inf]))
-        labels: list[object] = [
-            f"({lo:.6g}, {hi:.6g}]" for lo, hi in itertools.pairwise(breaks)
-        ]
+        labels: list[object] = [f"({lo:.6g}, {hi:.6g}]" for lo, hi in itertools.pairwise(breaks)]
     else:
         e_obj = expected[~e_na].astype(object).to_numpy()
         a_obj = actual[~a_na].astype(object).to_numpy()

@@ -319,9 +319,7 @@ class Preprocessor:
 
     def __init__(self, spec: CriteriaSpec, segment_column: str = "segment") -> None:
         if not isinstance(spec, CriteriaSpec):
-            raise InputError(
-                f"Preprocessor needs a CriteriaSpec (Params.spec); got {type(spec).__name__}"
-            )
+            raise InputError(f"Preprocessor needs a CriteriaSpec (Params.spec); got {type(spec).__name__}")
         self.spec = spec
         self.segment_column = segment_column
 
@@ -486,9 +484,7 @@ class Preprocessor:
         self.normalization_: scoring.NormalizationStats | None = None
         prepared = self._prepare(raw, self._transformed(raw), groups)
         if spec.method == "weighted_sum":
-            self.normalization_ = scoring.fit_normalization(
-                prepared.matrix, spec.directions, dict(spec.normalizations)
-            )
+            self.normalization_ = scoring.fit_normalization(prepared.matrix, spec.directions, dict(spec.normalizations))
         return prepared
 
     def _prepare(self, raw: pd.DataFrame, x: np.ndarray, groups: pd.Series | None) -> PreparedMatrix:

@@ -8,7 +8,8 @@ promised months from :mod:`prioanalysis.methods.grades`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -165,7 +166,7 @@ def apply_gates(
         missing = col.isna()
         fail = pd.Series(False, index=frame.index)
         if gate.get("not_in") is not None:
-            bad = {str(v).lower() for v in gate["not_in"]}  # type: ignore[union-attr]
+            bad = {str(v).lower() for v in cast("Iterable[object]", gate["not_in"])}
             fail = col.astype("string").str.lower().isin(bad).fillna(False).astype(bool)
         else:
             for key, cmp in (("min", np.less), ("max", np.greater)):
@@ -175,7 +176,7 @@ def apply_gates(
                 if isinstance(bound, str):
                     scale = (scales or {}).get(str(gate.get("scale")), {})
                     bound = scale[bound]
-                fail = pd.Series(cmp(col.to_numpy(dtype=float), float(bound)), index=frame.index)
+                fail = pd.Series(cmp(col.to_numpy(dtype=float), float(cast("float", bound))), index=frame.index)
                 fail &= ~missing
         if gate.get("missing", "pass") == "fail":
             fail |= missing
@@ -284,9 +285,7 @@ def priority_quadrant(
     return pd.Series(out, index=tier.index, dtype=object)
 
 
-def top_drivers(
-    contributions: pd.DataFrame, labels: Mapping[str, str] | None = None, n: int = 3
-) -> pd.DataFrame:
+def top_drivers(contributions: pd.DataFrame, labels: Mapping[str, str] | None = None, n: int = 3) -> pd.DataFrame:
     """The ``n`` criteria that moved each customer's score most, with their sign.
 
     A driver is a criterion's contribution minus that criterion's average

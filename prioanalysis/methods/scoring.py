@@ -171,9 +171,7 @@ class _NormStats(NamedTuple):
     cost_max_min: np.ndarray
 
 
-def _normalize_fit(
-    x: np.ndarray, benefit: np.ndarray, methods: Sequence[str]
-) -> _NormStats:
+def _normalize_fit(x: np.ndarray, benefit: np.ndarray, methods: Sequence[str]) -> _NormStats:
     """The statistics of the benefit-oriented normalization of every column of ``x``.
 
     A column the method cannot scale (constant for min-max, all zero for the
@@ -245,7 +243,8 @@ def _normalize_fit(
 
 def _normalize_apply(x: np.ndarray, stats: _NormStats) -> np.ndarray:
     """Normalize ``x`` with statistics from :func:`_normalize_fit` (of ``x`` itself
-    or of a reference population); a new array of the shape of ``x``."""
+    or of a reference population); a new array of the shape of ``x``.
+    """
     z = np.subtract(x, stats.offset)
     z /= stats.divisor
     z += stats.shift  # also turns the -0.0 of (max - max) / -range into 0.0
@@ -255,9 +254,7 @@ def _normalize_apply(x: np.ndarray, stats: _NormStats) -> np.ndarray:
     return z
 
 
-def _normalize_kernel(
-    x: np.ndarray, benefit: np.ndarray, methods: Sequence[str]
-) -> np.ndarray:
+def _normalize_kernel(x: np.ndarray, benefit: np.ndarray, methods: Sequence[str]) -> np.ndarray:
     """Benefit-oriented normalization of every column of ``x`` with its own statistics.
 
     The one normalization rule of the package: ``_normalize_apply(x,
@@ -310,9 +307,7 @@ class _TopsisParts(NamedTuple):
     closeness: np.ndarray
 
 
-def _topsis_normalize(
-    x: np.ndarray, benefit_mask: np.ndarray, norm: str
-) -> tuple[np.ndarray, np.ndarray]:
+def _topsis_normalize(x: np.ndarray, benefit_mask: np.ndarray, norm: str) -> tuple[np.ndarray, np.ndarray]:
     """Normalized matrix ``r`` of TOPSIS and where its ideal is the column maximum.
 
     Parameters
@@ -389,9 +384,7 @@ def _topsis_distances(v: np.ndarray, best_is_max: np.ndarray) -> _TopsisParts:
     return _TopsisParts(v, ideal, anti, d_plus, d_minus, closeness)
 
 
-def _topsis_kernel(
-    x: np.ndarray, w: np.ndarray, benefit_mask: np.ndarray, norm: str
-) -> _TopsisParts:
+def _topsis_kernel(x: np.ndarray, w: np.ndarray, benefit_mask: np.ndarray, norm: str) -> _TopsisParts:
     """TOPSIS of Hwang & Yoon (1981): ``r``, ``v = w * r``, ideals, distances.
 
     Parameters
@@ -476,11 +469,7 @@ def _check_matrix(matrix: pd.DataFrame) -> np.ndarray:
         raise InputError("the criteria matrix has no criteria (no columns)")
     if len(matrix) == 0:
         raise InputError("the criteria matrix has no customers (no rows)")
-    not_numeric = [
-        col
-        for col, dtype in matrix.dtypes.items()
-        if not pd.api.types.is_numeric_dtype(dtype)
-    ]
+    not_numeric = [col for col, dtype in matrix.dtypes.items() if not pd.api.types.is_numeric_dtype(dtype)]
     if not_numeric:
         kinds = ", ".join(f"{c!r} ({matrix.dtypes[c]})" for c in not_numeric)
         raise InputError(
@@ -493,11 +482,7 @@ def _check_matrix(matrix: pd.DataFrame) -> np.ndarray:
     if not finite.all():
         bad = ~np.isfinite(x[:, ~finite])
         counts = bad.sum(axis=0)
-        parts = [
-            f"{col!r} ({_plural(int(n))})"
-            for col, n in zip(columns[~finite], counts, strict=True)
-            if n > 0
-        ]
+        parts = [f"{col!r} ({_plural(int(n))})" for col, n in zip(columns[~finite], counts, strict=True) if n > 0]
         if parts:
             raise InputError(
                 "the criteria matrix has missing (NaN) or infinite values in "
@@ -505,8 +490,7 @@ def _check_matrix(matrix: pd.DataFrame) -> np.ndarray:
                 "apply a missing-value policy first"
             )
         raise InputError(
-            "values too large to add up in column "
-            f"{_fmt(list(columns[~finite]))}; rescale these criteria first"
+            f"values too large to add up in column {_fmt(list(columns[~finite]))}; rescale these criteria first"
         )
     return x
 
@@ -514,9 +498,7 @@ def _check_matrix(matrix: pd.DataFrame) -> np.ndarray:
 def _check_keys(columns: pd.Index, mapping: Mapping, what: str) -> None:
     """Check that ``mapping`` is keyed by exactly the matrix columns."""
     if not isinstance(mapping, Mapping):
-        raise InputError(
-            f"{what} must be a mapping criterion -> value; got {type(mapping).__name__}"
-        )
+        raise InputError(f"{what} must be a mapping criterion -> value; got {type(mapping).__name__}")
     col_set = set(columns)
     missing = [c for c in columns if c not in mapping]
     extra = [k for k in mapping if k not in col_set]
@@ -526,9 +508,7 @@ def _check_keys(columns: pd.Index, mapping: Mapping, what: str) -> None:
             parts.append(f"criteria in the matrix but not in {what}: {_fmt(missing)}")
         if extra:
             parts.append(f"criteria in {what} but not in the matrix: {_fmt(extra)}")
-        raise InputError(
-            f"{what} must cover exactly the matrix columns; " + "; ".join(parts)
-        )
+        raise InputError(f"{what} must cover exactly the matrix columns; " + "; ".join(parts))
 
 
 def _check_directions(columns: pd.Index, directions: Mapping[str, str]) -> np.ndarray:
@@ -569,9 +549,7 @@ def _check_weights(columns: pd.Index, weights: Mapping[str, float]) -> np.ndarra
 def _check_method_name(name: object, accepted: Sequence[str], what: str) -> str:
     """Check that ``name`` is one of ``accepted``."""
     if not isinstance(name, str) or name not in accepted:
-        raise InputError(
-            f"unknown {what} {name!r}; accepted: {', '.join(map(repr, accepted))}"
-        )
+        raise InputError(f"unknown {what} {name!r}; accepted: {', '.join(map(repr, accepted))}")
     return name
 
 
@@ -589,9 +567,7 @@ def _resolve_normalization(
     return [name] * len(columns), name
 
 
-def _check_domain(
-    x: np.ndarray, columns: pd.Index, benefit: np.ndarray, methods: Sequence[str]
-) -> None:
+def _check_domain(x: np.ndarray, columns: pd.Index, benefit: np.ndarray, methods: Sequence[str]) -> None:
     """Refuse values where the chosen normalization is undefined.
 
     ``"vector"``, ``"sum"`` and ``"max"`` need non-negative values; ``"max"`` on a
@@ -623,9 +599,7 @@ def _check_domain(
                 f"column {columns[j]!r} has negative values ({_plural(n)}, smallest "
                 f"{low:g}); {meth[j]!r} normalization needs values >= 0"
             )
-    raise InputError(
-        "; ".join(messages) + ". Use 'minmax' for these criteria or shift the data"
-    )
+    raise InputError("; ".join(messages) + ". Use 'minmax' for these criteria or shift the data")
 
 
 # =============================================================================
@@ -644,8 +618,7 @@ def _check_reference(
         )
     if not np.array_equal(reference.benefit, benefit) or tuple(methods) != reference.methods:
         raise InputError(
-            "the directions or normalizations differ from those the reference "
-            "normalization was fitted with"
+            "the directions or normalizations differ from those the reference normalization was fitted with"
         )
 
 
@@ -707,7 +680,8 @@ class NormalizationStats:
     def table(self) -> pd.DataFrame:
         """The fitted statistics, one row per criterion: ``normalization``,
         ``direction`` and the affine map ``z = (x - offset) / divisor + shift``
-        (``numerator`` instead for the cost side of ``max``: ``z = numerator / x``)."""
+        (``numerator`` instead for the cost side of ``max``: ``z = numerator / x``).
+        """
         st = self._stats
         return pd.DataFrame(
             {
@@ -964,9 +938,7 @@ def topsis(
     x = _check_matrix(matrix)
     w = _check_weights(matrix.columns, weights)
     benefit = _check_directions(matrix.columns, directions)
-    norm = _check_method_name(
-        normalization, TOPSIS_NORMALIZATIONS, "TOPSIS normalization"
-    )
+    norm = _check_method_name(normalization, TOPSIS_NORMALIZATIONS, "TOPSIS normalization")
     if norm == "vector":
         _check_domain(x, matrix.columns, benefit, [norm] * len(matrix.columns))
     parts = _topsis_kernel(x, w, benefit, norm)
@@ -1085,9 +1057,7 @@ def score(
             "TOPSIS takes one normalization for all criteria; a per-criterion "
             "mapping is only accepted by the weighted sum"
         )
-    norm = _check_method_name(
-        normalization, TOPSIS_NORMALIZATIONS, "TOPSIS normalization"
-    )
+    norm = _check_method_name(normalization, TOPSIS_NORMALIZATIONS, "TOPSIS normalization")
     if norm == "vector":
         _check_domain(x, columns, benefit, [norm] * len(columns))
     r, best_is_max = _topsis_normalize(x, benefit, norm)
@@ -1099,17 +1069,13 @@ def score(
         normalization=norm,
         normalized=frame(r),
         ideal=pd.Series(parts.ideal, index=columns, name="ideal", copy=False),
-        anti_ideal=pd.Series(
-            parts.anti_ideal, index=columns, name="anti_ideal", copy=False
-        ),
+        anti_ideal=pd.Series(parts.anti_ideal, index=columns, name="anti_ideal", copy=False),
         d_plus=pd.Series(parts.d_plus, index=index, name="d_plus", copy=False),
         d_minus=pd.Series(parts.d_minus, index=index, name="d_minus", copy=False),
     )
 
 
-def exclude_reweight(
-    result: ScoreResult, excluded: pd.DataFrame, weights: Mapping[str, float]
-) -> ScoreResult:
+def exclude_reweight(result: ScoreResult, excluded: pd.DataFrame, weights: Mapping[str, float]) -> ScoreResult:
     """Leave cells out of a weighted sum and rescale each row's other weights.
 
     The ``exclude_reweight`` missing-value policy: a criterion missing for a customer
@@ -1147,8 +1113,7 @@ def exclude_reweight(
     """
     if result.method != "weighted_sum":
         raise InputError(
-            "leaving criteria out and rescaling the weights (exclude_reweight) is "
-            "defined for the weighted sum only"
+            "leaving criteria out and rescaling the weights (exclude_reweight) is defined for the weighted sum only"
         )
     contributions = result.contributions
     keep = ~excluded

@@ -209,8 +209,15 @@ class CriteriaSpec:
             _fail(f"criterion ids must be unique; repeated: {dupes}")
         object.__setattr__(self, "ids", ids)
         for name in (
-            "labels", "families", "directions", "weights", "weights_in_family",
-            "policies", "normalizations", "transforms", "winsorize",
+            "labels",
+            "families",
+            "directions",
+            "weights",
+            "weights_in_family",
+            "policies",
+            "normalizations",
+            "transforms",
+            "winsorize",
         ):
             value = getattr(self, name)
             if not isinstance(value, Mapping) or list(value) != list(ids):
@@ -367,8 +374,7 @@ class CriteriaSpec:
             directions=self.directions,
             weights=dict(zip(self.ids, values, strict=True)),
             weights_in_family={
-                i: (w / totals[f] if totals[f] > 0 else 0.0)
-                for i, f, w in zip(self.ids, fams, values, strict=True)
+                i: (w / totals[f] if totals[f] > 0 else 0.0) for i, f, w in zip(self.ids, fams, values, strict=True)
             },
             family_weights=totals,
             policies=self.policies,
@@ -469,8 +475,7 @@ class CriteriaSpec:
             directions=pick(self.directions),
             weights=dict(zip(chosen, weights, strict=True)),
             weights_in_family={
-                i: (w / totals[f] if totals[f] > 0 else 0.0)
-                for i, f, w in zip(chosen, fams, weights, strict=True)
+                i: (w / totals[f] if totals[f] > 0 else 0.0) for i, f, w in zip(chosen, fams, weights, strict=True)
             },
             family_weights=totals,
             policies=pick(self.policies),

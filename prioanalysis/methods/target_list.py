@@ -96,7 +96,9 @@ COLUMNS: dict[str, Column] = {
     "grade": _c("text", "Urgency grade (A = close to a deal ... E = no need)."),
     "quadrant": _c("text", "Priority-matrix quadrant (tier importance × grade urgency)."),
     "action": _c("text", "What to do with the customer (the quadrant's action)."),
-    "not_targeted_reason": _c("text", "Why the customer is not targeted: a gate, or below the tier cut-off; empty when targeted."),
+    "not_targeted_reason": _c(
+        "text", "Why the customer is not targeted: a gate, or below the tier cut-off; empty when targeted."
+    ),
     "eligible": _c("bool", "Scored and passed every gate, so it competes for a tier (also in the weight draws)."),
     "attractiveness": _c("float", "Attractiveness sub-score in [0, 1] (min-max weighted sum of that family)."),
     "feasibility": _c("float", "Feasibility sub-score in [0, 1] (min-max weighted sum of that family)."),
@@ -195,7 +197,7 @@ def validate_target_list(frame: pd.DataFrame, *, source: str = "the target list"
     ...
     prioanalysis.errors.InputError: the target list: 1 problem(s) against the target-list schema:
       - missing column(s): customer_name, segment, score, rank, segment_rank, tier, grade, quadrant, action, not_targeted_reason, eligible, attractiveness, feasibility, deal_size, need_status, expected_months_to_close, completeness, driver_1, driver_2, driver_3, flags, source_row
-    """
+    """  # noqa: E501  (the doctest shows the error message, which is one line)
     problems: list[str] = []
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:

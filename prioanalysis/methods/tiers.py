@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -126,7 +127,7 @@ class TierRule:
             raise InputError(f"the tier rule needs {len(names)} finite {what}, one per tier; got {list(self.values)}")
         object.__setattr__(self, "values", values)
         if self.scheme == "threshold":
-            if any(a < b for a, b in zip(values, values[1:])):
+            if any(a < b for a, b in pairwise(values)):
                 raise InputError(f"tier thresholds must be descending (best tier first); got {list(values)}")
         elif any(v < 0 for v in values) or (self.kind == "share" and sum(values) > 1 + _SHARE_TOLERANCE):
             extra = " and sum to at most 1" if self.kind == "share" else ""
@@ -139,7 +140,8 @@ class TierRule:
 
     def describe(self) -> dict[str, Any]:
         """The rule as a record (``names``, ``not_targeted`` and the values under
-        ``shares``, ``counts`` or ``thresholds``)."""
+        ``shares``, ``counts`` or ``thresholds``).
+        """
         key = "thresholds" if self.scheme == "threshold" else ("shares" if self.kind == "share" else "counts")
         return {"names": list(self.names), key: list(self.values), "not_targeted": self.not_targeted}
 

@@ -35,8 +35,7 @@ import numpy as np
 import pandas as pd
 
 from prioanalysis import checks
-from prioanalysis.errors import InputError, ParamsError
-from prioanalysis.errors import InconsistencyWarning, DegenerateWeightsWarning
+from prioanalysis.errors import DegenerateWeightsWarning, InconsistencyWarning, InputError, ParamsError
 
 __all__ = [
     "AHPResult",
@@ -127,10 +126,6 @@ RITable: TypeAlias = Literal["saaty1980", "alonso_lamata2006", "simulated"]
 Scale: TypeAlias = Literal["saaty", "any"]
 PairwiseMatrix: TypeAlias = pd.DataFrame | np.ndarray | Sequence[Sequence[float | str]]
 Judgements: TypeAlias = Mapping[str, float | str]
-
-
-
-
 
 
 # --------------------------------------------------------------------------------------
@@ -408,9 +403,7 @@ def _parse_judgement(value: object, where: str) -> float:
 
 def _list_cells(mask: np.ndarray, a: np.ndarray, labels: Sequence[Any], limit: int = 5) -> str:
     rows, cols = np.nonzero(mask)
-    cells = [
-        f"({labels[r]}, {labels[c]}) = {a[r, c]:.6g}" for r, c in zip(rows[:limit], cols[:limit], strict=True)
-    ]
+    cells = [f"({labels[r]}, {labels[c]}) = {a[r, c]:.6g}" for r, c in zip(rows[:limit], cols[:limit], strict=True)]
     more = f" and {rows.size - limit} more" if rows.size > limit else ""
     return ", ".join(cells) + more
 
@@ -479,8 +472,7 @@ def _validate_pairwise(frame: pd.DataFrame, tolerance: float, scale: Scale, wher
         bad = np.diag(np.abs(np.diag(log_a)) > tolerance)
         if bad.any():
             raise InputError(
-                f"{p}the diagonal must be 1 (a criterion is as important as itself); "
-                f"got {_list_cells(bad, a, labels)}."
+                f"{p}the diagonal must be 1 (a criterion is as important as itself); got {_list_cells(bad, a, labels)}."
             )
         bad = np.triu(np.abs(log_a + log_a.T) > tolerance, 1)
         if bad.any():
@@ -704,8 +696,7 @@ def _judgements_to_matrix(judgements: object, labels: Sequence[str] | None, wher
     p = _prefix(where)
     if not isinstance(judgements, Mapping):
         raise InputError(
-            f"{p}expected a mapping of judgements like {{'it_budget vs growth': 3}}; "
-            f"got {type(judgements).__name__}."
+            f"{p}expected a mapping of judgements like {{'it_budget vs growth': 3}}; got {type(judgements).__name__}."
         )
     parsed: list[tuple[str, str, str, float]] = []
     for key, value in judgements.items():
@@ -976,9 +967,7 @@ def _judge_weight_vector(names: Sequence[str], judge_weights: Mapping[str, float
     missing = [n for n in names if n not in judge_weights]
     extra = [n for n in judge_weights if n not in names]
     if missing or extra:
-        raise InputError(
-            f"judge_weights: missing judges {missing}, unknown judges {extra}; expected {list(names)}."
-        )
+        raise InputError(f"judge_weights: missing judges {missing}, unknown judges {extra}; expected {list(names)}.")
     w = np.array([_parse_judgement(judge_weights[n], f"judge_weights[{n!r}]") for n in names])
     return w / w.sum()
 
@@ -1404,9 +1393,7 @@ def critic(matrix: pd.DataFrame, directions: Mapping[str, str] | None = None) ->
         cost = np.zeros(x.shape[1], dtype=bool)
     else:
         if not isinstance(directions, Mapping):
-            raise InputError(
-                f"critic: directions must map column → 'benefit'/'cost'; got {type(directions).__name__}."
-            )
+            raise InputError(f"critic: directions must map column → 'benefit'/'cost'; got {type(directions).__name__}.")
         missing = [c for c in matrix.columns if c not in directions]
         unknown = [c for c in directions if c not in set(matrix.columns)]
         if missing or unknown:

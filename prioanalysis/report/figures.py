@@ -54,7 +54,10 @@ _TEXT = {
         "w_answer": "变化最大的是{crit}：专家权重{expert:.0%}，建议权重{proposed:.0%}（数据估计{data:.0%}）。",
         "weight": "权重",
         "ts_title": "各层级的客户在权重变化时能否保持层级？",
-        "ts_answer": "{n_target}家目标客户中有{n_stable}家（{share:.0%}）在至少{thr:.0%}的权重抽样中保持原层级；{n_review}家客户需复核。",
+        "ts_answer": (
+            "{n_target}家目标客户中有{n_stable}家（{share:.0%}）在至少{thr:.0%}的权重抽样中保持原层级；"
+            "{n_review}家客户需复核。"
+        ),
         "ts_stable": "保持层级的概率 ≥ {thr:.0%}",
         "ts_review": "需复核",
         "customers": "客户数",
@@ -73,23 +76,34 @@ _TEXT = {
         "dist_title": "How are customer scores distributed in each segment?",
         "dist_answer": "{best} has the highest median score ({best_med:.2f}); {worst} the lowest ({worst_med:.2f}).",
         "map_title": "Where do target customers sit on attractiveness and feasibility?",
-        "map_answer": "Of the {n_top} {top} customers, {share:.0%} are in the upper half of both attractiveness and feasibility.",
+        "map_answer": (
+            "Of the {n_top} {top} customers, {share:.0%} are in the upper half of both attractiveness and feasibility."
+        ),
         "pm_title": "How urgent (A–E) are the customers of each tier?",
         "pm_answer": "{n_urgent} important customers are graded A or B and need resources now.",
         "top_title": "Who are the top {n} customers of each segment?",
         "top_answer": "The highest-scoring customer is {name} ({segment}, {score:.3f}).",
         "dq_title": "How complete is the data behind each criterion?",
-        "dq_answer": "The least complete criterion is {crit} ({comp:.0%}); {seg} has the least complete data ({seg_comp:.0%}).",
+        "dq_answer": (
+            "The least complete criterion is {crit} ({comp:.0%}); {seg} has the least complete data ({seg_comp:.0%})."
+        ),
         "w_title": "How do the calibrated weights differ from the expert weights?",
-        "w_answer": "The largest change is {crit}: expert {expert:.0%}, proposed {proposed:.0%} (data-implied {data:.0%}).",
+        "w_answer": (
+            "The largest change is {crit}: expert {expert:.0%}, proposed {proposed:.0%} (data-implied {data:.0%})."
+        ),
         "weight": "weight",
         "ts_title": "Do customers keep their tier when the weights vary?",
-        "ts_answer": "{n_stable} of {n_target} targets ({share:.0%}) keep their tier in at least {thr:.0%} of weight draws; {n_review} customers are flagged for review.",
+        "ts_answer": (
+            "{n_stable} of {n_target} targets ({share:.0%}) keep their tier in at least {thr:.0%} of weight draws; "
+            "{n_review} customers are flagged for review."
+        ),
         "ts_stable": "keeps tier with probability ≥ {thr:.0%}",
         "ts_review": "review",
         "customers": "customers",
         "ol_title": "Are the owners loaded beyond their capacity?",
-        "ol_answer": "{n_full} owners are at full capacity; {n_unassigned} target customers have no owner for lack of capacity.",
+        "ol_answer": (
+            "{n_full} owners are at full capacity; {n_unassigned} target customers have no owner for lack of capacity."
+        ),
         "ol_assigned": "assigned",
         "ol_capacity": "capacity",
         "score": "score",
@@ -156,9 +170,7 @@ def _tier_colours(tiers: Sequence[str]) -> dict[str, str]:
     return {t: TIER_COLOURS[min(i, len(TIER_COLOURS) - 1)] for i, t in enumerate(tiers)}
 
 
-def score_distribution(
-    target_list: pd.DataFrame, segment_labels: Mapping[str, str], lang: str = "en"
-) -> FigureResult:
+def score_distribution(target_list: pd.DataFrame, segment_labels: Mapping[str, str], lang: str = "en") -> FigureResult:
     """Box plot of scores per segment, segments ordered by median score."""
     t = _t(lang)
     tl = target_list.assign(segment_label=target_list["segment"].map(segment_labels))
@@ -172,8 +184,14 @@ def score_distribution(
     )
     fig, ax = plt.subplots()
     groups = [tl.loc[tl["segment_label"] == s, "score"].to_numpy() for s in med.index]
-    ax.boxplot(groups, tick_labels=list(med.index), showfliers=False, patch_artist=True,
-               boxprops={"facecolor": "#9dc3e6"}, medianprops={"color": "#1f4e79"})
+    ax.boxplot(
+        groups,
+        tick_labels=list(med.index),
+        showfliers=False,
+        patch_artist=True,
+        boxprops={"facecolor": "#9dc3e6"},
+        medianprops={"color": "#1f4e79"},
+    )
     ax.set_ylabel(t["score"])
     ax.set_title(t["dist_title"])
     answer = t["dist_answer"].format(
@@ -188,7 +206,8 @@ def attractiveness_feasibility_map(
     """Scatter of attractiveness vs feasibility; bubble = deal size, colour = tier.
 
     Above 5,000 customers the points are rasterised inside the SVG (axes and text
-    stay vector), so the file stays small for large lists."""
+    stay vector), so the file stays small for large lists.
+    """
     t = _t(lang)
     order = [*tiers, not_targeted]
     colours = _tier_colours(order)
@@ -200,9 +219,17 @@ def attractiveness_feasibility_map(
     fig, ax = plt.subplots(figsize=(7, 6))
     for tier in reversed(order):
         d = data[data["tier"] == tier]
-        ax.scatter(d["attractiveness"], d["feasibility"], s=d["bubble"], c=colours[tier],
-                   alpha=0.55 if tier != not_targeted else 0.25, edgecolors="white",
-                   linewidths=0.4, label=f"{tier} ({len(d)})", rasterized=len(data) > 5000)
+        ax.scatter(
+            d["attractiveness"],
+            d["feasibility"],
+            s=d["bubble"],
+            c=colours[tier],
+            alpha=0.55 if tier != not_targeted else 0.25,
+            edgecolors="white",
+            linewidths=0.4,
+            label=f"{tier} ({len(d)})",
+            rasterized=len(data) > 5000,
+        )
     ax.axvline(0.5, color="#7f7f7f", lw=0.8, ls="--")
     ax.axhline(0.5, color="#7f7f7f", lw=0.8, ls="--")
     ax.set_xlabel(t["attractiveness"])
@@ -232,14 +259,18 @@ def priority_matrix(
     ax.set_yticks(range(tbl.shape[0]), [str(i) for i in tbl.index])
     vmax = values.max() if values.size else 0
     for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, f"{int(v)}", ha="center", va="center",
-                color="white" if v > vmax * 0.6 else "#262626", fontsize=10)
+        ax.text(
+            j, i, f"{int(v)}", ha="center", va="center", color="white" if v > vmax * 0.6 else "#262626", fontsize=10
+        )
     ax.set_xlabel(t["grade"])
     ax.set_ylabel(t["tier"])
     ax.grid(False)
     ax.set_title(t["pm_title"])
-    n_urgent = int(tbl.loc[[i for i in tbl.index if i in important_tiers],
-                           [c for c in tbl.columns if c in urgent_grades]].to_numpy().sum())
+    n_urgent = int(
+        tbl.loc[[i for i in tbl.index if i in important_tiers], [c for c in tbl.columns if c in urgent_grades]]
+        .to_numpy()
+        .sum()
+    )
     data = tbl.reset_index()
     data.columns = [str(c) for c in data.columns]
     answer = t["pm_answer"].format(n_urgent=n_urgent)
@@ -269,14 +300,15 @@ def top_customers(
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(True, axis="x")
         ax.grid(False, axis="y")
-    for ax in list(axes.flat)[len(segs):]:
+    for ax in list(axes.flat)[len(segs) :]:
         ax.set_visible(False)
     title = t["top_title"].format(n=n)
     fig.suptitle(title, x=0.01, ha="left", fontsize=12)
     fig.tight_layout()
     best = target_list.iloc[0]
     answer = t["top_answer"].format(
-        name=best["customer_name"], segment=segment_labels.get(best["segment"], best["segment"]),
+        name=best["customer_name"],
+        segment=segment_labels.get(best["segment"], best["segment"]),
         score=best["score"],
     )
     return FigureResult(fig, data.reset_index(drop=True), title, answer)
@@ -305,18 +337,15 @@ def data_completeness(
     overall = tbl.iloc[-1]
     worst_crit = overall.idxmin()
     seg_only = tbl.iloc[:-1].mean(axis=1)
-    answer = t["dq_answer"].format(
-        crit=worst_crit, comp=overall.min(), seg=seg_only.idxmin(), seg_comp=seg_only.min()
-    )
+    answer = t["dq_answer"].format(crit=worst_crit, comp=overall.min(), seg=seg_only.idxmin(), seg_comp=seg_only.min())
     data = tbl.reset_index().rename(columns={"index": "segment"})
     return FigureResult(fig, data, t["dq_title"], answer)
 
 
-def weights_comparison(
-    weights: pd.DataFrame, criterion_labels: Mapping[str, str], lang: str = "en"
-) -> FigureResult:
+def weights_comparison(weights: pd.DataFrame, criterion_labels: Mapping[str, str], lang: str = "en") -> FigureResult:
     """Dot plot per criterion: expert, data-implied and proposed weight (with its
-    bootstrap interval), and the true weight when known (sample data)."""
+    bootstrap interval), and the true weight when known (sample data).
+    """
     t = _t(lang)
     w = weights.copy()
     w.index = [criterion_labels.get(c, c) for c in w.index]
@@ -347,7 +376,8 @@ def tier_stability(
     target_list: pd.DataFrame, tiers: Sequence[str], not_targeted: str, threshold: float = 0.8, lang: str = "en"
 ) -> FigureResult:
     """Stacked bars per tier: customers whose probability of keeping their tier is at
-    least ``threshold`` versus those flagged for review."""
+    least ``threshold`` versus those flagged for review.
+    """
     t = _t(lang)
     order = [*tiers, not_targeted]
     stable = target_list["p_keep_tier"] >= threshold
@@ -369,8 +399,11 @@ def tier_stability(
     n_target = int(targets["customers"].sum())
     n_stable = int(targets["stable"].sum())
     answer = t["ts_answer"].format(
-        n_target=n_target, n_stable=n_stable, share=n_stable / n_target if n_target else 0.0,
-        thr=threshold, n_review=int(data["review"].sum()),
+        n_target=n_target,
+        n_stable=n_stable,
+        share=n_stable / n_target if n_target else 0.0,
+        thr=threshold,
+        n_review=int(data["review"].sum()),
     )
     return FigureResult(fig, data.reset_index(), t["ts_title"], answer)
 
@@ -378,9 +411,7 @@ def tier_stability(
 def owner_loads(loads: pd.DataFrame, n_unassigned: int, lang: str = "en") -> FigureResult:
     """Per owner: accounts assigned against capacity (all tiers), fullest first."""
     t = _t(lang)
-    per_owner = (
-        loads.groupby(["owner_id", "owner_name"], sort=False)[["assigned", "capacity"]].sum().reset_index()
-    )
+    per_owner = loads.groupby(["owner_id", "owner_name"], sort=False)[["assigned", "capacity"]].sum().reset_index()
     per_owner["utilisation"] = (per_owner["assigned"] / per_owner["capacity"].where(per_owner["capacity"] > 0)).round(4)
     per_owner = per_owner.sort_values(["utilisation", "owner_id"], ascending=[False, True], kind="stable")
     fig, ax = plt.subplots(figsize=(8, 0.22 * len(per_owner) + 1.5))

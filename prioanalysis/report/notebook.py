@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from prioanalysis.errors import ParamsError
 from prioanalysis.config.params import Params, load_params
+from prioanalysis.errors import ParamsError
 
 __all__ = [
     "validate_ranking_parameters",
@@ -33,9 +33,7 @@ __all__ = [
 ]
 
 
-def validate_ranking_parameters(
-    year: int, params_dir: str, input_path: str = "", output_dir: str = ""
-) -> Params:
+def validate_ranking_parameters(year: int, params_dir: str, input_path: str = "", output_dir: str = "") -> Params:
     """Validate the ranking notebook's parameters and load the parameter files.
 
     Parameters
@@ -65,9 +63,7 @@ def validate_ranking_parameters(
             raise ParamsError(f"parameter '{name}': expected text (got {value!r})")
     params = load_params(params_dir)
     if params.run.year != year:
-        raise ParamsError(
-            f"parameter 'year' is {year} but {params.run_path} is for {params.run.year}"
-        )
+        raise ParamsError(f"parameter 'year' is {year} but {params.run_path} is for {params.run.year}")
     if input_path and not Path(input_path).is_file():
         raise ParamsError(f"parameter 'input_path': file not found: {input_path}")
     if output_dir and not Path(output_dir).is_dir():
@@ -113,7 +109,8 @@ def safe_markdown(text: str) -> str:
 
 def show(obj: Any) -> None:
     """Display an object (table, or Markdown text — HTML-escaped, see
-    :func:`safe_markdown`) in the notebook."""
+    :func:`safe_markdown`) in the notebook.
+    """
     from IPython.display import Markdown, display
 
     display(Markdown(safe_markdown(obj)) if isinstance(obj, str) else obj)
@@ -121,7 +118,8 @@ def show(obj: Any) -> None:
 
 def show_figure(result: Any, name: str, output_dir: str = "") -> None:
     """Show the answer sentence, then the figure; save PNG, SVG and CSV when
-    ``output_dir`` is set; close the figure."""
+    ``output_dir`` is set; close the figure.
+    """
     import io
 
     import matplotlib.pyplot as plt
@@ -184,10 +182,7 @@ def headline(target_list: pd.DataFrame, tier_names: list[str], not_targeted: str
             f"共评估 {n} 家客户，确定目标客户 {n_target} 家（{'，'.join(per_tier)}）；"
             f"{n_not} 家为{not_targeted}，不分配资源。"
         )
-    return (
-        f"{n} customers scored; {n_target} targeted ({', '.join(per_tier)}); "
-        f"{n_not} {not_targeted}: no resources."
-    )
+    return f"{n} customers scored; {n_target} targeted ({', '.join(per_tier)}); {n_not} {not_targeted}: no resources."
 
 
 def ahp_vs_criteria(ahp_weights: pd.Series, params: Params) -> pd.DataFrame:

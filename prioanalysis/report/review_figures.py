@@ -40,14 +40,20 @@ __all__ = [
 
 #: Colour of each goal status.
 STATUS_COLOURS: Mapping[str, str] = {
-    "met": "#548235", "close": "#bf9000", "missed": "#c00000", "no data": "#a5a5a5",
+    "met": "#548235",
+    "close": "#bf9000",
+    "missed": "#c00000",
+    "no data": "#a5a5a5",
 }
 _BLUE, _ORANGE, _GREY, _RED = "#1f4e79", "#c55a11", "#a5a5a5", "#c00000"
 
 _TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "gains_title": "名单排名靠前的客户是否带来了更多成交和收入？",
-        "gains_answer": "排名前{top:.0%}的客户贡献了{conv:.0%}的成交和{rev:.0%}的收入；排名第一档（前{first:.0%}）客户的成交率是平均水平的{lift:.1f}倍。",
+        "gains_answer": (
+            "排名前{top:.0%}的客户贡献了{conv:.0%}的成交和{rev:.0%}的收入；"
+            "排名第一档（前{first:.0%}）客户的成交率是平均水平的{lift:.1f}倍。"
+        ),
         "cum_share_customers": "名单客户累计占比（按得分从高到低）",
         "cum_share": "累计占比",
         "conversions": "成交",
@@ -63,7 +69,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "mig_title": "客户在各层级之间如何流动（{prev}→{curr}）？",
         "new": "新进入",
         "dropped": "退出",
-        "mig_answer": "两年都在名单上的{n}家客户中，{stay:.0%}保持原层级，{up}家升级，{down}家降级；新进入{new}家，退出{dropped}家。",
+        "mig_answer": (
+            "两年都在名单上的{n}家客户中，{stay:.0%}保持原层级，{up}家升级，{down}家降级；"
+            "新进入{new}家，退出{dropped}家。"
+        ),
         "previous": "{prev}年层级",
         "current": "{curr}年层级",
         "auc_title": "哪些评价指标真正区分了成交客户？",
@@ -88,7 +97,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "goal_none": "无",
         "attainment": "完成度（实际 ÷ 目标；时间类为 目标 ÷ 实际）",
         "no_data": "无数据",
-        "status": {"met": "达成", "close": "接近", "missed": "未达成", "no data": "无数据"},
         "vol_title": "本月的询价来自哪些渠道和细分市场？",
         "vol_answer": "{month}共收到{n}条询价；{ch}渠道最多（{share:.0%}），{seg}细分市场最多（{k}条）。",
         "inquiries": "询价数",
@@ -101,13 +109,17 @@ _TEXT: dict[str, dict[str, str]] = {
         "dec_answer": "最常见的处理决定是{label}（{share:.0%}）；{prop}条询价被建议纳入目标名单。",
         "conv_rate": "成交率 {r:.0%}",
         "fu_title": "成交需要跟进几次？与经验值相比如何？",
-        "fu_answer": "今年以来{ytd:.0%}的成交发生在{last}（经验值{bench:.0%}）；{stop:.0%}的询价在1次跟进以内就停止了。",
+        "fu_answer": (
+            "今年以来{ytd:.0%}的成交发生在{last}（经验值{bench:.0%}）；{stop:.0%}的询价在1次跟进以内就停止了。"
+        ),
         "share_conv": "占全部成交的比例",
         "this_month": "本月",
         "ytd": "今年以来",
         "benchmark": "经验值",
         "score_title": "哪些询价客户按今年的标准够得上目标客户？",
-        "score_answer": "{n}家询价客户的得分达到所在细分市场的目标层级门槛，建议纳入目标名单；其中{k}家已被处理人建议。",
+        "score_answer": (
+            "{n}家询价客户的得分达到所在细分市场的目标层级门槛，建议纳入目标名单；其中{k}家已被处理人建议。"
+        ),
         "score_answer_none": "本月没有询价客户的得分达到目标层级门槛。",
         "margin": "得分 − 所在细分市场的目标门槛",
         "proposed": "建议纳入",
@@ -116,7 +128,10 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "en": {
         "gains_title": "Did the top of the list bring the wins and the revenue?",
-        "gains_answer": "The top {top:.0%} of the list brought {conv:.0%} of the wins and {rev:.0%} of the revenue; the first band (top {first:.0%}) won {lift:.1f} times as often as the average.",
+        "gains_answer": (
+            "The top {top:.0%} of the list brought {conv:.0%} of the wins and {rev:.0%} of the revenue; "
+            "the first band (top {first:.0%}) won {lift:.1f} times as often as the average."
+        ),
         "cum_share_customers": "cumulative share of the list (by score, best first)",
         "cum_share": "cumulative share",
         "conversions": "wins",
@@ -126,17 +141,28 @@ _TEXT: dict[str, dict[str, str]] = {
         "lift": "lift (win rate ÷ average win rate)",
         "rate_title_tier": "Does the win rate fall from tier to tier?",
         "rate_title_grade": "How did the customers of each A–E grade convert?",
-        "rate_answer_down": "The win rate falls step by step from {r0:.0%} in {first} to {r1:.0%} in {last} (one-sided trend test {p}).",
-        "rate_answer_not": "The win rate does not fall step by step: {lo} ({rlo:.0%}) beat {hi} ({rhi:.0%}) (one-sided trend test {p}).",
+        "rate_answer_down": (
+            "The win rate falls step by step from {r0:.0%} in {first} to {r1:.0%} in {last} (one-sided trend test {p})."
+        ),
+        "rate_answer_not": (
+            "The win rate does not fall step by step: {lo} ({rlo:.0%}) beat {hi} ({rhi:.0%}) "
+            "(one-sided trend test {p})."
+        ),
         "rate": "win rate (95% CI)",
         "mig_title": "How did customers move between tiers ({prev}→{curr})?",
         "new": "new",
         "dropped": "dropped",
-        "mig_answer": "Of the {n} customers on both lists, {stay:.0%} kept their tier, {up} moved up and {down} down; {new} entered and {dropped} left.",
+        "mig_answer": (
+            "Of the {n} customers on both lists, {stay:.0%} kept their tier, {up} moved up and {down} down; "
+            "{new} entered and {dropped} left."
+        ),
         "previous": "tier {prev}",
         "current": "tier {curr}",
         "auc_title": "Which criteria really separated the customers who won?",
-        "auc_answer_some": "{best} separated the winners best (AUC {auc:.2f}); {k} criteria did not separate or pointed the wrong way: {names}.",
+        "auc_answer_some": (
+            "{best} separated the winners best (AUC {auc:.2f}); "
+            "{k} criteria did not separate or pointed the wrong way: {names}."
+        ),
         "auc_answer_all": "Every criterion separated the winners; {best} the most (AUC {auc:.2f}).",
         "auc_axis": "AUC of the criterion alone (95% CI; 0.5 = no separation)",
         "weight": "weight",
@@ -157,26 +183,36 @@ _TEXT: dict[str, dict[str, str]] = {
         "goal_none": "none",
         "attainment": "attainment (actual ÷ goal; for times goal ÷ actual)",
         "no_data": "no data",
-        "status": {"met": "met", "close": "close", "missed": "missed", "no data": "no data"},
         "vol_title": "Where did this month's inquiries come from?",
         "vol_answer": "{n} inquiries in {month}; most came by {ch} ({share:.0%}) and from {seg} ({k}).",
         "inquiries": "inquiries",
         "rt_title": "Were inquiries answered within the service level?",
-        "rt_answer": "{share:.0%} of inquiries got a first response within {sla:g} hours; median {p50:.1f} h, 90th percentile {p90:.1f} h.",
+        "rt_answer": (
+            "{share:.0%} of inquiries got a first response within {sla:g} hours; "
+            "median {p50:.1f} h, 90th percentile {p90:.1f} h."
+        ),
         "hours": "hours to the first response",
         "sla": "service level {sla:g} h",
         "median": "median",
         "dec_title": "How were the inquiries handled?",
-        "dec_answer": "The most frequent decision was {label} ({share:.0%}); {prop} inquiries were proposed for the target list.",
+        "dec_answer": (
+            "The most frequent decision was {label} ({share:.0%}); {prop} inquiries were proposed for the target list."
+        ),
         "conv_rate": "win rate {r:.0%}",
         "fu_title": "How many follow-ups does a sale take, against the rule of thumb?",
-        "fu_answer": "This year {ytd:.0%} of the conversions came at {last} (rule of thumb {bench:.0%}); {stop:.0%} of the inquiries stopped after one follow-up or none.",
+        "fu_answer": (
+            "This year {ytd:.0%} of the conversions came at {last} (rule of thumb {bench:.0%}); "
+            "{stop:.0%} of the inquiries stopped after one follow-up or none."
+        ),
         "share_conv": "share of all conversions",
         "this_month": "this month",
         "ytd": "year to date",
         "benchmark": "rule of thumb",
         "score_title": "Which inquiring customers meet this year's target criteria?",
-        "score_answer": "{n} inquiring customers score at or above their segment's target cut and are proposed for the list; the handlers had proposed {k} of them.",
+        "score_answer": (
+            "{n} inquiring customers score at or above their segment's target cut and are proposed for the list; "
+            "the handlers had proposed {k} of them."
+        ),
         "score_answer_none": "No inquiring customer this month reaches the target cut.",
         "margin": "score − target cut of the segment",
         "proposed": "proposed",
@@ -186,7 +222,14 @@ _TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def _t(lang: str) -> Mapping[str, object]:
+# The goal statuses as written in the goal chart.
+_STATUS_TEXT: dict[str, dict[str, str]] = {
+    "zh": {"met": "达成", "close": "接近", "missed": "未达成", "no data": "无数据"},
+    "en": {"met": "met", "close": "close", "missed": "missed", "no data": "no data"},
+}
+
+
+def _t(lang: str) -> Mapping[str, str]:
     return _TEXT.get(lang, _TEXT["en"])
 
 
@@ -211,10 +254,10 @@ def gains_chart(gains: pd.DataFrame, top: float = 0.2, lang: str = "en") -> Figu
     x = np.concatenate(([0.0], g["cum_share_customers"].to_numpy()))
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2))
     ax1.plot([0, 1], [0, 1], color=_GREY, ls="--", lw=1, label=t["random"])
-    ax1.plot(x, np.concatenate(([0.0], g["cum_share_conversions"])), marker="o", ms=3, color=_BLUE,
-             label=t["conversions"])
-    ax1.plot(x, np.concatenate(([0.0], g["cum_share_value"])), marker="o", ms=3, color=_ORANGE,
-             label=t["revenue"])
+    ax1.plot(
+        x, np.concatenate(([0.0], g["cum_share_conversions"])), marker="o", ms=3, color=_BLUE, label=t["conversions"]
+    )
+    ax1.plot(x, np.concatenate(([0.0], g["cum_share_value"])), marker="o", ms=3, color=_ORANGE, label=t["revenue"])
     ax1.set_xlabel(t["cum_share_customers"])
     ax1.set_ylabel(t["cum_share"])
     for ax in (ax1,):
@@ -266,8 +309,15 @@ def rate_chart(
     err = np.vstack([r["rate"] - r["ci_low"], r["ci_high"] - r["rate"]]).clip(min=0)
     ax.bar(labels, r["rate"], color=colours, yerr=err, capsize=4, ecolor="#404040")
     for i, (rate, n) in enumerate(zip(r["rate"], r["n"])):
-        ax.text(i, rate / 2, f"{rate:.0%}\nn={int(n)}", ha="center", va="center", fontsize=8,
-                color="white" if i < 2 else "#262626")
+        ax.text(
+            i,
+            rate / 2,
+            f"{rate:.0%}\nn={int(n)}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if i < 2 else "#262626",
+        )
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel(t["rate"])
     title = str(t["rate_title_tier"] if kind == "tier" else t["rate_title_grade"])
@@ -303,8 +353,15 @@ def migration_chart(
     ax.set_yticks(range(matrix.shape[0]), [*map(str, matrix.index[:k]), str(t["new"])])
     vmax = np.log1p(values).max() if values.size else 0
     for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, f"{int(v)}", ha="center", va="center",
-                color="white" if np.log1p(v) > vmax * 0.6 else "#262626", fontsize=9)
+        ax.text(
+            j,
+            i,
+            f"{int(v)}",
+            ha="center",
+            va="center",
+            color="white" if np.log1p(v) > vmax * 0.6 else "#262626",
+            fontsize=9,
+        )
     ax.set_xlabel(t["current"].format(curr=curr_year))
     ax.set_ylabel(t["previous"].format(prev=prev_year))
     ax.grid(False)
@@ -313,9 +370,12 @@ def migration_chart(
     sq = matrix.loc[list(order), list(order)].to_numpy(dtype=float)
     n = sq.sum()
     answer = t["mig_answer"].format(
-        n=int(n), stay=float(np.trace(sq) / n) if n else 0.0,
-        up=int(np.tril(sq, -1).sum()), down=int(np.triu(sq, 1).sum()),
-        new=int(matrix.iloc[k, :k].sum()), dropped=int(matrix.iloc[:k, k].sum()),
+        n=int(n),
+        stay=float(np.trace(sq) / n) if n else 0.0,
+        up=int(np.tril(sq, -1).sum()),
+        down=int(np.triu(sq, 1).sum()),
+        new=int(matrix.iloc[k, :k].sum()),
+        dropped=int(matrix.iloc[:k, k].sum()),
     )
     data = matrix.reset_index()
     data.columns = [str(c) for c in data.columns]
@@ -354,9 +414,12 @@ def criteria_auc_chart(effectiveness: pd.DataFrame, null_auc: float = 0.5, lang:
     weak = e[(e["ci_low"] <= null_auc)]
     best = e.iloc[-1]
     if len(weak):
-        answer = t["auc_answer_some"].format(best=best["label"], auc=best["auc"], k=len(weak),
-                                             names="、".join(weak["label"].astype(str)) if lang == "zh"
-                                             else ", ".join(weak["label"].astype(str)))
+        answer = t["auc_answer_some"].format(
+            best=best["label"],
+            auc=best["auc"],
+            k=len(weak),
+            names="、".join(weak["label"].astype(str)) if lang == "zh" else ", ".join(weak["label"].astype(str)),
+        )
     else:
         answer = t["auc_answer_all"].format(best=best["label"], auc=best["auc"])
     cols = [c for c in ("label", "weight", "auc", "ci_low", "ci_high", "cohens_d") if c in e.columns]
@@ -436,13 +499,13 @@ def goal_chart(attainment: pd.DataFrame, cap: float = 1.5, lang: str = "en") -> 
         Bars are drawn up to this attainment (the value is written beside them).
     """
     t = _t(lang)
-    status_txt = t["status"]
+    status_txt = _STATUS_TEXT.get(lang, _STATUS_TEXT["en"])
     a = attainment.iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(a) + 1.6))
     vals = a["attainment"].fillna(0).clip(upper=cap).to_numpy(dtype=float)
     ax.barh(a["label"].astype(str), vals, color=[STATUS_COLOURS[s] for s in a["status"]])
     for yi, (v, raw, s) in enumerate(zip(vals, a["attainment"], a["status"])):
-        txt = str(t["no_data"]) if pd.isna(raw) else f"{raw:.0%} {status_txt[s]}"  # type: ignore[index]
+        txt = str(t["no_data"]) if pd.isna(raw) else f"{raw:.0%} {status_txt[s]}"
         ax.text(v + 0.02, yi, txt, va="center", fontsize=8)
     ax.axvline(1.0, color="#404040", ls="--", lw=1)
     ax.set_xlim(0, cap + 0.3)
@@ -460,8 +523,13 @@ def goal_chart(attainment: pd.DataFrame, cap: float = 1.5, lang: str = "en") -> 
         answer = t["goal_answer_all"].format(n=n)
     else:
         sep = "、" if lang == "zh" else ", "
-        answer = t["goal_answer"].format(n=n, met=met, close=close, missed=sep.join(missed) or t["goal_none"],
-                                         nodata=sep.join(nodata) or t["goal_none"])
+        answer = t["goal_answer"].format(
+            n=n,
+            met=met,
+            close=close,
+            missed=sep.join(missed) or t["goal_none"],
+            nodata=sep.join(nodata) or t["goal_none"],
+        )
     data = attainment[["perspective", "goal", "label", "target", "actual", "attainment", "status"]].copy()
     return FigureResult(fig, data, str(t["goal_title"]), answer)
 
@@ -497,17 +565,19 @@ def inquiry_volume_chart(
     by_ch = inquiries["channel"].value_counts()
     by_seg = inquiries["segment"].value_counts()
     answer = t["vol_answer"].format(
-        month=month, n=n, ch=channel_labels.get(by_ch.index[0], by_ch.index[0]),
-        share=by_ch.iloc[0] / n, seg=segment_labels.get(by_seg.index[0], by_seg.index[0]), k=int(by_seg.iloc[0]),
+        month=month,
+        n=n,
+        ch=channel_labels.get(by_ch.index[0], by_ch.index[0]),
+        share=by_ch.iloc[0] / n,
+        seg=segment_labels.get(by_seg.index[0], by_seg.index[0]),
+        k=int(by_seg.iloc[0]),
     )
     data = ct.iloc[::-1].reset_index()
     data.columns = [str(c) for c in data.columns]
     return FigureResult(fig, data, title, answer)
 
 
-def response_time_chart(
-    hours: pd.Series, sla_hours: float, max_hours: float = 48.0, lang: str = "en"
-) -> FigureResult:
+def response_time_chart(hours: pd.Series, sla_hours: float, max_hours: float = 48.0, lang: str = "en") -> FigureResult:
     """Histogram of first-response times with the service level and the median.
 
     Bars are 2 hours wide and closed on the right, ``(a, b]``, so a response at exactly
@@ -535,8 +605,7 @@ def response_time_chart(
     ax.set_title(title)
     share = float((h <= sla_hours).mean()) if len(h) else np.nan
     answer = t["rt_answer"].format(share=share, sla=sla_hours, p50=med, p90=p90)
-    data = pd.DataFrame({"hours_from": edges[:-1], "hours_to": np.append(edges[1:-1], np.inf),
-                         "inquiries": counts})
+    data = pd.DataFrame({"hours_from": edges[:-1], "hours_to": np.append(edges[1:-1], np.inf), "inquiries": counts})
     return FigureResult(fig, data, title, answer)
 
 
@@ -599,16 +668,20 @@ def follow_up_chart(month: pd.DataFrame, ytd: pd.DataFrame, lang: str = "en") ->
     ax.set_title(title)
     stop = float(ytd.loc[ytd["max"].astype(float).fillna(np.inf) <= 1, "share_inquiries"].sum())
     answer = t["fu_answer"].format(
-        ytd=float(ytd["share_of_conversions"].iloc[-1]), last=labels[-1],
-        bench=float(ytd["benchmark_share"].iloc[-1]), stop=stop,
+        ytd=float(ytd["share_of_conversions"].iloc[-1]),
+        last=labels[-1],
+        bench=float(ytd["benchmark_share"].iloc[-1]),
+        stop=stop,
     )
-    data = pd.DataFrame({
-        "bucket": labels,
-        "month_share_of_conversions": series[0][1],
-        "ytd_share_of_conversions": series[1][1],
-        "benchmark_share": series[2][1],
-        "ytd_share_inquiries": ytd["share_inquiries"].to_numpy(dtype=float),
-    })
+    data = pd.DataFrame(
+        {
+            "bucket": labels,
+            "month_share_of_conversions": series[0][1],
+            "ytd_share_of_conversions": series[1][1],
+            "benchmark_share": series[2][1],
+            "ytd_share_inquiries": ytd["share_inquiries"].to_numpy(dtype=float),
+        }
+    )
     return FigureResult(fig, data, title, answer)
 
 
@@ -627,7 +700,8 @@ def inquiry_score_chart(
     t = _t(lang)
     s = scored.copy()
     segs = [k for k in segment_labels if (s["segment"] == k).any()] + sorted(
-        set(s["segment"].astype(str)) - set(segment_labels))
+        set(s["segment"].astype(str)) - set(segment_labels)
+    )
     ypos = {k: i for i, k in enumerate(segs)}
     rng = np.random.default_rng(0)  # vertical jitter only, fixed so the figure is reproducible
     y = s["segment"].map(ypos).to_numpy(dtype=float) + rng.uniform(-0.25, 0.25, len(s))
@@ -646,6 +720,20 @@ def inquiry_score_chart(
     n = int(prop.sum())
     k = int((s["propose"] & (s["decision"] == propose_decision)).sum()) if "decision" in s else 0
     answer = t["score_answer"].format(n=n, k=k) if n else str(t["score_answer_none"])
-    cols = [c for c in ("inquiry_id", "customer_name", "segment", "decision", "completeness", "score",
-                        "target_cut", "margin", "implied_tier", "propose") if c in s.columns]
+    cols = [
+        c
+        for c in (
+            "inquiry_id",
+            "customer_name",
+            "segment",
+            "decision",
+            "completeness",
+            "score",
+            "target_cut",
+            "margin",
+            "implied_tier",
+            "propose",
+        )
+        if c in s.columns
+    ]
     return FigureResult(fig, s[cols].reset_index(drop=True), title, answer)

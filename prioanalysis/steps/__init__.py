@@ -1,5 +1,6 @@
 """The steps of the annual cycle, one module per notebook: validated parameters and
-input tables in, result objects out."""
+input tables in, result objects out.
+"""
 
 from __future__ import annotations
 

@@ -72,9 +72,7 @@ class CalibrationInputs:
     normalization: str | dict[str, str] = "minmax"
 
 
-def load_calibration_inputs(
-    params: Params, calibration_year: int = 0, outcomes_path: str = ""
-) -> CalibrationInputs:
+def load_calibration_inputs(params: Params, calibration_year: int = 0, outcomes_path: str = "") -> CalibrationInputs:
     """Assemble the calibration data of the cycle.
 
     Parameters
@@ -132,9 +130,7 @@ def load_calibration_inputs(
         previous=previous,
         notes=notes,
         normalization=(
-            {cid: current.normalizations[cid] for cid in common}
-            if current.method == "weighted_sum"
-            else "minmax"
+            {cid: current.normalizations[cid] for cid in common} if current.method == "weighted_sum" else "minmax"
         ),
     )
 
@@ -165,7 +161,7 @@ class CalibrationReport:
 
 def recalibrate(
     inputs: CalibrationInputs,
-    target: str = "conversion",
+    target: calibration.Target = "conversion",
     strength: float = calibration.DEFAULT_STRENGTH,
     n_boot: int = 200,
     seed: int = 0,
@@ -253,8 +249,13 @@ def model_view(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", calibration.CalibrationWarning)
         res = calibration.calibrate_weights(
-            inputs.matrix, inputs.won, inputs.directions, prior_weights=inputs.expert_weights,
-            n_boot=n_boot, seed=seed, normalization=inputs.normalization,
+            inputs.matrix,
+            inputs.won,
+            inputs.directions,
+            prior_weights=inputs.expert_weights,
+            n_boot=n_boot,
+            seed=seed,
+            normalization=inputs.normalization,
         )
     if res.fallback:
         return None

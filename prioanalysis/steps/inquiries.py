@@ -196,8 +196,7 @@ def validate_monthly_parameters(
     parse_month(month)
     if not isinstance(year, int) or isinstance(year, bool):
         raise ParamsError(f"parameter 'year': expected an integer year (got {year!r})")
-    for name, value in (("params_dir", params_dir), ("inquiries_path", inquiries_path),
-                        ("output_dir", output_dir)):
+    for name, value in (("params_dir", params_dir), ("inquiries_path", inquiries_path), ("output_dir", output_dir)):
         if not isinstance(value, str):
             raise ParamsError(f"parameter '{name}': expected text (got {value!r})")
     params = load_params(params_dir)
@@ -235,8 +234,7 @@ def select_month(inquiries: pd.DataFrame, month: str) -> pd.DataFrame:
         months = sorted(inquiries["month"].dropna().unique())
         span = f"{months[0]} to {months[-1]}" if months else "nothing"
         raise InputError(
-            f"{inquiries.attrs.get('source', 'the inquiry log')}: no inquiry in {key} "
-            f"(the log covers {span})"
+            f"{inquiries.attrs.get('source', 'the inquiry log')}: no inquiry in {key} (the log covers {span})"
         )
     return part
 
@@ -357,12 +355,12 @@ def response_time_summary(
             parts.append((key, h.loc[idx]))
     parts.append(("all", h))
     rows = []
-    for key, x in parts:
+    for _, x in parts:
         obs = x.dropna()
         within = int((obs <= sla_hours).sum())
         denom = len(obs) if missing == "exclude" else len(x)
         row = {
-            "n": int(len(x)),
+            "n": len(x),
             "n_missing": int(x.isna().sum()),
             "within_sla": within,
             "share_within_sla": within / denom if denom else np.nan,
@@ -376,9 +374,7 @@ def response_time_summary(
     return pd.DataFrame(rows, index=pd.Index([k for k, _ in parts], name=name, dtype=object))
 
 
-def decision_table(
-    inquiries: pd.DataFrame, labels: Mapping[str, str], ci: float | None = 0.95
-) -> pd.DataFrame:
+def decision_table(inquiries: pd.DataFrame, labels: Mapping[str, str], ci: float | None = 0.95) -> pd.DataFrame:
     """Handling decisions: how many, and how often each converted.
 
     Parameters
@@ -486,8 +482,8 @@ def follow_up_depth(
     y = pd.to_numeric(converted, errors="coerce").reindex(follow_ups.index).to_numpy(dtype=float)
     code = np.full(f.shape, -1)
     for i, b in enumerate(bs):
-        hi = np.inf if b.max is None else b.max
-        code[(f >= b.min) & (f <= hi)] = i
+        top = np.inf if b.max is None else b.max
+        code[(f >= b.min) & (f <= top)] = i
     if (code < 0).any():
         bad = follow_ups.index[code < 0]
         raise InputError(
@@ -515,9 +511,7 @@ def follow_up_depth(
     )
 
 
-def conversion_summary(
-    periods: Mapping[str, pd.DataFrame], ci: float | None = 0.95
-) -> pd.DataFrame:
+def conversion_summary(periods: Mapping[str, pd.DataFrame], ci: float | None = 0.95) -> pd.DataFrame:
     """Conversion of inquiries in each period (e.g. the month and the year to date).
 
     Parameters
@@ -842,9 +836,7 @@ def implied_tier(
     names = np.array(list(cuts.columns), dtype=object)
     tier = np.where(first >= 0, names[np.maximum(first, 0)], not_targeted)
     last = pd.DataFrame(table).ffill(axis=1).iloc[:, -1].to_numpy()
-    return pd.DataFrame(
-        {"implied_tier": tier.astype(object), "target_cut": last}, index=scores.index
-    )
+    return pd.DataFrame({"implied_tier": tier.astype(object), "target_cut": last}, index=scores.index)
 
 
 def score_inquiries(
@@ -909,8 +901,11 @@ def score_inquiries(
     tiers = run.tiers
     if tiers.scheme == "threshold":
         by = "all"
-        cuts = pd.DataFrame([tiers.thresholds], index=pd.Index(["all"], name="segment"),
-                            columns=pd.Index(list(tiers.names), name="tier"))
+        cuts = pd.DataFrame(
+            [tiers.thresholds],
+            index=pd.Index(["all"], name="segment"),
+            columns=pd.Index(list(tiers.names), name="tier"),
+        )
     else:
         by = cut_by or (tiers.quota.by if tiers.quota else "all")
         cuts = tier_cuts(tl, tiers.names, by)
@@ -930,8 +925,13 @@ def score_inquiries(
                 continue
             col = src_to_id.get(g.column, g.column)
             applied.append(g.id)
-            gates.append({**g.model_dump(), "column": col,
-                          "scale": next((c.scale for c in crit.criteria if c.source == g.column), None)})
+            gates.append(
+                {
+                    **g.model_dump(),
+                    "column": col,
+                    "scale": next((c.scale for c in crit.criteria if c.source == g.column), None),
+                }
+            )
         if gates:
             gate_reason = ranking.apply_gates(frame, gates, crit.scales)
     labels = params.spec.labels
@@ -942,18 +942,26 @@ def score_inquiries(
     propose = (gate_reason == "") & enough & target
     reason = np.select(
         [gate_reason != "", ~enough, ~target],
-        [gate_reason, f"too little data (< {need:.0%} of the criteria): collect the data first",
-         "below the target cut"],
+        [
+            gate_reason,
+            f"too little data (< {need:.0%} of the criteria): collect the data first",
+            "below the target cut",
+        ],
         default="",
     )
     out = pd.DataFrame(
         {
-            "inquiry_id": inquiries["inquiry_id"] if "inquiry_id" in inquiries else inquiries.index,
-            **({"date": inquiries["date"].dt.strftime("%Y-%m-%d")}
-               if "date" in inquiries.columns and pd.api.types.is_datetime64_any_dtype(inquiries["date"])
-               else {c: inquiries[c] for c in ("date",) if c in inquiries.columns}),
-            **{c: inquiries[c] for c in ("customer_name", "segment", "channel", "decision",
-                                          "follow_ups", "converted") if c in inquiries.columns},
+            "inquiry_id": inquiries.get("inquiry_id", inquiries.index),
+            **(
+                {"date": inquiries["date"].dt.strftime("%Y-%m-%d")}
+                if "date" in inquiries.columns and pd.api.types.is_datetime64_any_dtype(inquiries["date"])
+                else {c: inquiries[c] for c in ("date",) if c in inquiries.columns}
+            ),
+            **{
+                c: inquiries[c]
+                for c in ("customer_name", "segment", "channel", "decision", "follow_ups", "converted")
+                if c in inquiries.columns
+            },
             "completeness": res.completeness,
             "score": res.scores,
             "target_cut": imp["target_cut"],
@@ -980,7 +988,9 @@ def score_inquiries(
 
 
 def decision_agreement(
-    scored: pd.DataFrame, labels: Mapping[str, str], propose_label: str = "proposed by the criteria",
+    scored: pd.DataFrame,
+    labels: Mapping[str, str],
+    propose_label: str = "proposed by the criteria",
     other_label: str = "not proposed",
 ) -> pd.DataFrame:
     """Handler's decision × the criteria's proposal: where the two disagree.

@@ -87,7 +87,7 @@ def _labels(meta: dict[str, Any]) -> pd.Index:
     name = _decode_scalar(meta["name"])
     if isinstance(dtype, pd.CategoricalDtype):
         return pd.CategoricalIndex(values, dtype=dtype, name=name)
-    if isinstance(dtype, np.dtype) and dtype == object:
+    if isinstance(dtype, np.dtype) and dtype == np.dtype(object):
         return pd.Index(np.array(values, dtype=object), dtype=object, name=name)
     return pd.Index(values, dtype=dtype, name=name)
 
@@ -166,7 +166,9 @@ def _restore_object(values: pd.Series, name: str, data: pd.DataFrame, meta: dict
             out[missing & none] = None
             out[missing & ~none] = np.nan
     if meta.get("object") == "boolean":
-        out = np.array([v if v is None or (isinstance(v, float) and math.isnan(v)) else bool(v) for v in out], dtype=object)
+        out = np.array(
+            [v if v is None or (isinstance(v, float) and math.isnan(v)) else bool(v) for v in out], dtype=object
+        )
     return out
 
 
@@ -212,7 +214,7 @@ def _frame_meta_and_table(frame: pd.DataFrame) -> tuple[dict[str, Any], pd.DataF
 def _column(data: pd.DataFrame, name: str, meta: dict[str, Any]) -> Any:
     dtype = _dtype(meta["dtype"])
     values = data[name]
-    if isinstance(dtype, np.dtype) and dtype == object:
+    if isinstance(dtype, np.dtype) and dtype == np.dtype(object):
         return _restore_object(values, name, data, meta)
     if values.dtype == dtype:
         return values.to_numpy() if isinstance(dtype, np.dtype) else values.array
@@ -282,8 +284,10 @@ def _encode(value: Any, tables: dict[str, Any], seen: dict[int, str], where: str
         return {"__index__": key}
     if isinstance(value, np.ndarray):
         if value.dtype == object:
-            return {"__object_array__": [_encode(v, tables, seen, where) for v in value.tolist()],
-                    "shape": list(value.shape)}
+            return {
+                "__object_array__": [_encode(v, tables, seen, where) for v in value.tolist()],
+                "shape": list(value.shape),
+            }
         key = f"t{len(tables)}"
         tables[key] = value
         return {"__array__": key}
@@ -292,8 +296,11 @@ def _encode(value: Any, tables: dict[str, Any], seen: dict[int, str], where: str
     if isinstance(value, dict):
         if all(isinstance(k, str) and not k.startswith("__") for k in value):
             return {k: _encode(v, tables, seen, f"{where}.{k}") for k, v in value.items()}
-        return {"__items__": [[_encode(k, tables, seen, where), _encode(v, tables, seen, f"{where}[{k!r}]")]
-                              for k, v in value.items()]}
+        return {
+            "__items__": [
+                [_encode(k, tables, seen, where), _encode(v, tables, seen, f"{where}[{k!r}]")] for k, v in value.items()
+            ]
+        }
     if isinstance(value, tuple) and hasattr(value, "_fields"):
         _class(_class_path(value))  # refuse classes that could not be rebuilt
         return {"__namedtuple__": _class_path(value), "values": [_encode(v, tables, seen, where) for v in value]}
@@ -305,11 +312,13 @@ def _encode(value: Any, tables: dict[str, Any], seen: dict[int, str], where: str
         _class(_class_path(value))  # refuse classes that could not be rebuilt
         return {
             "__dataclass__": _class_path(value),
-            "fields": {f.name: _encode(getattr(value, f.name), tables, seen, f"{where}.{f.name}")
-                       for f in dataclasses.fields(value)},
+            "fields": {
+                f.name: _encode(getattr(value, f.name), tables, seen, f"{where}.{f.name}")
+                for f in dataclasses.fields(value)
+            },
         }
     if type(value).__module__.startswith(_PACKAGE + ".") and hasattr(value, "__dict__"):
-        state = {k: v for k, v in vars(value).items()}
+        state = dict(vars(value))
         return {"__object__": _class_path(value), "state": _encode(state, tables, seen, where)}
     try:
         return _encode_scalar(value)
@@ -339,7 +348,7 @@ def _decode(value: Any, loaded: dict[str, Any], folder: Path | None) -> Any:
     if "__namedtuple__" in value:
         return _class(value["__namedtuple__"])(*(_decode(v, loaded, folder) for v in value["values"]))
     if "__dataclass__" in value:
-        obj = object.__new__(_class(value["__dataclass__"]))
+        obj: object = object.__new__(_class(value["__dataclass__"]))
         for name, v in value["fields"].items():
             object.__setattr__(obj, name, _decode(v, loaded, folder))
         return obj

@@ -11,19 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from prioanalysis.inputs import preliminary as _intake
-from prioanalysis.inputs.tables import read_table
-from prioanalysis.methods import ranking
-from prioanalysis.methods import scoring
-from prioanalysis.methods import target_list as _schema
-from prioanalysis.methods.grades import GRADES
 from prioanalysis.config.params import Params
 from prioanalysis.errors import ParamsError
+from prioanalysis.inputs import preliminary as _intake
+from prioanalysis.inputs.tables import read_table
+from prioanalysis.methods import ranking, scoring
+from prioanalysis.methods import target_list as _schema
+from prioanalysis.methods.grades import GRADES
 from prioanalysis.methods.preprocess import PreparedMatrix, Preprocessor
 from prioanalysis.methods.scoring import family_scores
 
@@ -159,18 +158,14 @@ def _score(
     return result, result.contributions
 
 
-def _flags(
-    prepared: PreparedMatrix, customers: pd.DataFrame, params: Params, labels: Mapping[str, str]
-) -> pd.Series:
+def _flags(prepared: PreparedMatrix, customers: pd.DataFrame, params: Params, labels: Mapping[str, str]) -> pd.Series:
     it, g = params.run.intake, params.run.grades
     imputed = prepared.imputed
     cols = np.array([labels[c] for c in imputed.columns], dtype=object)
 
     def _join(mask: pd.DataFrame, prefix: str) -> pd.Series:
         m = mask.to_numpy()
-        txt = [
-            prefix + "、".join(cols[row]) if row.any() else "" for row in m
-        ]
+        txt = [prefix + "、".join(cols[row]) if row.any() else "" for row in m]
         return pd.Series(txt, index=mask.index, dtype=object)
 
     parts = [
@@ -220,7 +215,7 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
     result, contributions = _score(prepared, params, preprocessor.normalization_)
     scores = result.scores.rename("score")
 
-    tb_cols = [c for c in run.scoring.tie_breakers]
+    tb_cols = list(run.scoring.tie_breakers)
     src_to_id = {c.source: c.id for c in crit.criteria}
     tie_frame = customers[[src_to_id.get(c, c) for c in tb_cols]] if tb_cols else None
     decimals = run.scoring.round_decimals
@@ -244,7 +239,7 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
         tiers.names,
         tiers.not_targeted,
         scheme=tiers.scheme,
-        quota_values=tiers.quota.values if tiers.quota else None,
+        quota_values=tiers.quota.values if tiers.quota else None,  # noqa: PD011  (a params field, not pandas)
         quota_kind=tiers.quota.kind if tiers.quota else "share",
         quota_by=tiers.quota.by if tiers.quota else "segment",
         thresholds=tiers.thresholds,
@@ -256,7 +251,7 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
     grade = ranking.assign_grades(
         customers[it.need_status_column],
         customers[it.months_column],
-        dict(run.grades.months),
+        dict(cast("Mapping[str, float]", run.grades.months)),
         run.grades.target_status,
         run.grades.potential_status,
         run.grades.dead_status,
@@ -340,8 +335,8 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
         quality["completeness_by_criterion"]["criterion"].map(imputed_count).fillna(0).astype(int)
     )
     choices = method_choices(params)
-    choices["customers_scored"] = int(len(table))
-    choices["customers_excluded"] = int(len(intake.excluded))
+    choices["customers_scored"] = len(table)
+    choices["customers_excluded"] = len(intake.excluded)
     return RankingResult(
         target_list=table,
         contributions=contributions,
@@ -397,7 +392,8 @@ def ranking_folder(run_dir: str | Path, year: int, *, robustness: bool = False) 
 
 def result_fingerprint(params: Params, input_path: str | Path | None = None) -> str:
     """SHA-256 of what a ranking depends on: ``criteria.yaml``, ``run.yaml`` and the
-    preliminary list (``input_path`` or the one ``run.yaml`` names)."""
+    preliminary list (``input_path`` or the one ``run.yaml`` names).
+    """
     import hashlib
 
     path = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
@@ -430,8 +426,11 @@ def save_result(result: RankingResult, folder: str | Path, fingerprint: str | No
     """
     from prioanalysis.steps import persist
 
-    extra = {"kind": "ranking", "fingerprint": fingerprint,
-             "robustness": bool(set(_schema.ROBUSTNESS) & set(result.target_list.columns))}
+    extra = {
+        "kind": "ranking",
+        "fingerprint": fingerprint,
+        "robustness": bool(set(_schema.ROBUSTNESS) & set(result.target_list.columns)),
+    }
     return persist.save(result, folder, extra=extra)
 
 

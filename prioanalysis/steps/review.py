@@ -44,20 +44,21 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from prioanalysis.methods import metrics as review
-from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.config.goals import MEASURES, Goal, GoalsParams, load_goals
 from prioanalysis.config.params import CriteriaParams, Params, criteria_spec, load_params
-from prioanalysis.methods.spec import CriteriaSpec
+from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.inputs.frozen_list import read_frozen_list
 from prioanalysis.inputs.outcomes import read_outcomes
 from prioanalysis.inputs.tables import read_table
+from prioanalysis.methods import metrics as review
+from prioanalysis.methods.spec import CriteriaSpec
 
 __all__ = [
     "ReviewInputs",
@@ -83,6 +84,7 @@ __all__ = [
     "next_year_changes",
 ]
 
+
 # --------------------------------------------------------------------------- inputs
 @dataclass(frozen=True)
 class ReviewInputs:
@@ -106,18 +108,24 @@ class ReviewInputs:
         rows = [
             ("criteria and run settings of the reviewed year", str(self.review_params.directory)),
             ("goals", str(self.goals_path)),
-            ("list of the reviewed year",
-             f"frozen list {self.frozen_list}" if self.frozen_list
-             else f"recomputed with {self.review_params.directory} (pipeline.run_ranking)"),
+            (
+                "list of the reviewed year",
+                f"frozen list {self.frozen_list}"
+                if self.frozen_list
+                else f"recomputed with {self.review_params.directory} (pipeline.run_ranking)",
+            ),
             ("outcomes", str(self.outcomes_path)),
             ("inquiries", str(self.inquiries_path) if self.inquiries_path else "none"),
         ]
         if self.previous_params is not None or self.frozen_list_previous:
-            rows.append((
-                "list of the year before",
-                f"frozen list {self.frozen_list_previous}" if self.frozen_list_previous
-                else f"recomputed with {self.previous_params.directory} (pipeline.run_ranking)",  # type: ignore[union-attr]
-            ))
+            rows.append(
+                (
+                    "list of the year before",
+                    f"frozen list {self.frozen_list_previous}"
+                    if self.frozen_list_previous
+                    else f"recomputed with {self.previous_params.directory} (pipeline.run_ranking)",  # type: ignore[union-attr]
+                )
+            )
         else:
             rows.append(("list of the year before", "none: tier movement not reported"))
         return pd.DataFrame(rows, columns=["input", "source"])
@@ -174,9 +182,13 @@ def validate_review_parameters(
     """
     if not isinstance(year, int) or isinstance(year, bool):
         raise ParamsError(f"parameter 'year': expected an integer year (got {year!r})")
-    for name, value in (("params_dir", params_dir), ("output_dir", output_dir),
-                        ("frozen_list", frozen_list), ("outcomes_path", outcomes_path),
-                        ("frozen_list_previous", frozen_list_previous)):
+    for name, value in (
+        ("params_dir", params_dir),
+        ("output_dir", output_dir),
+        ("frozen_list", frozen_list),
+        ("outcomes_path", outcomes_path),
+        ("frozen_list_previous", frozen_list_previous),
+    ):
         _text_param(name, value)
     params = load_params(params_dir)
     if params.run.year != year:
@@ -343,8 +355,12 @@ def join_outcomes(
     extra = outcomes.index.difference(target_list.index)
     coverage = pd.DataFrame(
         {
-            "item": ["customers on the list", "with an outcome", "without an outcome (counted as not won)",
-                     "outcomes of customers not on the scored list"],
+            "item": [
+                "customers on the list",
+                "with an outcome",
+                "without an outcome (counted as not won)",
+                "outcomes of customers not on the scored list",
+            ],
             "customers": [len(target_list), int(have.sum()), len(lacking), len(extra)],
         }
     )
@@ -454,24 +470,44 @@ def ranking_performance(
     """
     a = review.auc(score, won, ci=ci, method=auc_method)
     rows: list[dict[str, Any]] = [
-        {"metric": "auc", "value": a.auc, "ci_low": a.ci_low, "ci_high": a.ci_high, "p_value": np.nan,
-         "meaning": "chance that a customer who won scored above one who did not (0.5 = no better than chance)"},
+        {
+            "metric": "auc",
+            "value": a.auc,
+            "ci_low": a.ci_low,
+            "ci_high": a.ci_high,
+            "p_value": np.nan,
+            "meaning": "chance that a customer who won scored above one who did not (0.5 = no better than chance)",
+        },
     ]
     for k in shares:
         tag = f"top_{k:.0%}"
         rows += [
-            {"metric": f"conversions_captured_{tag}", "value": review.capture_at(score, won.astype(float), k, ties),
-             "meaning": f"share of all wins among the top {k:.0%} of the list"},
-            {"metric": f"revenue_captured_{tag}", "value": review.capture_at(score, revenue, k, ties),
-             "meaning": f"share of all revenue from the top {k:.0%} of the list"},
-            {"metric": f"lift_{tag}", "value": review.lift_at(score, won, k, ties),
-             "meaning": f"win rate of the top {k:.0%} divided by the list's win rate"},
+            {
+                "metric": f"conversions_captured_{tag}",
+                "value": review.capture_at(score, won.astype(float), k, ties),
+                "meaning": f"share of all wins among the top {k:.0%} of the list",
+            },
+            {
+                "metric": f"revenue_captured_{tag}",
+                "value": review.capture_at(score, revenue, k, ties),
+                "meaning": f"share of all revenue from the top {k:.0%} of the list",
+            },
+            {
+                "metric": f"lift_{tag}",
+                "value": review.lift_at(score, won, k, ties),
+                "meaning": f"win rate of the top {k:.0%} divided by the list's win rate",
+            },
         ]
     rc = review.rank_correlations(score, revenue, alternative="greater")
     for name in ("spearman", "kendall"):
-        rows.append({"metric": f"{name}_revenue", "value": float(rc.loc[name, "statistic"]),
-                     "p_value": float(rc.loc[name, "p_value"]),
-                     "meaning": f"{name.capitalize()} rank correlation of score and revenue"})
+        rows.append(
+            {
+                "metric": f"{name}_revenue",
+                "value": float(rc.loc[name, "statistic"]),
+                "p_value": float(rc.loc[name, "p_value"]),
+                "meaning": f"{name.capitalize()} rank correlation of score and revenue",
+            }
+        )
     out = pd.DataFrame(rows, columns=["metric", "value", "ci_low", "ci_high", "p_value", "meaning"])
     return out
 
@@ -541,8 +577,9 @@ def criteria_effectiveness(
         index=pd.Index(ids, name="criterion", dtype=object),
     ).join(uni.drop(columns=["direction"]))
     if previous_values is not None:
-        st = review.stability_table(previous_values[ids], values[ids], columns=ids, bins=psi_bins,
-                                    thresholds=psi_thresholds)
+        st = review.stability_table(
+            previous_values[ids], values[ids], columns=ids, bins=psi_bins, thresholds=psi_thresholds
+        )
         out["psi"] = st["psi"]
         out["psi_reading"] = st["reading"]
     return out
@@ -583,16 +620,18 @@ def revenue_focus(
     for label, mask in zip(labels, (is_t, ~is_t, np.ones(len(tier), dtype=bool))):
         n = int(mask.sum())
         rv = float(v[mask].sum())
-        rows.append({
-            "group": label,
-            "customers": n,
-            "share_customers": n / n_all if n_all else np.nan,
-            "won": int(w[mask].sum()),
-            "win_rate": float(w[mask].mean()) if n else np.nan,
-            "revenue": rv,
-            "share_revenue": rv / v_all if v_all > 0 else np.nan,
-            "revenue_per_customer": rv / n if n else np.nan,
-        })
+        rows.append(
+            {
+                "group": label,
+                "customers": n,
+                "share_customers": n / n_all if n_all else np.nan,
+                "won": int(w[mask].sum()),
+                "win_rate": float(w[mask].mean()) if n else np.nan,
+                "revenue": rv,
+                "share_revenue": rv / v_all if v_all > 0 else np.nan,
+                "revenue_per_customer": rv / n if n else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -600,8 +639,7 @@ def missed_opportunities(
     customers: pd.DataFrame,
     not_targeted: str,
     top_n: int = 10,
-    columns: Sequence[str] = ("customer_name", "segment", "score", "rank", "grade",
-                              "not_targeted_reason", "revenue"),
+    columns: Sequence[str] = ("customer_name", "segment", "score", "rank", "grade", "not_targeted_reason", "revenue"),
 ) -> pd.DataFrame:
     """Non-targets that won big: the customers the list said "no" to.
 
@@ -630,8 +668,11 @@ def missed_opportunities(
     """
     total = float(customers["revenue"].sum())
     nt = customers[(customers["tier"] == not_targeted) & (customers["won"] == 1)]
-    nt = nt.assign(_id=nt.index.to_numpy(dtype=object)).sort_values(
-        ["revenue", "_id"], ascending=[False, True], kind="stable").head(top_n)
+    nt = (
+        nt.assign(_id=nt.index.to_numpy(dtype=object))
+        .sort_values(["revenue", "_id"], ascending=[False, True], kind="stable")
+        .head(top_n)
+    )
     keep = [c for c in columns if c in nt.columns]
     out = nt[keep].copy()
     out.insert(0, "customer_id", nt.index.to_numpy(dtype=object))
@@ -639,9 +680,7 @@ def missed_opportunities(
     return out.reset_index(drop=True)
 
 
-def converted_inquiries(
-    inquiries: pd.DataFrame, by: str = "segment", value_column: str = "revenue"
-) -> pd.DataFrame:
+def converted_inquiries(inquiries: pd.DataFrame, by: str = "segment", value_column: str = "revenue") -> pd.DataFrame:
     """Inquiries from customers off the list that converted anyway, per group.
 
     The inquiry log of the sample has no revenue, so the table counts conversions;
@@ -666,10 +705,14 @@ def converted_inquiries(
     """
     q = inquiries.assign(
         _prop=((inquiries["decision"] == "propose_target") & (inquiries["converted"] == 1)).astype(int)
-        if "decision" in inquiries.columns else 0
+        if "decision" in inquiries.columns
+        else 0
     )
-    agg = {"inquiries": ("converted", "size"), "converted": ("converted", "sum"),
-           "converted_proposed": ("_prop", "sum")}
+    agg = {
+        "inquiries": ("converted", "size"),
+        "converted": ("converted", "sum"),
+        "converted_proposed": ("_prop", "sum"),
+    }
     has_value = value_column in q.columns
     if has_value:
         q = q.assign(_v=pd.to_numeric(q[value_column], errors="coerce").where(q["converted"] == 1, 0.0))
@@ -772,18 +815,28 @@ def measure_values(
         "conversion_rate": float(won.mean()) if len(won) else math.nan,
         "target_conversion_rate": float(won[t].mean()) if t.any() else math.nan,
         "target_revenue_share": float(rev[t].sum() / rev.sum()) if rev.sum() > 0 else math.nan,
-        "new_key_accounts": float(new_key_accounts(
-            customers["tier"], won, customers["pipeline_stage"], important_tiers))
-        if "pipeline_stage" in customers.columns else math.nan,
+        "new_key_accounts": float(
+            new_key_accounts(customers["tier"], won, customers["pipeline_stage"], important_tiers)
+        )
+        if "pipeline_stage" in customers.columns
+        else math.nan,
         "data_completeness": data_completeness(criteria_values),
     }
     nan_inq = dict.fromkeys(
-        ["inquiry_within_sla_share", "inquiry_median_first_response_hours",
-         "inquiry_p90_first_response_hours", "inquiry_conversion_rate", "inquiry_handling_days"], math.nan)
+        [
+            "inquiry_within_sla_share",
+            "inquiry_median_first_response_hours",
+            "inquiry_p90_first_response_hours",
+            "inquiry_conversion_rate",
+            "inquiry_handling_days",
+        ],
+        math.nan,
+    )
     out.update(nan_inq)
     if inquiries is not None and len(inquiries):
-        rt = inq.response_time_summary(inquiries["first_response_hours"], inquiry_sla_hours,
-                                       quantiles=(0.5, 0.9), ci=None).loc["all"]
+        rt = inq.response_time_summary(
+            inquiries["first_response_hours"], inquiry_sla_hours, quantiles=(0.5, 0.9), ci=None
+        ).loc["all"]
         out["inquiry_within_sla_share"] = float(rt["share_within_sla"])
         out["inquiry_median_first_response_hours"] = float(rt["p50"])
         out["inquiry_p90_first_response_hours"] = float(rt["p90"])
@@ -852,8 +905,7 @@ def goal_attainment(
     """
     rows = []
     for g in goals:
-        a = float(actuals.get(g.measure, math.nan)) if isinstance(actuals, Mapping) else float(
-            actuals.get(g.measure, math.nan))
+        a = float(actuals.get(g.measure, math.nan))
         if math.isnan(a):
             att, status = math.nan, "no data"
         else:
@@ -866,19 +918,46 @@ def goal_attainment(
                 met = a <= g.target
                 near = a <= g.target + near_tolerance * abs(g.target)
             status = "met" if met else ("close" if near else "missed")
-        rows.append({
-            "perspective": g.perspective, "goal": g.id, "label": g.label, "measure": g.measure,
-            "direction": g.direction, "target": float(g.target), "actual": a, "unit": g.unit,
-            "attainment": att, "status": status, "definition": MEASURES[g.measure],
-        })
+        rows.append(
+            {
+                "perspective": g.perspective,
+                "goal": g.id,
+                "label": g.label,
+                "measure": g.measure,
+                "direction": g.direction,
+                "target": float(g.target),
+                "actual": a,
+                "unit": g.unit,
+                "attainment": att,
+                "status": status,
+                "definition": MEASURES[g.measure],
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- changes
 _CHANGE_COLUMNS = [
-    "kind", "item", "label", "change", "reason", "evidence",
-    "auc", "auc_ci_low", "auc_ci_high", "weight", "separation_share", "suggested_weight", "psi",
-    "rate", "rate_ci_low", "rate_ci_high", "next_item", "next_rate", "next_ci_low", "next_ci_high",
+    "kind",
+    "item",
+    "label",
+    "change",
+    "reason",
+    "evidence",
+    "auc",
+    "auc_ci_low",
+    "auc_ci_high",
+    "weight",
+    "separation_share",
+    "suggested_weight",
+    "psi",
+    "rate",
+    "rate_ci_low",
+    "rate_ci_high",
+    "next_item",
+    "next_rate",
+    "next_ci_low",
+    "next_ci_high",
 ]
 
 
@@ -961,41 +1040,57 @@ def criteria_changes(
     for cid in e.index:
         r = e.loc[cid]
         base = {
-            "kind": "criterion", "item": cid, "label": r.get("label", cid),
-            "auc": r["auc"], "auc_ci_low": r["ci_low"], "auc_ci_high": r["ci_high"],
-            "weight": r["weight"], "separation_share": share[cid], "suggested_weight": share[cid],
+            "kind": "criterion",
+            "item": cid,
+            "label": r.get("label", cid),
+            "auc": r["auc"],
+            "auc_ci_low": r["ci_low"],
+            "auc_ci_high": r["ci_high"],
+            "weight": r["weight"],
+            "separation_share": share[cid],
+            "suggested_weight": share[cid],
             "psi": r.get("psi", np.nan),
         }
         ev = f"AUC {r['auc']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}], weight {r['weight']:.1%}"
         changes: list[tuple[str, str, str]] = []
         supported = (
-            model is not None and cid in model.index and bool(model.loc[cid, "model_sign_ok"])
+            model is not None
+            and cid in model.index
+            and bool(model.loc[cid, "model_sign_ok"])
             and float(model.loc[cid, "model_p_value"]) < model_alpha
         )
         if (contrary[cid] or null[cid]) and supported:
             m = model.loc[cid]  # type: ignore[union-attr]
-            changes.append(("keep: joint model supports it",
-                            "weak on its own, but in the model with all criteria it agrees with its "
-                            f"direction (p < {model_alpha})",
-                            ev + f"; joint coefficient {m['model_coefficient']:.3f}, p = {m['model_p_value']:.4f}"))
+            changes.append(
+                (
+                    "keep: joint model supports it",
+                    "weak on its own, but in the model with all criteria it agrees with its "
+                    f"direction (p < {model_alpha})",
+                    ev + f"; joint coefficient {m['model_coefficient']:.3f}, p = {m['model_p_value']:.4f}",
+                )
+            )
         elif contrary[cid]:
-            changes.append(("reverse or drop",
-                            f"winners scored worse on it: the whole interval is below {null_auc}", ev))
+            changes.append(
+                ("reverse or drop", f"winners scored worse on it: the whole interval is below {null_auc}", ev)
+            )
         elif null[cid]:
             changes.append(("drop", f"no evidence of separation: the interval covers {null_auc}", ev))
         else:
             ratio = r["weight"] / share[cid] if share[cid] > 0 else math.inf
             ev2 = ev + f", separation share {share[cid]:.1%}"
             if ratio > overweight_ratio:
-                changes.append(("lower weight",
-                                f"weight is {ratio:.1f}× its share of the separation (> {overweight_ratio})", ev2))
+                changes.append(
+                    ("lower weight", f"weight is {ratio:.1f}× its share of the separation (> {overweight_ratio})", ev2)
+                )
             elif ratio < underweight_ratio:
-                changes.append(("raise weight",
-                                f"weight is {ratio:.2f}× its share of the separation (< {underweight_ratio})", ev2))
+                changes.append(
+                    ("raise weight", f"weight is {ratio:.2f}× its share of the separation (< {underweight_ratio})", ev2)
+                )
         psi_v = r.get("psi", np.nan)
         if psi_v is not None and not pd.isna(psi_v) and psi_v > psi_threshold:
-            changes.append(("check data", f"distribution shifted from the year before (PSI > {psi_threshold})",
-                            f"PSI {psi_v:.3f}"))
+            changes.append(
+                ("check data", f"distribution shifted from the year before (PSI > {psi_threshold})", f"PSI {psi_v:.3f}")
+            )
         if not changes and include_keep:
             changes.append(("keep", "separates in line with its weight", ev))
         for change, reason, evidence in changes:
@@ -1040,24 +1135,40 @@ def tier_changes(rates: pd.DataFrame, include_keep: bool = False) -> pd.DataFram
     r = rates[rates["n"] > 0]
     labels = list(r.index)
     rows = []
-    for a, b in zip(labels, labels[1:]):
+    for a, b in pairwise(labels):
         ra, rb = r.loc[a], r.loc[b]
-        ev = (f"{a}: {ra['rate']:.1%} [{ra['ci_low']:.1%}, {ra['ci_high']:.1%}], n={int(ra['n'])}; "
-              f"{b}: {rb['rate']:.1%} [{rb['ci_low']:.1%}, {rb['ci_high']:.1%}], n={int(rb['n'])}")
+        ev = (
+            f"{a}: {ra['rate']:.1%} [{ra['ci_low']:.1%}, {ra['ci_high']:.1%}], n={int(ra['n'])}; "
+            f"{b}: {rb['rate']:.1%} [{rb['ci_low']:.1%}, {rb['ci_high']:.1%}], n={int(rb['n'])}"
+        )
         if rb["rate"] > ra["rate"]:
             change, reason = "fix order", f"{b} converted better than {a}"
         elif ra["ci_low"] <= rb["ci_high"]:
-            change, reason = "move cut", (f"the conversion intervals of {a} and {b} overlap: make {a} more "
-                                          "selective or merge the two")
+            change, reason = (
+                "move cut",
+                (f"the conversion intervals of {a} and {b} overlap: make {a} more selective or merge the two"),
+            )
         elif include_keep:
             change, reason = "keep", f"{a} converts clearly better than {b}"
         else:
             continue
-        rows.append({
-            "kind": "tier cut", "item": a, "label": f"{a} → {b}", "change": change, "reason": reason,
-            "evidence": ev, "rate": ra["rate"], "rate_ci_low": ra["ci_low"], "rate_ci_high": ra["ci_high"],
-            "next_item": b, "next_rate": rb["rate"], "next_ci_low": rb["ci_low"], "next_ci_high": rb["ci_high"],
-        })
+        rows.append(
+            {
+                "kind": "tier cut",
+                "item": a,
+                "label": f"{a} → {b}",
+                "change": change,
+                "reason": reason,
+                "evidence": ev,
+                "rate": ra["rate"],
+                "rate_ci_low": ra["ci_low"],
+                "rate_ci_high": ra["ci_high"],
+                "next_item": b,
+                "next_rate": rb["rate"],
+                "next_ci_low": rb["ci_low"],
+                "next_ci_high": rb["ci_high"],
+            }
+        )
     return pd.DataFrame(rows, columns=_CHANGE_COLUMNS)
 
 
@@ -1086,8 +1197,9 @@ def next_year_changes(
         ``next_ci_high`` (tiers). Empty when nothing needs to change.
     """
     parts = [
-        criteria_changes(effectiveness, null_auc, overweight_ratio, underweight_ratio, psi_threshold, include_keep,
-                         model=model),
+        criteria_changes(
+            effectiveness, null_auc, overweight_ratio, underweight_ratio, psi_threshold, include_keep, model=model
+        ),
         tier_changes(tier_rates, include_keep),
     ]
     parts = [p for p in parts if len(p)]

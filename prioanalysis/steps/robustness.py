@@ -56,9 +56,7 @@ __all__ = [
 ]
 
 
-def tier_spec(
-    params: Params, segments: pd.Series, eligible: pd.Series | None = None
-) -> dict[str, Any]:
+def tier_spec(params: Params, segments: pd.Series, eligible: pd.Series | None = None) -> dict[str, Any]:
     """The tier rule of ``run.yaml`` as a ``tiers`` spec for
     :func:`~prioanalysis.methods.acceptability.rank_acceptability`.
 
@@ -158,9 +156,7 @@ def add_robustness(result: RankingResult, params: Params) -> RankingResult:
     for col in _schema.ROBUSTNESS:
         tl[col] = ids.map(summary[col]).to_numpy()
     review = (tl["p_keep_tier"] < rb.review_threshold).to_numpy()
-    tl["flags"] = np.where(
-        review, np.where(tl["flags"] != "", "review | " + tl["flags"], "review"), tl["flags"]
-    )
+    tl["flags"] = np.where(review, np.where(tl["flags"] != "", "review | " + tl["flags"], "review"), tl["flags"])
     choices = {**result.choices, "robustness_flagged_review": int(review.sum())}
     return dataclasses.replace(result, target_list=_schema.order_columns(tl), choices=choices)
 
@@ -227,8 +223,11 @@ def uncertain_targets(result: RankingResult, params: Params) -> pd.DataFrame:
     table = review.set_index(_schema.KEY)[cols]
     if len(review):
         drivers = acceptability.weight_drivers(
-            **acceptability_inputs(result, params), customers=review[_schema.KEY].tolist(),
-            n_draws=rb.n_draws, seed=run.seed, concentration=rb.concentration,
+            **acceptability_inputs(result, params),
+            customers=review[_schema.KEY].tolist(),
+            n_draws=rb.n_draws,
+            seed=run.seed,
+            concentration=rb.concentration,
         )[["driver", "correlation"]]
     else:
         drivers = pd.DataFrame({"driver": pd.Series(dtype=object), "correlation": pd.Series(dtype=float)})
@@ -242,7 +241,8 @@ def ahp_check(result: RankingResult, params: Params) -> acceptability.Acceptabil
     """The weight draws from the judges' own uncertainty: their AHP judgements
     (``judgements.yaml`` beside ``criteria.yaml``) moved along Saaty's scale
     (:func:`prioanalysis.methods.acceptability.ahp_weight_draws`), the list rescored and
-    re-tiered for each draw; ``None`` without a judgements file."""
+    re-tiered for each draw; ``None`` without a judgements file.
+    """
     from prioanalysis.inputs.judgements import load_judgements
 
     path = params.directory / "judgements.yaml"
@@ -313,9 +313,7 @@ def missing_policy_sensitivity(
     policies = list(policies)
     unknown = [p for p in policies if p not in MISSING_POLICIES]
     if unknown:
-        raise ParamsError(
-            f"unknown missing-value policies {unknown}; accepted: {', '.join(MISSING_POLICIES)}"
-        )
+        raise ParamsError(f"unknown missing-value policies {unknown}; accepted: {', '.join(MISSING_POLICIES)}")
     if not policies and not include_configured:
         raise ParamsError("give at least one missing-value policy")
     runs: dict[str, Params] = {}
@@ -343,10 +341,7 @@ def missing_policy_sensitivity(
         index=index,
     )
     for name, run_params in runs.items():
-        if name == "configured" and configured is not None:
-            ranked = configured
-        else:
-            ranked = rank_customers(intake, run_params)
+        ranked = configured if name == "configured" and configured is not None else rank_customers(intake, run_params)
         table = ranked.target_list.set_index(it.id_column)
         out[f"rank_{name}"] = table["rank"].reindex(index).to_numpy()
         out[f"tier_{name}"] = table["tier"].reindex(index).to_numpy()
@@ -355,5 +350,5 @@ def missing_policy_sensitivity(
     out["rank_min"] = out[rank_cols].min(axis=1)
     out["rank_max"] = out[rank_cols].max(axis=1)
     out["rank_range"] = out["rank_max"] - out["rank_min"]
-    out["tier_depends_on_policy"] = out[tier_cols].nunique(axis=1) > 1
+    out["tier_depends_on_policy"] = out[tier_cols].nunique(axis=1) > 1  # noqa: PD101  (per row, NaN not counted)
     return out.sort_values([rank_cols[0], "rank_max"], kind="stable")

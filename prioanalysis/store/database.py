@@ -325,8 +325,19 @@ results = sa.Table(
 
 _TABLES = {
     t.name: t
-    for t in (customers, list_snapshots, customer_facts, import_columns, owners, outcomes, inquiries, inquiry_facts,
-              inquiry_followups, runs, results)
+    for t in (
+        customers,
+        list_snapshots,
+        customer_facts,
+        import_columns,
+        owners,
+        outcomes,
+        inquiries,
+        inquiry_facts,
+        inquiry_followups,
+        runs,
+        results,
+    )
 }
 
 
@@ -441,8 +452,14 @@ def get_engine(url: str | URL | None = None) -> Engine:
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _ready_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 #: Keys of the PostgreSQL advisory locks that serialise writers of one kind.
-_LOCKS = {"schema": 0x5052_0001, "customers": 0x5052_0002, "outcomes": 0x5052_0003,
-          "inquiries": 0x5052_0004, "owners": 0x5052_0005, "runs": 0x5052_0006}
+_LOCKS = {
+    "schema": 0x5052_0001,
+    "customers": 0x5052_0002,
+    "outcomes": 0x5052_0003,
+    "inquiries": 0x5052_0004,
+    "owners": 0x5052_0005,
+    "runs": 0x5052_0006,
+}
 
 
 def alembic_config(script_location: str | Path | None = None) -> Any:
@@ -677,8 +694,9 @@ def project_params(year: int | None = None, start: str | Path | None = None) -> 
         return load_params(d) if (d / "criteria.yaml").is_file() and (d / "run.yaml").is_file() else None
     if not base.is_dir():
         return None
-    years = sorted((int(d.name) for d in base.iterdir() if d.name.isdigit() and (d / "inquiries.yaml").is_file()),
-                   reverse=True)
+    years = sorted(
+        (int(d.name) for d in base.iterdir() if d.name.isdigit() and (d / "inquiries.yaml").is_file()), reverse=True
+    )
     return load_params(base / str(years[0])) if years else None
 
 
@@ -836,17 +854,22 @@ def _execute_chunk(conn: Connection, statement: Any, rows: list[dict[str, Any]])
     conn.execute(statement, rows)
 
 
-def _write(conn: Connection, table: sa.Table, inserts: list[dict[str, Any]], updates: list[dict[str, Any]],
-           deletes: Sequence[tuple[Any, ...]] = ()) -> None:
+def _write(
+    conn: Connection,
+    table: sa.Table,
+    inserts: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
+    deletes: Sequence[tuple[Any, ...]] = (),
+) -> None:
     keys = [c.name for c in table.primary_key.columns]
     if deletes:
         delete = table.delete().where(sa.and_(*[table.c[k] == sa.bindparam(f"key_{k}") for k in keys]))
         gone = [{f"key_{k}": v for k, v in zip(keys, key)} for key in deletes]
         for i in range(0, len(gone), _CHUNK):
-            _execute_chunk(conn, delete, gone[i:i + _CHUNK])
+            _execute_chunk(conn, delete, gone[i : i + _CHUNK])
     if inserts:
         for i in range(0, len(inserts), _CHUNK):
-            _execute_chunk(conn, table.insert(), inserts[i:i + _CHUNK])
+            _execute_chunk(conn, table.insert(), inserts[i : i + _CHUNK])
     if updates:
         cols = [c for c in updates[0] if c not in keys]
         stmt = (
@@ -856,7 +879,7 @@ def _write(conn: Connection, table: sa.Table, inserts: list[dict[str, Any]], upd
         )
         rows = [{**{c: r[c] for c in cols}, **{f"key_{k}": r[k] for k in keys}} for r in updates]
         for i in range(0, len(rows), _CHUNK):
-            _execute_chunk(conn, stmt, rows[i:i + _CHUNK])
+            _execute_chunk(conn, stmt, rows[i : i + _CHUNK])
 
 
 def _fetch(conn: Connection, table: sa.Table, where: Any = None) -> dict[tuple[Any, ...], dict[str, Any]]:
@@ -872,7 +895,7 @@ def _fetch_in(
 ) -> dict[tuple[Any, ...], dict[str, Any]]:
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for i in range(0, len(values), 900):
-        out.update(_fetch(conn, table, table.c[column].in_(list(values[i:i + 900]))))
+        out.update(_fetch(conn, table, table.c[column].in_(list(values[i : i + 900]))))
     return out
 
 
@@ -908,7 +931,8 @@ def _fact_rows(
             ident = tuple(key[k][i] for k in key_names)
             n, t = nums[i], texts[i]
             out[(*ident, name)] = {
-                **dict(zip(key_names, ident)), "fact": name,
+                **dict(zip(key_names, ident)),
+                "fact": name,
                 "value_num": None if np.isnan(n) else float(n),
                 "value_text": None if t is None or isinstance(t, float) else str(t),
             }
@@ -917,8 +941,9 @@ def _fact_rows(
 
 def _record_header(conn: Connection, dataset: str, header: Sequence[str], fields: Mapping[str, str]) -> None:
     """Append the columns of ``header`` not yet known for ``dataset`` to ``import_columns``."""
-    rows = conn.execute(sa.select(import_columns.c.position, import_columns.c.name)
-                        .where(import_columns.c.dataset == dataset)).all()
+    rows = conn.execute(
+        sa.select(import_columns.c.position, import_columns.c.name).where(import_columns.c.dataset == dataset)
+    ).all()
     known = {name for _, name in rows}
     pos = max((p for p, _ in rows), default=-1)
     new = []
@@ -1017,16 +1042,21 @@ def import_table(
     return report
 
 
-def _import_customers(conn: Connection, df: pd.DataFrame, path: Path, sha: str, year: int, dry_run: bool,
-                      params: Params) -> ImportReport:
+def _import_customers(
+    conn: Connection, df: pd.DataFrame, path: Path, sha: str, year: int, dry_run: bool, params: Params
+) -> ImportReport:
     it = params.run.intake
     schema = preliminary_schema(params)
     checked, problems = check(df, schema)
     problems.raise_if_any()
     source = problems.source
     offset = int(df.attrs.get("row_offset", 2))
-    header = {it.id_column: "customer_id", it.name_column: "customer_name", it.segment_column: "segment",
-              **{c: c for c in DESCRIPTIVE}}
+    header = {
+        it.id_column: "customer_id",
+        it.name_column: "customer_name",
+        it.segment_column: "segment",
+        **{c: c for c in DESCRIPTIVE},
+    }
     col_of = {f: h for h, f in header.items()}
     n = len(df)
     vals = {f: _objects(checked[col_of[f]]) if col_of[f] in checked.columns else [None] * n for f in _IDENTITY}
@@ -1037,11 +1067,16 @@ def _import_customers(conn: Connection, df: pd.DataFrame, path: Path, sha: str, 
     for i in range(n):
         r = {f: vals[f][i] for f in _IDENTITY}
         snaps[(year, r["customer_id"], r["segment"])] = {
-            "year": year, **r, "source_file": path.name, "source_sha256": sha, "source_row": i + offset,
+            "year": year,
+            **r,
+            "source_file": path.name,
+            "source_sha256": sha,
+            "source_row": i + offset,
             "imported_at": now,
         }
-    new_facts = _fact_rows(df, checked, schema, facts,
-                           {"year": [year] * n, "customer_id": vals["customer_id"], "segment": vals["segment"]})
+    new_facts = _fact_rows(
+        df, checked, schema, facts, {"year": [year] * n, "customer_id": vals["customer_id"], "segment": vals["segment"]}
+    )
     old_snaps = _fetch(conn, list_snapshots, list_snapshots.c.year == year)
     old_facts = _fetch(conn, customer_facts, customer_facts.c.year == year)
     f_ins, f_upd, f_same = _plan(old_facts, new_facts, ["value_num", "value_text"])
@@ -1056,7 +1091,7 @@ def _import_customers(conn: Connection, df: pd.DataFrame, path: Path, sha: str, 
     for r in snaps.values():
         segs.setdefault(r["customer_id"], []).append(r["segment"])
         home.setdefault(r["customer_id"], r)
-    for (_, cid, seg) in old_snaps:
+    for _, cid, seg in old_snaps:
         if cid in segs and seg not in segs[cid]:
             segs[cid].append(seg)
     ids = list(home)
@@ -1066,9 +1101,15 @@ def _import_customers(conn: Connection, df: pd.DataFrame, path: Path, sha: str, 
         r = home[cid]
         old = old_cust.get((cid,))
         fresh = {
-            "customer_id": cid, "customer_name": r["customer_name"], "segment": r["segment"],
-            "segments": ";".join(segs[cid]), "region": r["region"], "owner_id": r["owner_id"],
-            "first_year": year, "facts_year": year, "updated_at": now,
+            "customer_id": cid,
+            "customer_name": r["customer_name"],
+            "segment": r["segment"],
+            "segments": ";".join(segs[cid]),
+            "region": r["region"],
+            "owner_id": r["owner_id"],
+            "first_year": year,
+            "facts_year": year,
+            "updated_at": now,
         }
         if old is not None:
             if year < old["facts_year"]:  # an older list never overwrites newer facts
@@ -1083,15 +1124,22 @@ def _import_customers(conn: Connection, df: pd.DataFrame, path: Path, sha: str, 
         _write(conn, customer_facts, f_ins, f_upd, f_del)
         _record_header(conn, f"preliminary/{year}", [str(c) for c in df.columns], header)
     return ImportReport(
-        "customers", source, n, year, dry_run,
-        {"list_snapshots": TableCounts(len(s_ins), len(s_upd), s_same),
-         "customers": TableCounts(len(c_ins), len(c_upd), c_same),
-         "customer_facts": TableCounts(len(f_ins), len(f_upd) + len(f_del), f_same)},
+        "customers",
+        source,
+        n,
+        year,
+        dry_run,
+        {
+            "list_snapshots": TableCounts(len(s_ins), len(s_upd), s_same),
+            "customers": TableCounts(len(c_ins), len(c_upd), c_same),
+            "customer_facts": TableCounts(len(f_ins), len(f_upd) + len(f_del), f_same),
+        },
     )
 
 
-def _import_outcomes(conn: Connection, df: pd.DataFrame, path: Path, sha: str, year: int | None,
-                     dry_run: bool) -> ImportReport:
+def _import_outcomes(
+    conn: Connection, df: pd.DataFrame, path: Path, sha: str, year: int | None, dry_run: bool
+) -> ImportReport:
     year = _year_from_name(path, year)
     checked, problems = check(df, OUTCOMES)
     ids = _objects(checked["customer_id"])
@@ -1099,21 +1147,36 @@ def _import_outcomes(conn: Connection, df: pd.DataFrame, path: Path, sha: str, y
     known = {k[0] for k in _fetch_in(conn, customers, "customer_id", given)}
     unknown = np.array([c is not None and c not in known for c in ids], dtype=bool)
     if unknown.any():
-        problems.add(unknown, "customer_id", f"{examples(np.array(ids, dtype=object), unknown)} "
-                     "is not a known customer (import the preliminary list first)")
+        problems.add(
+            unknown,
+            "customer_id",
+            f"{examples(np.array(ids, dtype=object), unknown)} "
+            "is not a known customer (import the preliminary list first)",
+        )
     problems.raise_if_any()
     now = _utcnow()
     won, revenue = _ints(checked["won"]), _objects(checked["revenue"])
     days = _ints(checked["days_to_close"]) if "days_to_close" in checked.columns else [None] * len(df)
-    rows = {(year, cid): {"year": year, "customer_id": cid, "won": w, "revenue": r, "days_to_close": d,
-                          "source_file": path.name, "source_sha256": sha, "imported_at": now}
-            for cid, w, r, d in zip(ids, won, revenue, days)}
+    rows = {
+        (year, cid): {
+            "year": year,
+            "customer_id": cid,
+            "won": w,
+            "revenue": r,
+            "days_to_close": d,
+            "source_file": path.name,
+            "source_sha256": sha,
+            "imported_at": now,
+        }
+        for cid, w, r, d in zip(ids, won, revenue, days)
+    }
     old = _fetch(conn, outcomes, outcomes.c.year == year)
     ins, upd, same = _plan(old, rows, ["won", "revenue", "days_to_close"])
     if not dry_run:
         _write(conn, outcomes, ins, upd)
-    return ImportReport("outcomes", problems.source, len(df), year, dry_run,
-                        {"outcomes": TableCounts(len(ins), len(upd), same)})
+    return ImportReport(
+        "outcomes", problems.source, len(df), year, dry_run, {"outcomes": TableCounts(len(ins), len(upd), same)}
+    )
 
 
 _INQUIRY_COLUMNS = [c.name for c in inquiries.columns if c.name != "updated_at"]
@@ -1138,8 +1201,9 @@ def _inquiry_rows(checked: pd.DataFrame, now: _dt.datetime) -> list[dict[str, An
     return rows
 
 
-def _import_inquiries(conn: Connection, df: pd.DataFrame, dry_run: bool, params: Params | None,
-                      inquiry_params: InquiryParams | None) -> ImportReport:
+def _import_inquiries(
+    conn: Connection, df: pd.DataFrame, dry_run: bool, params: Params | None, inquiry_params: InquiryParams | None
+) -> ImportReport:
     params, vocabulary = _inquiry_setup(params, inquiry_params)
     schema = inquiry_schema(vocabulary, _known_segments(conn, params))
     checked, problems = check(df, schema)
@@ -1159,9 +1223,17 @@ def _import_inquiries(conn: Connection, df: pd.DataFrame, dry_run: bool, params:
         _write(conn, inquiries, ins, upd)
         _write(conn, inquiry_facts, f_ins, f_upd, f_del)
         _record_header(conn, "inquiries", [str(c) for c in df.columns], {c: c for c in schema.names})
-    return ImportReport("inquiries", problems.source, len(df), None, dry_run,
-                        {"inquiries": TableCounts(len(ins), len(upd), same),
-                         "inquiry_facts": TableCounts(len(f_ins), len(f_upd) + len(f_del), f_same)})
+    return ImportReport(
+        "inquiries",
+        problems.source,
+        len(df),
+        None,
+        dry_run,
+        {
+            "inquiries": TableCounts(len(ins), len(upd), same),
+            "inquiry_facts": TableCounts(len(f_ins), len(f_upd) + len(f_del), f_same),
+        },
+    )
 
 
 def _extra_values(df: pd.DataFrame, extra: list[str]) -> list[dict[str, Any] | None]:
@@ -1176,18 +1248,25 @@ def _import_owners(conn: Connection, df: pd.DataFrame, dry_run: bool) -> ImportR
     problems.raise_if_any()
     now = _utcnow()
     typed = [c.name for c in owners.columns if c.name not in ("extra", "updated_at")]
-    vals = {c: (_ints(checked[c]) if c.startswith("capacity_") else _objects(checked[c]))
-            if c in checked.columns else [None] * len(df) for c in typed}
+    vals = {
+        c: (_ints(checked[c]) if c.startswith("capacity_") else _objects(checked[c]))
+        if c in checked.columns
+        else [None] * len(df)
+        for c in typed
+    }
     extras = _extra_values(df, [str(c) for c in df.columns if c not in typed])
-    rows = {(vals["owner_id"][i],): {**{c: vals[c][i] for c in typed}, "extra": extras[i], "updated_at": now}
-            for i in range(len(df))}
+    rows = {
+        (vals["owner_id"][i],): {**{c: vals[c][i] for c in typed}, "extra": extras[i], "updated_at": now}
+        for i in range(len(df))
+    }
     old = _fetch(conn, owners)
     compare = [c.name for c in owners.columns if c.name not in ("owner_id", "updated_at")]
     ins, upd, same = _plan(old, rows, compare)
     if not dry_run:
         _write(conn, owners, ins, upd)
-    return ImportReport("owners", problems.source, len(df), None, dry_run,
-                        {"owners": TableCounts(len(ins), len(upd), same)})
+    return ImportReport(
+        "owners", problems.source, len(df), None, dry_run, {"owners": TableCounts(len(ins), len(upd), same)}
+    )
 
 
 # --------------------------------------------------------------------------- export
@@ -1281,8 +1360,9 @@ def add_inquiry(
                 ids = conn.execute(sa.select(inquiries.c.inquiry_id).where(like)).scalars()
                 nums = [int(m.group(1)) for i in ids if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", i))]
                 row["inquiry_id"] = f"{prefix}{max(nums, default=0) + 1:04d}"
-            elif conn.execute(sa.select(inquiries.c.inquiry_id)
-                              .where(inquiries.c.inquiry_id == row["inquiry_id"])).first():
+            elif conn.execute(
+                sa.select(inquiries.c.inquiry_id).where(inquiries.c.inquiry_id == row["inquiry_id"])
+            ).first():
                 raise InputError(f"inquiry: field 'inquiry_id': {row['inquiry_id']!r} already exists")
             fact_names = [k for k in fields if k not in schema.names]
             rows = _fact_rows(df, checked, schema, fact_names, {"inquiry_id": [row["inquiry_id"]]})
@@ -1299,8 +1379,7 @@ def add_followup(engine: Engine, inquiry_id: str, date: str | _dt.date, note: st
     """Record a follow-up of an inquiry; returns its number (1, 2, …) and counts it
     in the inquiry's ``follow_ups``.
     """
-    checked = check(pd.DataFrame({"date": [date], "note": [note]}, dtype=object), _FOLLOW_UP, "follow-up",
-                    record=True)
+    checked = check(pd.DataFrame({"date": [date], "note": [note]}, dtype=object), _FOLLOW_UP, "follow-up", record=True)
     checked[1].raise_if_any()
     day = checked[0]["date"].iloc[0].date()
     text = _py(checked[0]["note"].iloc[0])
@@ -1308,11 +1387,22 @@ def add_followup(engine: Engine, inquiry_id: str, date: str | _dt.date, note: st
         found = conn.execute(sa.select(inquiries.c.follow_ups).where(inquiries.c.inquiry_id == inquiry_id)).first()
         if found is None:
             raise InputError(f"follow-up: no inquiry {inquiry_id!r}")
-        seq = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(inquiry_followups.c.seq), 0))
-                               .where(inquiry_followups.c.inquiry_id == inquiry_id)).scalar_one()) + 1
+        seq = (
+            int(
+                conn.execute(
+                    sa.select(sa.func.coalesce(sa.func.max(inquiry_followups.c.seq), 0)).where(
+                        inquiry_followups.c.inquiry_id == inquiry_id
+                    )
+                ).scalar_one()
+            )
+            + 1
+        )
         conn.execute(inquiry_followups.insert(), [{"inquiry_id": inquiry_id, "seq": seq, "date": day, "note": text}])
-        conn.execute(inquiries.update().where(inquiries.c.inquiry_id == inquiry_id)
-                     .values(follow_ups=inquiries.c.follow_ups + 1, updated_at=_utcnow()))
+        conn.execute(
+            inquiries.update()
+            .where(inquiries.c.inquiry_id == inquiry_id)
+            .values(follow_ups=inquiries.c.follow_ups + 1, updated_at=_utcnow())
+        )
     return seq
 
 
@@ -1341,10 +1431,13 @@ def _inquiry_frame(engine: Engine, start: _dt.date | None, end: _dt.date | None,
         rows = conn.execute(stmt).all()
         facts = conn.execute(sa.select(inquiry_facts).where(inquiry_facts.c.inquiry_id.in_(chosen))).all()
         order = _header(conn, "inquiries")
-    base = _typed(pd.DataFrame([tuple(r) for r in rows], columns=_INQUIRY_COLUMNS, dtype=object),
-                  ints=("follow_ups", "converted"))
-    wide = _pivot_facts(pd.DataFrame([tuple(r) for r in facts], columns=["inquiry_id", "fact", "value_num",
-                                                                          "value_text"]), ["inquiry_id"])
+    base = _typed(
+        pd.DataFrame([tuple(r) for r in rows], columns=_INQUIRY_COLUMNS, dtype=object), ints=("follow_ups", "converted")
+    )
+    wide = _pivot_facts(
+        pd.DataFrame([tuple(r) for r in facts], columns=["inquiry_id", "fact", "value_num", "value_text"]),
+        ["inquiry_id"],
+    )
     names = _fact_order(order, wide.columns)
     for name in names:
         base[name] = wide[name].reindex(pd.Index(base["inquiry_id"], name="inquiry_id")).reset_index(drop=True)
@@ -1376,12 +1469,13 @@ def load_inquiries(engine: Engine, year: int | None = None, month: str | None = 
 
 
 # -------------------------------------------------------------------------- loaders
-def _with_extra(rows: Sequence[Mapping[str, Any]] | Sequence[Any], columns: list[str],
-                ints: Sequence[str] = ()) -> pd.DataFrame:
+def _with_extra(
+    rows: Sequence[Mapping[str, Any]] | Sequence[Any], columns: list[str], ints: Sequence[str] = ()
+) -> pd.DataFrame:
     frame = pd.DataFrame([[r[c] for c in columns] for r in rows], columns=columns, dtype=object)
     extra_cols: list[str] = []
     for r in rows:
-        for k in (r.get("extra") or {}):
+        for k in r.get("extra") or {}:
             if k not in extra_cols and k not in columns:
                 extra_cols.append(k)
     for k in extra_cols:
@@ -1421,8 +1515,10 @@ def _fact_column(num: pd.Series, text: pd.Series) -> pd.Series:
         if len(finite) and bool(((finite == np.round(finite)) & (finite.abs() < 2**53)).all()):
             return values.round().astype("Int64")
         return values
-    shown = [t if isinstance(t, str) else (None if n is None or np.isnan(n) else _render(n))
-             for n, t in zip(num.astype(float).to_numpy(), text.to_numpy())]
+    shown = [
+        t if isinstance(t, str) else (None if n is None or np.isnan(n) else _render(n))
+        for n, t in zip(num.astype(float).to_numpy(), text.to_numpy())
+    ]
     return pd.Series(shown, index=num.index, dtype=object)
 
 
@@ -1439,8 +1535,11 @@ def _pivot_facts(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _header(conn: Connection, dataset: str) -> list[tuple[str, str | None]]:
     """The recorded header of ``dataset``: (name, field) in file order."""
-    rows = conn.execute(sa.select(import_columns.c.name, import_columns.c.field)
-                        .where(import_columns.c.dataset == dataset).order_by(import_columns.c.position)).all()
+    rows = conn.execute(
+        sa.select(import_columns.c.name, import_columns.c.field)
+        .where(import_columns.c.dataset == dataset)
+        .order_by(import_columns.c.position)
+    ).all()
     return [(name, fld) for name, fld in rows]
 
 
@@ -1453,16 +1552,26 @@ def _preliminary(conn: Connection, year: int) -> pd.DataFrame:
     """The stored list of ``year`` with its header, in file order."""
     t = list_snapshots
     cols = ["customer_id", "customer_name", "segment", "region", "owner_id"]
-    rows = conn.execute(sa.select(*[t.c[c] for c in cols]).where(t.c.year == int(year))
-                        .order_by(t.c.source_file, t.c.source_row, t.c.customer_id, t.c.segment)).all()
-    facts = conn.execute(sa.select(customer_facts.c.customer_id, customer_facts.c.segment, customer_facts.c.fact,
-                                   customer_facts.c.value_num, customer_facts.c.value_text)
-                         .where(customer_facts.c.year == int(year))).all()
+    rows = conn.execute(
+        sa.select(*[t.c[c] for c in cols])
+        .where(t.c.year == int(year))
+        .order_by(t.c.source_file, t.c.source_row, t.c.customer_id, t.c.segment)
+    ).all()
+    facts = conn.execute(
+        sa.select(
+            customer_facts.c.customer_id,
+            customer_facts.c.segment,
+            customer_facts.c.fact,
+            customer_facts.c.value_num,
+            customer_facts.c.value_text,
+        ).where(customer_facts.c.year == int(year))
+    ).all()
     header = _header(conn, f"preliminary/{int(year)}") or [(c, c) for c in cols]
     snaps = pd.DataFrame([tuple(r) for r in rows], columns=cols, dtype=object)
-    wide = _pivot_facts(pd.DataFrame([tuple(r) for r in facts],
-                                     columns=["customer_id", "segment", "fact", "value_num", "value_text"]),
-                        ["customer_id", "segment"])
+    wide = _pivot_facts(
+        pd.DataFrame([tuple(r) for r in facts], columns=["customer_id", "segment", "fact", "value_num", "value_text"]),
+        ["customer_id", "segment"],
+    )
     key = pd.MultiIndex.from_arrays([snaps["customer_id"], snaps["segment"]], names=["customer_id", "segment"])
     field_of = {name: fld for name, fld in header if fld is not None}
     names = [name for name, _ in header]
@@ -1496,8 +1605,10 @@ def load_preliminary(engine: Engine, year: int) -> pd.DataFrame:
     with _reading(engine) as conn:
         frame = _preliminary(conn, year)
     if frame.empty:
-        raise StoreError(f"{masked_url(engine)}: no preliminary list stored for {year} "
-                         f"(import it with `prioanalysis db import customers preliminary_{year}.csv`)")
+        raise StoreError(
+            f"{masked_url(engine)}: no preliminary list stored for {year} "
+            f"(import it with `prioanalysis db import customers preliminary_{year}.csv`)"
+        )
     frame.attrs["source"] = f"{masked_url(engine)} (preliminary list {year})"
     frame.attrs["row_offset"] = 1
     return frame
@@ -1517,9 +1628,9 @@ def load_customers(engine: Engine) -> pd.DataFrame:
     cols = [c.name for c in customers.columns if c.name != "updated_at"]
     f = customer_facts
     s = customers
-    stmt = (sa.select(f.c.customer_id, f.c.fact, f.c.value_num, f.c.value_text)
-            .join(s, sa.and_(s.c.customer_id == f.c.customer_id, s.c.facts_year == f.c.year,
-                             s.c.segment == f.c.segment)))
+    stmt = sa.select(f.c.customer_id, f.c.fact, f.c.value_num, f.c.value_text).join(
+        s, sa.and_(s.c.customer_id == f.c.customer_id, s.c.facts_year == f.c.year, s.c.segment == f.c.segment)
+    )
     with _reading(engine) as conn:
         rows = conn.execute(sa.select(*[s.c[c] for c in cols]).order_by(s.c.customer_id)).all()
         facts = conn.execute(stmt).all()
@@ -1527,10 +1638,11 @@ def load_customers(engine: Engine) -> pd.DataFrame:
         header: list[tuple[str, str | None]] = []
         for y in years:
             header += [h for h in _header(conn, f"preliminary/{y}") if h[0] not in {n for n, _ in header}]
-    base = _typed(pd.DataFrame([tuple(r) for r in rows], columns=cols, dtype=object),
-                  ints=("first_year", "facts_year"))
-    wide = _pivot_facts(pd.DataFrame([tuple(r) for r in facts], columns=["customer_id", "fact", "value_num",
-                                                                          "value_text"]), ["customer_id"])
+    base = _typed(pd.DataFrame([tuple(r) for r in rows], columns=cols, dtype=object), ints=("first_year", "facts_year"))
+    wide = _pivot_facts(
+        pd.DataFrame([tuple(r) for r in facts], columns=["customer_id", "fact", "value_num", "value_text"]),
+        ["customer_id"],
+    )
     for name in _fact_order(header, list(wide.columns)):
         base[name] = wide[name].reindex(pd.Index(base["customer_id"], name="customer_id")).reset_index(drop=True)
     return base
@@ -1561,8 +1673,15 @@ def load_outcomes(engine: Engine, year: int) -> pd.DataFrame:
     """
     cols = ["customer_id", "won", "revenue", "days_to_close"]
     with _reading(engine) as conn:
-        rows = conn.execute(sa.select(*[outcomes.c[c] for c in cols]).where(outcomes.c.year == int(year))
-                            .order_by(outcomes.c.customer_id)).mappings().all()
+        rows = (
+            conn.execute(
+                sa.select(*[outcomes.c[c] for c in cols])
+                .where(outcomes.c.year == int(year))
+                .order_by(outcomes.c.customer_id)
+            )
+            .mappings()
+            .all()
+        )
     frame = _with_extra(rows, cols, ints=("won", "days_to_close"))
     frame["revenue"] = pd.to_numeric(frame["revenue"], errors="coerce").astype(float)
     return frame
@@ -1582,8 +1701,11 @@ def _params_json(params: Any) -> tuple[Any, str | None]:
     if params is None:
         return None, None
     if hasattr(params, "criteria") and hasattr(params, "run") and hasattr(params.run, "model_dump"):
-        data = {"criteria": params.criteria.model_dump(mode="json"), "run": params.run.model_dump(mode="json"),
-                "directory": str(getattr(params, "directory", ""))}
+        data = {
+            "criteria": params.criteria.model_dump(mode="json"),
+            "run": params.run.model_dump(mode="json"),
+            "directory": str(getattr(params, "directory", "")),
+        }
         return data, getattr(params.criteria, "version", None)
     try:
         data = json.loads(json.dumps(params, default=str, allow_nan=False))
@@ -1625,10 +1747,21 @@ def start_run(engine: Engine, run_id: str, year: int, params: Any = None, *, kin
             old = _run_row(conn, run_id)
             if old is not None:
                 raise StoreError(f"run {run_id!r} exists already ({old['status']}); a re-run is a new run")
-            conn.execute(runs.insert(), [{
-                "run_id": run_id, "year": int(year), "kind": kind, "status": "running", "started": _utcnow(),
-                "criteria_version": version, "params": data, "package_version": __version__,
-            }])
+            conn.execute(
+                runs.insert(),
+                [
+                    {
+                        "run_id": run_id,
+                        "year": int(year),
+                        "kind": kind,
+                        "status": "running",
+                        "started": _utcnow(),
+                        "criteria_version": version,
+                        "params": data,
+                        "package_version": __version__,
+                    }
+                ],
+            )
     except sa.exc.DBAPIError as exc:
         raise _db_error(engine, exc) from None
 
@@ -1639,8 +1772,10 @@ def _result_rows(run_id: str, target_list: pd.DataFrame) -> tuple[list[dict[str,
     ids = target_list["customer_id"]
     bad = ids.isna() | ids.duplicated(keep=False)
     if bad.any():
-        raise InputError(f"run {run_id}: the target list has missing or repeated customer ids "
-                         f"({', '.join(map(repr, ids[bad].astype(str).unique()[:3]))})")
+        raise InputError(
+            f"run {run_id}: the target list has missing or repeated customer ids "
+            f"({', '.join(map(repr, ids[bad].astype(str).unique()[:3]))})"
+        )
     columns = [str(c) for c in target_list.columns]
     typed = [c for c in columns if c in RESULT_COLUMNS]
     extra = [c for c in columns if c not in RESULT_COLUMNS and c != "customer_id"]
@@ -1678,7 +1813,7 @@ def _result_rows(run_id: str, target_list: pd.DataFrame) -> tuple[list[dict[str,
 
 def _insert_results(conn: Connection, rows: list[dict[str, Any]]) -> None:
     for i in range(0, len(rows), _CHUNK):
-        _execute_chunk(conn, results.insert(), rows[i:i + _CHUNK])
+        _execute_chunk(conn, results.insert(), rows[i : i + _CHUNK])
 
 
 def _finish_run(conn: Connection, run_id: str, values: dict[str, Any]) -> None:
@@ -1742,9 +1877,21 @@ def save_run(
         with _writing(engine, "runs") as conn:
             if _run_row(conn, run_id) is None:
                 data, version = _params_json(params)
-                conn.execute(runs.insert(), [{"run_id": run_id, "year": int(year), "kind": kind, "status": "running",
-                                              "started": _utcnow(), "criteria_version": version, "params": data,
-                                              "package_version": __version__}])
+                conn.execute(
+                    runs.insert(),
+                    [
+                        {
+                            "run_id": run_id,
+                            "year": int(year),
+                            "kind": kind,
+                            "status": "running",
+                            "started": _utcnow(),
+                            "criteria_version": version,
+                            "params": data,
+                            "package_version": __version__,
+                        }
+                    ],
+                )
         fail_run(engine, run_id, error or "failed")
         return
     if target_list is None:
@@ -1754,20 +1901,40 @@ def save_run(
     with _writing(engine, "runs") as conn:
         old = _run_row(conn, run_id)
         if old is None:
-            conn.execute(runs.insert(), [{"run_id": run_id, "year": int(year), "kind": kind, "status": "running",
-                                          "started": _utcnow(), "criteria_version": version, "params": data,
-                                          "package_version": __version__}])
+            conn.execute(
+                runs.insert(),
+                [
+                    {
+                        "run_id": run_id,
+                        "year": int(year),
+                        "kind": kind,
+                        "status": "running",
+                        "started": _utcnow(),
+                        "criteria_version": version,
+                        "params": data,
+                        "package_version": __version__,
+                    }
+                ],
+            )
     try:
         with _writing(engine, "runs") as conn:
             old = _run_row(conn, run_id, lock=True)
             assert old is not None
             _check_writable(engine, old, int(year))
             _insert_results(conn, rows)
-            _finish_run(conn, run_id, {
-                "status": "succeeded", "finished": _utcnow(), "params": data,
-                "criteria_version": version or old["criteria_version"], "package_version": __version__,
-                "result_columns": columns, "error": None,
-            })
+            _finish_run(
+                conn,
+                run_id,
+                {
+                    "status": "succeeded",
+                    "finished": _utcnow(),
+                    "params": data,
+                    "criteria_version": version or old["criteria_version"],
+                    "package_version": __version__,
+                    "result_columns": columns,
+                    "error": None,
+                },
+            )
     except PrioanalysisError:
         raise
     except Exception as exc:
@@ -1828,8 +1995,9 @@ def publish_run(engine: Engine, run_id: str) -> None:
             if old["status"] == "published":
                 raise FrozenResultsError(f"{masked_url(engine)}: run {run_id!r} is published already (frozen)")
             if old["status"] != "succeeded":
-                raise StoreError(f"{masked_url(engine)}: run {run_id!r} is {old['status']}; only a succeeded run "
-                                 "can be published")
+                raise StoreError(
+                    f"{masked_url(engine)}: run {run_id!r} is {old['status']}; only a succeeded run can be published"
+                )
             _finish_run(conn, run_id, {"status": "published", "published_at": _utcnow()})
     except sa.exc.DBAPIError as exc:
         raise _db_error(engine, exc) from None
@@ -1837,8 +2005,18 @@ def publish_run(engine: Engine, run_id: str) -> None:
 
 def list_runs(engine: Engine, year: int | None = None) -> pd.DataFrame:
     """Every run (any status), newest first, without parameters."""
-    cols = ["run_id", "year", "kind", "status", "started", "finished", "published_at", "criteria_version",
-            "package_version", "error"]
+    cols = [
+        "run_id",
+        "year",
+        "kind",
+        "status",
+        "started",
+        "finished",
+        "published_at",
+        "criteria_version",
+        "package_version",
+        "error",
+    ]
     stmt = sa.select(*[runs.c[c] for c in cols]).order_by(runs.c.started.desc(), runs.c.run_id.desc())
     if year is not None:
         stmt = stmt.where(runs.c.year == int(year))
@@ -1877,11 +2055,21 @@ def load_results(engine: Engine, year: int, published_only: bool = True, *, run_
         stmt = stmt.order_by(sa.func.coalesce(runs.c.published_at, runs.c.finished).desc(), runs.c.run_id.desc())
         run = conn.execute(stmt.limit(1)).mappings().first()
         if run is None:
-            which = f"run {run_id!r} ({' or '.join(statuses)})" if run_id else \
-                f"{'published' if published_only else 'succeeded or published'} run for {year}"
+            which = (
+                f"run {run_id!r} ({' or '.join(statuses)})"
+                if run_id
+                else f"{'published' if published_only else 'succeeded or published'} run for {year}"
+            )
             raise StoreError(f"{masked_url(engine)}: no {which}")
-        rows = conn.execute(sa.select(results).where(results.c.run_id == run["run_id"])
-                            .order_by(results.c.rank, results.c.customer_id)).mappings().all()
+        rows = (
+            conn.execute(
+                sa.select(results)
+                .where(results.c.run_id == run["run_id"])
+                .order_by(results.c.rank, results.c.customer_id)
+            )
+            .mappings()
+            .all()
+        )
     columns = list(run["result_columns"] or ["customer_id", *RESULT_COLUMNS])
     data = {}
     for c in columns:
@@ -1902,6 +2090,9 @@ def load_results(engine: Engine, year: int, published_only: bool = True, *, run_
             frame[c] = frame[c].astype("int64")
         elif kind is sa.Boolean and frame[c].notna().all():
             frame[c] = frame[c].astype(bool)
-    frame.attrs.update(run_id=run["run_id"], status=run["status"],
-                       published_at=None if run["published_at"] is None else str(run["published_at"]))
+    frame.attrs.update(
+        run_id=run["run_id"],
+        status=run["status"],
+        published_at=None if run["published_at"] is None else str(run["published_at"]),
+    )
     return frame

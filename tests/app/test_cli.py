@@ -40,14 +40,30 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
 
 def test_run_writes_every_output(two_runs: tuple[Path, Path, Path]) -> None:
     _, run, _ = two_runs
-    for name in ("20_ranking.ipynb", "20_ranking.html", "run.json", "target_list_2026.xlsx",
-                 "10_criteria_calibration.ipynb", "10_criteria_calibration.html",
-                 "proposed_criteria.yaml", "proposed_criteria.yaml.diff", "30_annual_review.html"):
+    for name in (
+        "20_ranking.ipynb",
+        "20_ranking.html",
+        "run.json",
+        "target_list_2026.xlsx",
+        "10_criteria_calibration.ipynb",
+        "10_criteria_calibration.html",
+        "proposed_criteria.yaml",
+        "proposed_criteria.yaml.diff",
+        "30_annual_review.html",
+    ):
         assert (run / name).is_file(), name
     tables = {p.name for p in (run / "tables").iterdir()}
-    assert {"target_list.csv", "contributions.csv", "tier_by_segment.csv", "tier_by_grade.csv",
-            "data_quality_completeness_by_segment.csv", "data_quality_completeness_by_criterion.csv",
-            "data_quality_excluded.csv", "multi_segment_claims.csv", "choices.json"} <= tables
+    assert {
+        "target_list.csv",
+        "contributions.csv",
+        "tier_by_segment.csv",
+        "tier_by_grade.csv",
+        "data_quality_completeness_by_segment.csv",
+        "data_quality_completeness_by_criterion.csv",
+        "data_quality_excluded.csv",
+        "multi_segment_claims.csv",
+        "choices.json",
+    } <= tables
     figures = list((run / "figures").glob("*.png"))
     assert len(figures) >= 5
     for png in figures:
@@ -67,14 +83,32 @@ def test_run_json_records_the_run(two_runs: tuple[Path, Path, Path]) -> None:
     assert rec["notebooks"][0]["seconds"] > 0
     assert set(rec["parameters"]["20_ranking"]) == {"year", "params_dir", "output_dir", "input_path"}
     assert [n["notebook"] for n in rec["notebooks"]] == [
-        "30_annual_review.ipynb", "10_criteria_calibration.ipynb", "20_ranking.ipynb", "25_robustness.ipynb"]
+        "30_annual_review.ipynb",
+        "10_criteria_calibration.ipynb",
+        "20_ranking.ipynb",
+        "25_robustness.ipynb",
+    ]
 
 
 def test_target_list_content(two_runs: tuple[Path, Path, Path]) -> None:
     _, run, _ = two_runs
     tl = pd.read_csv(run / "tables" / "target_list.csv")
-    required = {"customer_id", "customer_name", "segment", "score", "rank", "segment_rank", "tier",
-                "grade", "quadrant", "driver_1", "driver_2", "driver_3", "completeness", "flags"}
+    required = {
+        "customer_id",
+        "customer_name",
+        "segment",
+        "score",
+        "rank",
+        "segment_rank",
+        "tier",
+        "grade",
+        "quadrant",
+        "driver_1",
+        "driver_2",
+        "driver_3",
+        "completeness",
+        "flags",
+    }
     assert required <= set(tl.columns)
     assert tl["customer_id"].is_unique
     assert tl["score"].is_monotonic_decreasing
@@ -109,7 +143,7 @@ def test_leadership_html_has_no_code(two_runs: tuple[Path, Path, Path]) -> None:
 
 
 def test_bad_input_clean_error_and_nothing_touched(two_runs: tuple[Path, Path, Path], tmp_path: Path) -> None:
-    out, run, _ = two_runs
+    out, _run, _ = two_runs
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     src = ROOT / "data" / "sample" / "preliminary_2026.csv"
     lines = src.read_text(encoding="utf-8").splitlines()
@@ -175,8 +209,14 @@ def test_run_from_the_database_matches_the_file_run(two_runs: tuple[Path, Path, 
     env = {**os.environ, "PRIOANALYSIS_DB_URL": env_url}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "prioanalysis", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "prioanalysis", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     assert cli("db", "init").returncode == 0
     imp = cli("db", "import", "customers", str(ROOT / "data" / "sample" / "preliminary_2026.csv"))
@@ -185,7 +225,9 @@ def test_run_from_the_database_matches_the_file_run(two_runs: tuple[Path, Path, 
     assert res.returncode == 0, res.stderr
     db_run = next((tmp_path / "out" / "2026").iterdir())
     assert (db_run / "inputs" / "preliminary_2026.csv").is_file()
-    assert (db_run / "tables" / "target_list.csv").read_bytes() == (file_run / "tables" / "target_list.csv").read_bytes()
+    assert (db_run / "tables" / "target_list.csv").read_bytes() == (
+        file_run / "tables" / "target_list.csv"
+    ).read_bytes()
     rec = json.loads((db_run / "run.json").read_text(encoding="utf-8"))
     assert any(k.startswith("db:sqlite") for k in rec["inputs"])
     saved = store.load_results(store.get_engine(env_url), 2026, published_only=False)
@@ -212,15 +254,32 @@ def test_cycle_from_the_database_reads_last_years_published_list(tmp_path: Path)
     out = tmp_path / "out"
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "prioanalysis", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "prioanalysis", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     sample = ROOT / "data" / "sample"
     assert cli("db", "init").returncode == 0
     for f in ("preliminary_2025.csv", "preliminary_2026.csv"):
         assert cli("db", "import", "customers", str(sample / f)).returncode == 0
-    cycle = ("run", "--year", "2026", "--source", "db", "--notebook", "30_annual_review",
-             "--notebook", "10_criteria_calibration", "--outputs", str(out))
+    cycle = (
+        "run",
+        "--year",
+        "2026",
+        "--source",
+        "db",
+        "--notebook",
+        "30_annual_review",
+        "--notebook",
+        "10_criteria_calibration",
+        "--outputs",
+        str(out),
+    )
     refused = cli(*cycle)
     assert refused.returncode == 2 and "no published run for 2025" in refused.stderr
     assert not (out / "2026").exists() or not any((out / "2026").iterdir())

@@ -11,7 +11,6 @@ import pytest
 from prioanalysis.app import registry
 from prioanalysis.app.runner import ANNUAL_CYCLE, notebook_parameters
 from prioanalysis.errors import InputError, ParamsError
-
 from tests.conftest import PARAMS_SRC
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,13 +80,14 @@ def test_preflight_runs_each_check_once_in_notebook_order(
         return {"b": "2"}
 
     monkeypatch.setitem(registry.NOTEBOOKS, "x1", registry.NotebookSpec("x1", "", registry._DEFAULT.setup, (first,)))
-    monkeypatch.setitem(registry.NOTEBOOKS, "x2", registry.NotebookSpec("x2", "", registry._DEFAULT.setup,
-                                                                        (first, second)))
+    monkeypatch.setitem(
+        registry.NOTEBOOKS, "x2", registry.NotebookSpec("x2", "", registry._DEFAULT.setup, (first, second))
+    )
     hashes = registry.preflight(params, ["x1", "x2"], {"x1": {"p": 1}, "x2": {"q": 2}})
     assert calls == [("first", {"p": 1}), ("second", {"q": 2})] and hashes == {"a": "1", "b": "2"}
     # the real checks: this year's list (and the owners) hashed
     hashes = registry.preflight(params, ["20_ranking", "25_robustness", "40_inquiry_monthly"], {}, str(tiny_csv))
-    assert list(hashes)[0] == str(tiny_csv) and all(len(h) == 64 for h in hashes.values())
+    assert next(iter(hashes)) == str(tiny_csv) and all(len(h) == 64 for h in hashes.values())
     # a notebook the registry does not know: this year's preliminary list is checked
     assert registry.notebook("99_fail").checks == (registry.preliminary_preflight,)
     assert registry.notebook("30_annual_review").checks == (registry.preliminary_preflight, registry.review_preflight)

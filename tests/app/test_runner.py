@@ -23,7 +23,7 @@ def test_ranking_notebook_declares_its_parameters() -> None:
 
 
 def test_unknown_parameter_refused() -> None:
-    with pytest.raises(ParamsError, match="unknown parameter.*colour.*declares: year"):
+    with pytest.raises(ParamsError, match=r"unknown parameter.*colour.*declares: year"):
         runner.check_parameters(ROOT / "notebooks" / "20_ranking.ipynb", {"colour": "red"})
 
 
@@ -58,8 +58,9 @@ def test_failing_notebook_gets_html_and_failed_status(tmp_path: Path) -> None:
     text = text.replace("data/sample/", str(ROOT / "data" / "sample") + "/")
     (params / "run.yaml").write_text(text, encoding="utf-8")
     nb_dir = _failing_notebooks(tmp_path)
-    rec = runner.run_notebooks(params, ["99_fail"], notebooks_dir=nb_dir, outputs_root=tmp_path / "out",
-                               progress=lambda s: None)
+    rec = runner.run_notebooks(
+        params, ["99_fail"], notebooks_dir=nb_dir, outputs_root=tmp_path / "out", progress=lambda s: None
+    )
     assert rec.status == "failed"
     assert "deliberate failure" in (rec.error or "")
     run_dir = Path(rec.directory)
@@ -85,14 +86,26 @@ def test_export_html_excludes_code(tmp_path: Path) -> None:
 def test_scoped_parameter_only_checked_against_its_notebook(tmp_path: Path) -> None:
     params = tmp_path / "params" / "2026"
     shutil.copytree(ROOT / "params" / "2026", params)
-    text = (params / "run.yaml").read_text(encoding="utf-8").replace("data/sample/", str(ROOT / "data" / "sample") + "/")
+    text = (
+        (params / "run.yaml").read_text(encoding="utf-8").replace("data/sample/", str(ROOT / "data" / "sample") + "/")
+    )
     (params / "run.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(ParamsError, match="names notebook '30_annual_review', which this run does not execute"):
-        runner.run_notebooks(params, ["20_ranking"], notebooks_dir=ROOT / "notebooks",
-                             outputs_root=tmp_path / "out", parameters={"30_annual_review:frozen_list": "x"})
-    with pytest.raises(ParamsError, match="20_ranking.ipynb: unknown parameter"):
-        runner.run_notebooks(params, ["20_ranking"], notebooks_dir=ROOT / "notebooks",
-                             outputs_root=tmp_path / "out", parameters={"20_ranking:frozen_list": "x"})
+        runner.run_notebooks(
+            params,
+            ["20_ranking"],
+            notebooks_dir=ROOT / "notebooks",
+            outputs_root=tmp_path / "out",
+            parameters={"30_annual_review:frozen_list": "x"},
+        )
+    with pytest.raises(ParamsError, match=r"20_ranking.ipynb: unknown parameter"):
+        runner.run_notebooks(
+            params,
+            ["20_ranking"],
+            notebooks_dir=ROOT / "notebooks",
+            outputs_root=tmp_path / "out",
+            parameters={"20_ranking:frozen_list": "x"},
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -103,7 +116,9 @@ def test_preflight_comes_from_the_registry(tmp_path: Path, monkeypatch: pytest.M
 
     params = tmp_path / "params" / "2026"
     shutil.copytree(ROOT / "params" / "2026", params)
-    text = (params / "run.yaml").read_text(encoding="utf-8").replace("data/sample/", str(ROOT / "data" / "sample") + "/")
+    text = (
+        (params / "run.yaml").read_text(encoding="utf-8").replace("data/sample/", str(ROOT / "data" / "sample") + "/")
+    )
     (params / "run.yaml").write_text(text, encoding="utf-8")
     nb_dir = _failing_notebooks(tmp_path)
     seen: list[dict] = []
@@ -115,7 +130,13 @@ def test_preflight_comes_from_the_registry(tmp_path: Path, monkeypatch: pytest.M
     spec = registry.NotebookSpec("99_fail", "test", registry.notebook("99_fail").setup, (refuse,))
     monkeypatch.setitem(registry.NOTEBOOKS, "99_fail", spec)
     with pytest.raises(ParamsError, match="refused by the notebook's own preflight"):
-        runner.run_notebooks(params, ["99_fail"], notebooks_dir=nb_dir, outputs_root=tmp_path / "out",
-                             parameters={"99_fail:year": 2026}, progress=lambda s: None)
+        runner.run_notebooks(
+            params,
+            ["99_fail"],
+            notebooks_dir=nb_dir,
+            outputs_root=tmp_path / "out",
+            parameters={"99_fail:year": 2026},
+            progress=lambda s: None,
+        )
     assert seen == [{"year": 2026}]
     assert not (tmp_path / "out").exists()

@@ -44,7 +44,6 @@ def test_the_config_layer_holds_no_pandas() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; import prioanalysis.config.goals, prioanalysis.config.inquiries; "
-            "print('pandas' in sys.modules)")
+    code = "import sys; import prioanalysis.config.goals, prioanalysis.config.inquiries; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr

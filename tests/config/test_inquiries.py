@@ -69,9 +69,14 @@ def test_configured_words_replace_the_defaults(tmp_path: Path) -> None:
 
 
 def test_lists_left_out_fall_back_to_the_defaults() -> None:
-    p = InquiryParams.model_validate({"version": "x", "first_response": {"sla_hours": 8},
-                                      "decisions": {"propose_target": "p"},
-                                      "follow_up_buckets": [{"label": "all", "min": 0}]})
+    p = InquiryParams.model_validate(
+        {
+            "version": "x",
+            "first_response": {"sla_hours": 8},
+            "decisions": {"propose_target": "p"},
+            "follow_up_buckets": [{"label": "all", "min": 0}],
+        }
+    )
     v = p.vocabulary
     assert v.channels == DEFAULT_VOCABULARY.channels == vocabularies.DEFAULT_CHANNELS
     assert v.decisions == ("propose_target",)

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PARAMS_SRC, ROOT, edit_yaml, read_yaml
-from prioanalysis.errors import ParamsError
 from prioanalysis.config.params import (
     ParamsWarning,
     load_criteria,
@@ -16,6 +14,8 @@ from prioanalysis.config.params import (
     load_run,
     project_root,
 )
+from prioanalysis.errors import ParamsError
+from tests.conftest import PARAMS_SRC, ROOT, edit_yaml, read_yaml
 
 
 # --------------------------------------------------------------------------- real files
@@ -26,7 +26,14 @@ def test_real_files_load_without_warning() -> None:
     assert p.criteria.ids == [c["id"] for c in read_yaml(PARAMS_SRC / "criteria.yaml")["criteria"]]
     assert p.run.year == 2026
     assert list(p.run.segments) == [
-        "government", "finance", "telecom", "energy", "manufacturing", "healthcare", "education", "retail",
+        "government",
+        "finance",
+        "telecom",
+        "energy",
+        "manufacturing",
+        "healthcare",
+        "education",
+        "retail",
     ]
     assert p.run.scoring.method == "weighted_sum"
     assert p.run.tiers.names == ["战略", "重点", "一般"]
@@ -185,7 +192,7 @@ def test_global_weights_without_family_weights(params_dir: Path) -> None:
 
     edit_yaml(cpath, flat)
     crit = load_criteria(cpath)
-    assert crit.global_weights() == pytest.approx({c: 0.1 for c in crit.ids})
+    assert crit.global_weights() == pytest.approx(dict.fromkeys(crit.ids, 0.1))
 
 
 def test_missing_family_weight_refused(params_dir: Path) -> None:
@@ -312,7 +319,7 @@ def test_missing_criteria_file(tmp_path: Path) -> None:
 
 def test_missing_run_file_in_folder(params_dir: Path) -> None:
     (params_dir / "run.yaml").unlink()
-    with pytest.raises(ParamsError, match="run.yaml.*not found"):
+    with pytest.raises(ParamsError, match=r"run.yaml.*not found"):
         load_params(params_dir)
 
 

@@ -78,16 +78,14 @@ def test_proposal_with_family_weights() -> None:
             assert line.split("#", 1)[1] in new_text
     changed = [n for o, n in zip(CRITERIA_YAML.splitlines(), new_text.splitlines()) if o != n]
     assert len(new_text.splitlines()) == len(CRITERIA_YAML.splitlines())
-    assert changed and all(
-        "weight:" in n or "attractiveness:" in n or "feasibility:" in n for n in changed
-    )
+    assert changed and all("weight:" in n or "attractiveness:" in n or "feasibility:" in n for n in changed)
     doc = yaml.safe_load(new_text)
     # family weight = sum of proposed global weights: .7 / .3
     assert doc["family_weights"] == {"attractiveness": 0.7, "feasibility": 0.3}
     within = {c["id"]: c["weight"] for c in doc["criteria"]}
-    assert within == pytest.approx({"budget": 0.3 / 0.7, "deal": 0.4 / 0.7,
-                                    "distance": 0.2 / 0.3, "payment_days": 0.1 / 0.3},
-                                   abs=1e-4)
+    assert within == pytest.approx(
+        {"budget": 0.3 / 0.7, "deal": 0.4 / 0.7, "distance": 0.2 / 0.3, "payment_days": 0.1 / 0.3}, abs=1e-4
+    )
     # each group sums to exactly 1 as written (4 decimals)
     weight_lines = [n for n in new_text.splitlines() if "weight:" in n]
     values = [n.split("weight:")[1].split("#")[0].strip() for n in weight_lines]
@@ -99,8 +97,7 @@ def test_proposal_with_family_weights() -> None:
     # everything else is unchanged
     old = yaml.safe_load(CRITERIA_YAML)
     for c_old, c_new in zip(old["criteria"], doc["criteria"]):
-        assert {k: v for k, v in c_old.items() if k != "weight"} == \
-               {k: v for k, v in c_new.items() if k != "weight"}
+        assert {k: v for k, v in c_old.items() if k != "weight"} == {k: v for k, v in c_new.items() if k != "weight"}
     assert old["scales"] == doc["scales"] and old["defaults"] == doc["defaults"]
     assert "# within family" in new_text and "# feasibility below" in new_text
 
@@ -118,8 +115,7 @@ def test_proposal_loads_with_params_module(tmp_path) -> None:
 
 
 def test_proposal_without_family_weights_keeps_unchanged_spelling() -> None:
-    text = ("criteria:\n- id: a  # budget\n  weight: 0.25\n- id: b\n  weight: 0.75\n"
-            "- {id: c, weight: 0.0}\n")
+    text = "criteria:\n- id: a  # budget\n  weight: 0.25\n- id: b\n  weight: 0.75\n- {id: c, weight: 0.0}\n"
     new = propose_criteria_text(text, {"a": 0.25, "b": 0.5, "c": 0.25})
     assert "  weight: 0.25\n" in new  # same value, same spelling: the line is unchanged
     assert "weight: 0.5000" in new and "{id: c, weight: 0.2500}" in new
@@ -129,14 +125,13 @@ def test_proposal_errors() -> None:
     with pytest.raises(ParamsError, match="missing 'payment_days'"):
         propose_criteria_text(CRITERIA_YAML, {"budget": 0.5, "deal": 0.2, "distance": 0.3})
     with pytest.raises(ParamsError, match="not in the file 'x'"):
-        propose_criteria_text(CRITERIA_YAML, {"budget": 0.25, "deal": 0.25, "distance": 0.25,
-                                              "payment_days": 0.25, "x": 0.0})
+        propose_criteria_text(
+            CRITERIA_YAML, {"budget": 0.25, "deal": 0.25, "distance": 0.25, "payment_days": 0.25, "x": 0.0}
+        )
     with pytest.raises(ParamsError, match="finite, >= 0"):
-        propose_criteria_text(CRITERIA_YAML, {"budget": -0.5, "deal": 0.5, "distance": 0.5,
-                                              "payment_days": 0.5})
+        propose_criteria_text(CRITERIA_YAML, {"budget": -0.5, "deal": 0.5, "distance": 0.5, "payment_days": 0.5})
     with pytest.raises(ParamsError, match="block list"):
-        propose_criteria_text("criteria: [{id: a, weight: 0.5}, {id: b, weight: 0.5}]\n",
-                              {"a": 0.5, "b": 0.5})
+        propose_criteria_text("criteria: [{id: a, weight: 0.5}, {id: b, weight: 0.5}]\n", {"a": 0.5, "b": 0.5})
     with pytest.raises(ParamsError, match=r"criteria:. list"):
         propose_criteria_text("version: x\n", {"a": 1.0})
     with pytest.raises(ParamsError, match=r"my\.yaml is not valid YAML"):

@@ -34,8 +34,11 @@ def test_one_schema_with_the_target_list() -> None:
 
 def test_columns_are_typed_by_their_kind(tmp_path: Path) -> None:
     p = tmp_path / "tl.csv"
-    p.write_text("customer_id,score,rank,tier,grade,eligible,p_keep_tier,flags,custom\n"
-                 "C1,0.9,1,战略,A,True,0.95,,x\nC2,0.1,2,非目标,E,False,,review,y\n", encoding="utf-8")
+    p.write_text(
+        "customer_id,score,rank,tier,grade,eligible,p_keep_tier,flags,custom\n"
+        "C1,0.9,1,战略,A,True,0.95,,x\nC2,0.1,2,非目标,E,False,,review,y\n",
+        encoding="utf-8",
+    )
     tl = read_frozen_list(p)
     assert tl.index.tolist() == ["C1", "C2"] and tl.index.name == "customer_id"
     assert tl["rank"].dtype == np.int64 and tl["eligible"].dtype == bool and tl["score"].dtype == float
@@ -44,8 +47,9 @@ def test_columns_are_typed_by_their_kind(tmp_path: Path) -> None:
 
 
 def test_a_frame_is_checked_the_same_way() -> None:
-    frame = pd.DataFrame({"customer_id": ["C1", "C1"], "score": [0.5, 0.4], "tier": ["a", "b"], "grade": ["A", None],
-                          "flags": ["", ""]})
+    frame = pd.DataFrame(
+        {"customer_id": ["C1", "C1"], "score": [0.5, 0.4], "tier": ["a", "b"], "grade": ["A", None], "flags": ["", ""]}
+    )
     frame.attrs["source"] = "db (results 2025)"
     with pytest.raises(InputError) as err:
         read_frozen_list(frame)

@@ -24,9 +24,12 @@ def _write(tmp_path: Path, text: str, name: str = "log.csv") -> Path:
 
 
 def test_read_inquiries_types_and_index(tmp_path: Path) -> None:
-    path = _write(tmp_path, LOG_HEADER
-                  + "Q1,2025-10-01,web,finance,甲公司,2.5,follow_up,3,1\n"
-                  + "Q2,2025-10-02,phone,retail,乙公司,,decline,0,0\n")
+    path = _write(
+        tmp_path,
+        LOG_HEADER
+        + "Q1,2025-10-01,web,finance,甲公司,2.5,follow_up,3,1\n"
+        + "Q2,2025-10-02,phone,retail,乙公司,,decline,0,0\n",
+    )
     q = read_inquiries(path, InquiryVocabulary(decisions=("decline", "follow_up")))
     assert list(q.index) == ["Q1", "Q2"]
     assert q["month"].tolist() == ["2025-10", "2025-10"]
@@ -35,9 +38,12 @@ def test_read_inquiries_types_and_index(tmp_path: Path) -> None:
 
 
 def test_read_inquiries_reports_every_problem_with_rows(tmp_path: Path) -> None:
-    path = _write(tmp_path, LOG_HEADER
-                  + "Q1,2025-10-01,web,finance,甲公司,2.5,follow_up,3,2\n"  # row 2: converted 2
-                  + "Q1,2025-13-45,web,finance,乙公司,-1,adopt,x,0\n")  # row 3: dup, date, hours, decision, follow-ups
+    path = _write(
+        tmp_path,
+        LOG_HEADER
+        + "Q1,2025-10-01,web,finance,甲公司,2.5,follow_up,3,2\n"  # row 2: converted 2
+        + "Q1,2025-13-45,web,finance,乙公司,-1,adopt,x,0\n",
+    )  # row 3: dup, date, hours, decision, follow-ups
     with pytest.raises(InputError) as err:
         read_inquiries(path, InquiryVocabulary(decisions=("decline", "follow_up")))
     msg = str(err.value)

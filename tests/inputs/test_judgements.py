@@ -50,5 +50,5 @@ def test_load_judgements_errors_name_file_and_key_path(tmp_path, text, pattern):
 
 
 def test_load_judgements_missing_file(tmp_path):
-    with pytest.raises(ParamsError, match="nothing.yaml: cannot read"):
+    with pytest.raises(ParamsError, match=r"nothing.yaml: cannot read"):
         load_judgements(tmp_path / "nothing.yaml")

@@ -35,10 +35,12 @@ def test_problems_name_rows_and_columns(tmp_path: Path) -> None:
         read_owners(p)
     msg = str(err.value)
     assert msg.startswith(f"{p}: 4 problem(s) in the owner list:")
-    for needle in ("rows 2, 3, column 'owner_id': listed more than once",
-                   "row 4, column 'capacity_key': '-1' is below 0",
-                   "row 5, column 'capacity_general': '2.5' is not a whole number",
-                   "row 6, column 'segment': value is empty"):
+    for needle in (
+        "rows 2, 3, column 'owner_id': listed more than once",
+        "row 4, column 'capacity_key': '-1' is below 0",
+        "row 5, column 'capacity_general': '2.5' is not a whole number",
+        "row 6, column 'segment': value is empty",
+    ):
         assert needle in msg, needle
 
 
@@ -52,7 +54,13 @@ def test_only_the_runs_capacity_columns_are_needed() -> None:
 
 def test_read_owners_feeds_the_assignment() -> None:
     owners = read_owners(OWNERS_CSV)
-    cust = pd.DataFrame({"customer_id": ["c1", "c2"], "segment": [owners["segment"].iloc[0]] * 2,
-                         "tier": ["战略", "重点"], "score": [0.9, 0.5]})
+    cust = pd.DataFrame(
+        {
+            "customer_id": ["c1", "c2"],
+            "segment": [owners["segment"].iloc[0]] * 2,
+            "tier": ["战略", "重点"],
+            "score": [0.9, 0.5],
+        }
+    )
     res = assign_owners(cust, owners, tier_columns=capacity_columns(["战略", "重点", "一般"]))
     assert len(res.assignments) == 2

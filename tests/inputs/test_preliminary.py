@@ -56,8 +56,15 @@ def test_csv_xlsx_parquet_read_to_the_same_customers(tmp_path: Path, params: Par
     df.to_excel(paths["xlsx"], index=False)
     df.to_parquet(paths["parquet"], index=False)
     res = {k: validate_preliminary(read_table(p), params) for k, p in paths.items()}
-    cols = ["customer_id", "customer_name", "segment", *CRITERIA, "need_status",
-            "expected_months_to_close", "completeness"]
+    cols = [
+        "customer_id",
+        "customer_name",
+        "segment",
+        *CRITERIA,
+        "need_status",
+        "expected_months_to_close",
+        "completeness",
+    ]
     base = res["csv"].customers[cols]
     for k in ("xlsx", "parquet"):
         pd.testing.assert_frame_equal(res[k].customers[cols], base, check_dtype=False)
@@ -136,9 +143,7 @@ def test_rating_outside_scale(tmp_path: Path, params: Params) -> None:
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("value", ["inf", "1e30"])
-def test_absurd_number_in_ordinal_column_is_an_input_error(
-    tmp_path: Path, params: Params, value: str
-) -> None:
+def test_absurd_number_in_ordinal_column_is_an_input_error(tmp_path: Path, params: Params, value: str) -> None:
     msg = _error(tmp_path, _edited({(1, "strategic_fit"): value}), params)
     assert "row 3, column 'strategic_fit'" in msg
 

@@ -46,9 +46,20 @@ S = TableSchema(
 
 
 def test_kinds_convert() -> None:
-    df = _frame({"id": [" a ", "b"], "name": [" Ann ", "Bo"], "kind": ["ALPHA", "beta"], "grade": ["aa", "a"],
-                 "amount": ["12.5", " 7 "], "count": ["3", None], "flag": ["1", ""], "ok": ["True", "false"],
-                 "day": ["2025-10-01", None], "other": ["x", "y"]})
+    df = _frame(
+        {
+            "id": [" a ", "b"],
+            "name": [" Ann ", "Bo"],
+            "kind": ["ALPHA", "beta"],
+            "grade": ["aa", "a"],
+            "amount": ["12.5", " 7 "],
+            "count": ["3", None],
+            "flag": ["1", ""],
+            "ok": ["True", "false"],
+            "day": ["2025-10-01", None],
+            "other": ["x", "y"],
+        }
+    )
     out = validate(df, S)
     assert out["id"].tolist() == ["a", "b"]
     assert out["name"].tolist() == [" Ann ", "Bo"]  # text kept as written
@@ -69,10 +80,19 @@ def test_scale_accepts_numbers_written_any_way() -> None:
 
 
 def test_every_problem_in_one_message_with_rows_and_columns() -> None:
-    df = _frame({"id": ["a", "a", None], "name": ["x", " ", "z"], "kind": ["gamma", "alpha", "alpha"],
-                 "grade": ["B", "A", "A"], "amount": ["abc", "101", "-1"], "count": ["1.5", "2", "-3"],
-                 "flag": ["2", "yes", "0"], "ok": ["maybe", "True", "1"],
-                 "day": ["2025-02-30", "2025/1/1", "2025-01-01"]})
+    df = _frame(
+        {
+            "id": ["a", "a", None],
+            "name": ["x", " ", "z"],
+            "kind": ["gamma", "alpha", "alpha"],
+            "grade": ["B", "A", "A"],
+            "amount": ["abc", "101", "-1"],
+            "count": ["1.5", "2", "-3"],
+            "flag": ["2", "yes", "0"],
+            "ok": ["maybe", "True", "1"],
+            "day": ["2025-02-30", "2025/1/1", "2025-01-01"],
+        }
+    )
     msg = _msg(df, S)
     assert msg.startswith("t.csv: 12 problem(s) in the table:\n")
     for needle in (
@@ -135,10 +155,13 @@ def test_nul_characters_are_refused() -> None:
 
 
 def test_compound_key_and_consistent_columns() -> None:
-    s = TableSchema("list", (Column("id", "id", required=True), Column("seg", "id", required=True),
-                             Column("name", "text")), key=("id", "seg"), consistent=(("id", "name"),))
-    msg = _msg(_frame({"id": ["c1", "c1", "c1", "c2"], "seg": ["a", "a", "b", "a"],
-                       "name": ["X", "X", "Y", "Z"]}), s)
+    s = TableSchema(
+        "list",
+        (Column("id", "id", required=True), Column("seg", "id", required=True), Column("name", "text")),
+        key=("id", "seg"),
+        consistent=(("id", "name"),),
+    )
+    msg = _msg(_frame({"id": ["c1", "c1", "c1", "c2"], "seg": ["a", "a", "b", "a"], "name": ["X", "X", "Y", "Z"]}), s)
     assert "rows 2, 3, columns 'id'+'seg': listed more than once ('c1')" in msg
     assert "rows 2, 3, 4, column 'name': the same id has different values on different rows ('c1')" in msg
 
@@ -171,8 +194,10 @@ def test_record_mode_names_fields() -> None:
 
 
 def test_further_checks() -> None:
-    s = TableSchema("t", (Column("x", "number", checks=(Check(lambda v: v <= -1, "log1p needs values above -1 "
-                                                                               "(got {examples})"),)),))
+    s = TableSchema(
+        "t",
+        (Column("x", "number", checks=(Check(lambda v: v <= -1, "log1p needs values above -1 (got {examples})"),)),),
+    )
     assert "row 3, column 'x': log1p needs values above -1 (got '-2')" in _msg(_frame({"x": ["0", "-2"]}), s)
 
 
@@ -215,12 +240,14 @@ def test_describe_lists_what_is_expected() -> None:
 
 
 # --------------------------------------------------------------------------- properties
-_VALID = st.fixed_dictionaries({
-    "amount": st.one_of(st.none(), st.floats(0, 100, allow_nan=False)),
-    "count": st.one_of(st.none(), st.integers(0, 10**9)),
-    "flag": st.sampled_from([None, 0, 1]),
-    "day": st.one_of(st.none(), st.dates(datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))),
-})
+_VALID = st.fixed_dictionaries(
+    {
+        "amount": st.one_of(st.none(), st.floats(0, 100, allow_nan=False)),
+        "count": st.one_of(st.none(), st.integers(0, 10**9)),
+        "flag": st.sampled_from([None, 0, 1]),
+        "day": st.one_of(st.none(), st.dates(datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))),
+    }
+)
 
 
 def _cell(v: object) -> object:
@@ -234,8 +261,13 @@ def _cell(v: object) -> object:
 @settings(max_examples=60, deadline=None)
 @given(rows=st.lists(_VALID, min_size=1, max_size=25), bad=st.data())
 def test_valid_tables_round_trip_and_one_bad_cell_is_found(rows: list[dict[str, object]], bad: st.DataObject) -> None:
-    df = _frame({"id": [f"c{i}" for i in range(len(rows))], "name": ["n"] * len(rows),
-                 **{c: [_cell(r[c]) for r in rows] for c in ("amount", "count", "flag", "day")}})
+    df = _frame(
+        {
+            "id": [f"c{i}" for i in range(len(rows))],
+            "name": ["n"] * len(rows),
+            **{c: [_cell(r[c]) for r in rows] for c in ("amount", "count", "flag", "day")},
+        }
+    )
     out = validate(df, S)
     for i, r in enumerate(rows):
         amount = out["amount"].iloc[i] if "amount" in out else None

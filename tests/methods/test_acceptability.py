@@ -22,12 +22,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prioanalysis.methods import ranking
-from prioanalysis.methods import scoring
-from prioanalysis.methods import tiers
-from prioanalysis.methods import weights
 from prioanalysis.errors import InputError
 from prioanalysis.inputs.judgements import load_judgements
+from prioanalysis.methods import ranking, scoring, tiers, weights
 from prioanalysis.methods.acceptability import (
     AcceptabilityResult,
     _base_tiers,
@@ -41,7 +38,6 @@ from prioanalysis.methods.acceptability import (
     review_flags,
     weight_drivers,
 )
-
 from tests.conftest import PARAMS_SRC
 
 SETTINGS = settings(max_examples=40, deadline=None)
@@ -172,7 +168,10 @@ def test_threshold_tiers_match_assign_tiers_threshold():
     eligible = pd.Series([True, True, True, True, False], index=scores.index)
     spec = {"names": ["A", "B"], "thresholds": [0.8, 0.5], "eligible": eligible}
     res = rank_acceptability(
-        scores.to_frame("x"), {"x": "benefit"}, weight_draws=np.ones((3, 1)), tiers=spec,
+        scores.to_frame("x"),
+        {"x": "benefit"},
+        weight_draws=np.ones((3, 1)),
+        tiers=spec,
         normalization="max",
     )
     # max normalization: x / 0.9 -> 1, 0.889, 0.556, 0.544, 0.111
@@ -224,9 +223,7 @@ def test_matches_brute_force_reference_with_quota_tiers(method):
     tiers = {"names": ["S", "K"], "shares": [0.2, 0.3], "groups": groups, "eligible": eligible}
     base = {"k0": 0.4, "k1": 0.3, "k2": 0.2, "k3": 0.1}
     draws = draw_weights(matrix.columns, base, 37, seed=5, concentration=20)  # q * 37 never whole
-    res = rank_acceptability(
-        matrix, directions, base, method, weight_draws=draws, tiers=tiers, top_k=3, chunk_size=7
-    )
+    res = rank_acceptability(matrix, directions, base, method, weight_draws=draws, tiers=tiers, top_k=3, chunk_size=7)
     ref = reference(matrix, directions, draws, method, tiers=tiers, top_k=3)
     s = res.summary
     np.testing.assert_allclose(res.acceptability.to_numpy(), ref["acceptability"])
@@ -253,8 +250,9 @@ def test_callable_tier_rule_matches_the_quota_spec():
     spec = {"names": ["S", "K"], "shares": [0.2, 0.4], "groups": groups}
 
     def tier_fn(scores: pd.Series) -> pd.Series:
-        out = ranking.rank_and_tier(scores, groups, pd.Series(True, index=scores.index), ["S", "K"],
-                                    quota_values=[0.2, 0.4])["tier"]
+        out = ranking.rank_and_tier(
+            scores, groups, pd.Series(True, index=scores.index), ["S", "K"], quota_values=[0.2, 0.4]
+        )["tier"]
         return out.astype(pd.CategoricalDtype(["S", "K", "not targeted"]))
 
     a = rank_acceptability(matrix, directions, n_draws=50, seed=4, tiers=spec).summary
@@ -281,9 +279,7 @@ def test_callable_that_invents_new_tiers_is_refused():
 def test_binned_histogram_quantiles_are_within_one_bin():
     matrix, directions = random_list(60, 4, seed=11)
     draws = draw_weights(matrix.columns, None, 80, seed=2)
-    res = rank_acceptability(
-        matrix, directions, weight_draws=draws, full_matrix_max=10, rank_bins=8, top_k=5
-    )
+    res = rank_acceptability(matrix, directions, weight_draws=draws, full_matrix_max=10, rank_bins=8, top_k=5)
     width = res.params["rank_bin_width"]
     assert width == 8 and res.params["rank_bins"] == 8  # ceil(60 / 8) = 8 ranks per bin
     assert res.acceptability is None and res.central_weights is None
@@ -408,17 +404,19 @@ def test_ahp_draws_stop_at_the_end_of_the_scale():
 
 
 def test_ahp_hierarchy_draws_are_the_weights_of_perturbed_hierarchies():
-    spec = {"families": {"attractiveness vs feasibility": 2},
-            "criteria": {"attractiveness": {"it_budget vs growth": 3},
-                         "feasibility": {"credit vs distance": "1/4"}}}
+    spec = {
+        "families": {"attractiveness vs feasibility": 2},
+        "criteria": {"attractiveness": {"it_budget vs growth": 3}, "feasibility": {"credit vs distance": "1/4"}},
+    }
     draws = ahp_weight_draws(spec, n_draws=2700, seed=3)
     # every combination of the three moved judgements, through ahp_hierarchy itself
     neighbours = {2: [1, 2, 3], 3: [2, 3, 4], 0.25: [1 / 5, 1 / 4, 1 / 3]}
     expected = []
     for f, a, c in itertools.product(neighbours[2], neighbours[3], neighbours[0.25]):
-        moved = {"families": {"attractiveness vs feasibility": f},
-                 "criteria": {"attractiveness": {"it_budget vs growth": a},
-                              "feasibility": {"credit vs distance": c}}}
+        moved = {
+            "families": {"attractiveness vs feasibility": f},
+            "criteria": {"attractiveness": {"it_budget vs growth": a}, "feasibility": {"credit vs distance": c}},
+        }
         expected.append(weights.ahp_hierarchy(moved, tolerance=0.05).weights[draws.columns].to_numpy())
     expected = np.round(np.array(expected), 9)
     got = np.round(draws.to_numpy(), 9)
@@ -478,8 +476,7 @@ def test_weight_drivers_find_the_criterion_that_moves_the_cut():
     directions = dict.fromkeys("xyz", "benefit")
     spec = {"names": ["S"], "counts": [1], "groups": pd.Series(["g", "g", "h", "h"], index=m.index)}
     w = {"x": 0.4, "y": 0.3, "z": 0.3}
-    out = weight_drivers(m, directions, w, ["m", "r", "o1"], n_draws=400, seed=1, tiers=spec,
-                         concentration=20)
+    out = weight_drivers(m, directions, w, ["m", "r", "o1"], n_draws=400, seed=1, tiers=spec, concentration=20)
     assert out.loc["m", "driver"] in {"x", "y"} and out.loc["m", "driver_2"] in {"x", "y"}
     assert out.loc["m", "x"] > 0.5 and out.loc["m", "y"] < -0.5  # more x helps m, more y hurts
     assert abs(out.loc["m", "z"]) < 0.2
@@ -512,3 +509,35 @@ def test_module_is_documented():
         if callable(obj):
             assert obj.__doc__ and len(obj.__doc__) > 40, name
     assert Path(mod.__file__).name == "acceptability.py"
+
+
+def test_histogram_counts_match_adding_draw_by_draw(monkeypatch):
+    """The batched bincount of the rank bins gives the counts of adding each draw."""
+    import prioanalysis.methods.acceptability as mod
+
+    rng = np.random.default_rng(3)
+    n, n_bins = 1000, 37
+    bins = rng.integers(0, n_bins, size=(70, n)).astype(np.uint16)
+    expected = np.zeros((n, n_bins), dtype=np.uint16)
+    for row in bins:
+        np.add.at(expected, (np.arange(n), row), 1)
+    monkeypatch.setattr(mod, "_COUNT_CELLS", 5 * n_bins)  # several customer blocks, one ragged
+    hist = np.zeros((n, n_bins), dtype=np.uint16)
+    mod._add_to_histogram(hist, bins[:40])
+    mod._add_to_histogram(hist, bins[40:])
+    mod._add_to_histogram(hist, bins[:0])
+    assert np.array_equal(hist, expected)
+
+
+def test_flushing_the_rank_bins_in_small_batches_changes_nothing(monkeypatch):
+    import prioanalysis.methods.acceptability as mod
+
+    rng = np.random.default_rng(5)
+    m = pd.DataFrame(rng.random((400, 3)), columns=list("xyz"))
+    directions = dict.fromkeys("xyz", "benefit")
+    kwargs = {"n_draws": 150, "seed": 2, "rank_bins": 30, "full_matrix_max": 0}
+    ref = rank_acceptability(m, directions, **kwargs).summary
+    monkeypatch.setattr(mod, "_PENDING_DRAWS", 7)  # 150 draws: 21 full batches and a partial one
+    pd.testing.assert_frame_equal(rank_acceptability(m, directions, **kwargs).summary, ref)
+    monkeypatch.setattr(mod, "_PENDING_DRAWS", 1)
+    pd.testing.assert_frame_equal(rank_acceptability(m, directions, **kwargs).summary, ref)

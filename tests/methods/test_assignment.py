@@ -16,6 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from prioanalysis.config.params import load_params
+from prioanalysis.errors import InputError
+from prioanalysis.inputs.preliminary import validate_preliminary
+from prioanalysis.inputs.tables import read_table
 from prioanalysis.methods.assignment import (
     CAPACITY_COLUMNS,
     AssignmentResult,
@@ -23,12 +27,7 @@ from prioanalysis.methods.assignment import (
     assign_owners,
     capacity_columns,
 )
-from prioanalysis.errors import InputError
-from prioanalysis.inputs.preliminary import validate_preliminary
-from prioanalysis.inputs.tables import read_table
-from prioanalysis.config.params import load_params
 from prioanalysis.steps.ranking import rank_customers
-
 from tests.conftest import PARAMS_SRC, SAMPLE_2026, SAMPLE_DIR
 
 TIERS = {"S": "cap_s", "K": "cap_k"}
@@ -104,7 +103,9 @@ def test_greedy_would_be_wrong_here():
         res = assign_owners(cust, own, tier_columns=TIERS, keep_existing=0.2, region_bonus=0.15, solver=solver)
         assert res.objective == pytest.approx(1.3)
         assert dict(zip(res.assignments["customer_id"], res.assignments["owner_id"], strict=True)) == {
-            "A": "O2", "B": "O1"}
+            "A": "O2",
+            "B": "O1",
+        }
         assert res.assignments["region_match"].all() and not res.assignments["kept_existing"].any()
 
 
@@ -121,18 +122,22 @@ def test_existing_relationship_is_kept_when_it_pays():
 
 
 def test_scarce_capacity_goes_to_the_highest_priority_and_the_gap_is_reported():
-    cust = customers_frame([
-        ["A", "gov", "east", "S", 0.9, None],
-        ["B", "gov", "east", "S", 0.8, None],
-        ["C", "gov", "east", "K", 0.3, None],
-        ["D", "fin", "east", "K", 0.7, None],  # no finance owner at all
-        ["E", "gov", "east", "一般", 0.9, None],  # a tier without a capacity column: skipped
-    ])
+    cust = customers_frame(
+        [
+            ["A", "gov", "east", "S", 0.9, None],
+            ["B", "gov", "east", "S", 0.8, None],
+            ["C", "gov", "east", "K", 0.3, None],
+            ["D", "fin", "east", "K", 0.7, None],  # no finance owner at all
+            ["E", "gov", "east", "一般", 0.9, None],  # a tier without a capacity column: skipped
+        ]
+    )
     own = owners_frame([["O1", "甲", "gov", "east", 1, 5]])
     res = assign_owners(cust, own, tier_columns=TIERS)
     assert res.assignments["customer_id"].tolist() == ["A", "C"]  # ordered by tier then score
     assert res.unassigned[["customer_id", "reason"]].to_numpy().tolist() == [
-        ["B", "capacity full"], ["D", "no eligible owner"]]
+        ["B", "capacity full"],
+        ["D", "no eligible owner"],
+    ]
     assert res.params["customers_skipped"] == 1 and res.params["customers_targeted"] == 4
     loads = res.loads.set_index(["owner_id", "tier"])
     assert loads.loc[("O1", "S"), ["capacity", "assigned", "free"]].tolist() == [1, 1, 0]
@@ -198,14 +203,25 @@ def small_problem(draw):
     n_o = draw(st.integers(1, 3))
     segs, regs = ["gov", "fin"], ["east", "west", None]
     owners = [
-        [f"O{j}", f"n{j}", draw(st.sampled_from(segs)), draw(st.sampled_from(regs)),
-         draw(st.integers(0, 2)), draw(st.integers(0, 2))]
+        [
+            f"O{j}",
+            f"n{j}",
+            draw(st.sampled_from(segs)),
+            draw(st.sampled_from(regs)),
+            draw(st.integers(0, 2)),
+            draw(st.integers(0, 2)),
+        ]
         for j in range(n_o)
     ]
     cust = [
-        [f"C{i}", draw(st.sampled_from(segs)), draw(st.sampled_from(regs)), draw(st.sampled_from(["S", "K"])),
-         draw(st.sampled_from([0.0, 0.1, 0.35, 0.5, 0.8])),
-         draw(st.sampled_from([None] + [f"O{j}" for j in range(n_o)]))]
+        [
+            f"C{i}",
+            draw(st.sampled_from(segs)),
+            draw(st.sampled_from(regs)),
+            draw(st.sampled_from(["S", "K"])),
+            draw(st.sampled_from([0.0, 0.1, 0.35, 0.5, 0.8])),
+            draw(st.sampled_from([None] + [f"O{j}" for j in range(n_o)])),
+        ]
         for i in range(n_c)
     ]
     return customers_frame(cust), owners_frame(owners)
@@ -223,8 +239,16 @@ def test_both_solvers_reach_the_brute_force_optimum(problem, keep, region, match
     cust, own = problem
     best = brute_force(cust, own, keep, region, match, penalty)
     for solver in ("milp", "lsa"):
-        res = assign_owners(cust, own, tier_columns=TIERS, keep_existing=keep, region_bonus=region,
-                            match=match, cross_segment_penalty=penalty, solver=solver)
+        res = assign_owners(
+            cust,
+            own,
+            tier_columns=TIERS,
+            keep_existing=keep,
+            region_bonus=region,
+            match=match,
+            cross_segment_penalty=penalty,
+            solver=solver,
+        )
         assert res.objective == pytest.approx(best, abs=1e-9), solver
         check_feasible(res, cust, own, match)
 
@@ -269,14 +293,32 @@ def test_sample_target_list_with_owners_csv():
 def test_milp_and_lsa_agree_on_a_medium_list():
     rng = np.random.default_rng(3)
     n_c, n_o = 120, 12
-    own = owners_frame([
-        [f"O{j}", f"n{j}", ["gov", "fin"][j % 2], rng.choice(["e", "w", "n"]), int(rng.integers(0, 4)),
-         int(rng.integers(2, 9))] for j in range(n_o)
-    ])
-    cust = customers_frame([
-        [f"C{i}", rng.choice(["gov", "fin"]), rng.choice(["e", "w", "n"]), rng.choice(["S", "K"]),
-         float(rng.random()), rng.choice([None, *own["owner_id"]])] for i in range(n_c)
-    ])
+    own = owners_frame(
+        [
+            [
+                f"O{j}",
+                f"n{j}",
+                ["gov", "fin"][j % 2],
+                rng.choice(["e", "w", "n"]),
+                int(rng.integers(0, 4)),
+                int(rng.integers(2, 9)),
+            ]
+            for j in range(n_o)
+        ]
+    )
+    cust = customers_frame(
+        [
+            [
+                f"C{i}",
+                rng.choice(["gov", "fin"]),
+                rng.choice(["e", "w", "n"]),
+                rng.choice(["S", "K"]),
+                float(rng.random()),
+                rng.choice([None, *own["owner_id"]]),
+            ]
+            for i in range(n_c)
+        ]
+    )
     a = assign_owners(cust, own, tier_columns=TIERS, solver="milp")
     b = assign_owners(cust, own, tier_columns=TIERS, solver="lsa")
     assert a.objective == pytest.approx(b.objective, abs=1e-9)

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.methods.calibration import (
     CalibrationResult,
     CalibrationWarning,
@@ -33,7 +34,6 @@ from prioanalysis.methods.calibration import (
     probability_calibration,
     propose_tier_thresholds,
 )
-from prioanalysis.errors import InputError, ParamsError
 
 METRICS = ["auc", "top_decile_lift", "capture_top10", "capture_top20", "brier"]
 
@@ -76,8 +76,12 @@ def logistic_data(
 
 
 def tweedie_data(
-    n: int, weights: dict[str, float], directions: dict[str, str], seed: int,
-    beta: float = 5.0, phi: float = 40.0,
+    n: int,
+    weights: dict[str, float],
+    directions: dict[str, str],
+    seed: int,
+    beta: float = 5.0,
+    phi: float = 40.0,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Compound Poisson-gamma revenue with ``log mu = log 100 + beta (s - mean s)``.
 
@@ -93,8 +97,7 @@ def tweedie_data(
     return x, pd.Series(rev, index=x.index, name="revenue")
 
 
-DIRS5 = {"budget": "benefit", "deal": "benefit", "fit": "benefit",
-         "distance": "cost", "payment_days": "cost"}
+DIRS5 = {"budget": "benefit", "deal": "benefit", "fit": "benefit", "distance": "cost", "payment_days": "cost"}
 TRUE5 = {"budget": 0.35, "deal": 0.25, "fit": 0.2, "distance": 0.15, "payment_days": 0.05}
 
 
@@ -134,8 +137,7 @@ def test_irls_kernel_matches_statsmodels(target: str) -> None:
 
 
 @given(
-    hnp.arrays(np.float64, st.integers(1, 8),
-               elements=st.floats(-50, 50, allow_nan=False, allow_subnormal=False)),
+    hnp.arrays(np.float64, st.integers(1, 8), elements=st.floats(-50, 50, allow_nan=False, allow_subnormal=False)),
     st.floats(1e-3, 1e3),
 )
 def test_data_weights_kernel_properties(beta: np.ndarray, c: float) -> None:
@@ -170,13 +172,13 @@ def test_blend_kernel_properties(data, k: int, strength: float) -> None:
 
 def test_blend_kernel_hand_computed() -> None:
     """(100*.5 + 100*.9)/200 = .7 and (100*.5 + 300*.1)/400 = .2 -> /0.9."""
-    out = _blend_kernel(np.array([0.5, 0.5]), np.array([0.9, 0.1]),
-                        np.array([100.0, 300.0]), 100.0)
+    out = _blend_kernel(np.array([0.5, 0.5]), np.array([0.9, 0.1]), np.array([100.0, 300.0]), 100.0)
     np.testing.assert_allclose(out, [0.7 / 0.9, 0.2 / 0.9])
 
 
-@given(hnp.arrays(np.int64, st.integers(2, 300), elements=st.integers(0, 1)),
-       st.integers(2, 7), st.integers(0, 2**32 - 1))
+@given(
+    hnp.arrays(np.int64, st.integers(2, 300), elements=st.integers(0, 1)), st.integers(2, 7), st.integers(0, 2**32 - 1)
+)
 def test_stratified_folds_balance_each_class(strata, k: int, seed: int) -> None:
     folds = _stratified_folds(strata, k, np.random.default_rng(seed))
     assert set(np.unique(folds)) <= set(range(k))
@@ -221,9 +223,19 @@ def test_result_shapes_and_params(fitted_3000: CalibrationResult) -> None:
     for w in (res.weights, res.expert_weights, res.data_weights):
         assert w.sum() == pytest.approx(1.0) and (w >= 0).all()
     assert list(res.table.columns) == [
-        "direction", "coefficient", "std_err", "ci_low", "ci_high", "p_value",
-        "sign_ok", "expert_weight", "data_weight", "data_weight_se",
-        "proposed_weight", "proposed_ci_low", "proposed_ci_high",
+        "direction",
+        "coefficient",
+        "std_err",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "sign_ok",
+        "expert_weight",
+        "data_weight",
+        "data_weight_se",
+        "proposed_weight",
+        "proposed_ci_low",
+        "proposed_ci_high",
     ]
     t = res.table
     assert (t["proposed_ci_low"] <= t["proposed_weight"] + 1e-12).all()
@@ -233,8 +245,7 @@ def test_result_shapes_and_params(fitted_3000: CalibrationResult) -> None:
     np.testing.assert_allclose(res.expert_weights, 0.2)
     p = res.params
     assert p["prior"] == "equal weights"
-    for key in ("target", "model_family", "strength", "cv_folds", "seed",
-                "normalization", "n_boot", "min_events"):
+    for key in ("target", "model_family", "strength", "cv_folds", "seed", "normalization", "n_boot", "min_events"):
         assert key in p
     assert p["model_family"].startswith("binomial") and p["n_boot"] == 100
 
@@ -296,8 +307,8 @@ def test_sign_flip_is_flagged_with_p_value() -> None:
 @pytest.mark.parametrize(
     ("n", "alpha", "kw", "match"),
     [
-        (150, -3.0, {}, "converters"),          # ~10 events < 10 x 5 criteria
-        (60, 0.0, {}, "min_customers"),         # too few customers
+        (150, -3.0, {}, "converters"),  # ~10 events < 10 x 5 criteria
+        (60, 0.0, {}, "min_customers"),  # too few customers
         (400, 0.0, {"min_events": 50}, "Peduzzi"),
     ],
 )
@@ -345,8 +356,7 @@ def test_revenue_capture_uses_revenue_when_given(conversion_3000) -> None:
     b = calibrate_weights(x, y, DIRS5, n_boot=20, seed=2, revenue=rev * 123.0)
     # revenue proportional to conversion -> same captured shares
     pd.testing.assert_frame_equal(a.cv, b.cv)
-    c = calibrate_weights(x, y, DIRS5, n_boot=20, seed=2,
-                          revenue=pd.Series(x["fit"] * y, index=y.index))
+    c = calibrate_weights(x, y, DIRS5, n_boot=20, seed=2, revenue=pd.Series(x["fit"] * y, index=y.index))
     assert not np.allclose(a.cv["capture_top10"], c.cv["capture_top10"])
 
 
@@ -377,7 +387,7 @@ def test_constant_criterion_keeps_expert_weight() -> None:
 def test_expert_weights_rescaled_with_note(conversion_3000) -> None:
     x, y = conversion_3000
     with pytest.warns(CalibrationWarning, match="rescaled"):
-        res = calibrate_weights(x, y, DIRS5, {c: 2.0 for c in DIRS5}, n_boot=20)
+        res = calibrate_weights(x, y, DIRS5, dict.fromkeys(DIRS5, 2.0), n_boot=20)
     np.testing.assert_allclose(res.expert_weights, 0.2)
 
 
@@ -385,7 +395,7 @@ def test_input_errors(conversion_3000) -> None:
     x, y = conversion_3000
     bad = x.copy()
     bad.iloc[3, 1] = np.nan
-    with pytest.raises(InputError, match="'deal'.*missing.*preprocessing"):
+    with pytest.raises(InputError, match=r"'deal'.*missing.*preprocessing"):
         calibrate_weights(bad, y, DIRS5)
     with pytest.raises(InputError, match="'fit' is not numeric"):
         calibrate_weights(x.assign(fit="A"), y, DIRS5)
@@ -411,13 +421,18 @@ def test_works_on_any_customer_table_with_numeric_criteria() -> None:
     """Integer ids, integer criteria, boolean outcome, other column names."""
     rng = np.random.default_rng(12)
     n = 1500
-    x = pd.DataFrame({"employees": rng.integers(1, 5000, n), "rating": rng.integers(1, 6, n)},
-                     index=pd.Index(rng.permutation(n) + 10_000, name="cust"))
+    x = pd.DataFrame(
+        {"employees": rng.integers(1, 5000, n), "rating": rng.integers(1, 6, n)},
+        index=pd.Index(rng.permutation(n) + 10_000, name="cust"),
+    )
     s = 0.7 * np.log(x["employees"]) / np.log(5000) + 0.3 * (x["rating"] - 1) / 4
     y = pd.Series(rng.random(n) < 1 / (1 + np.exp(-8 * (s - s.mean()))), index=x.index)
-    res = calibrate_weights(np.log(x.astype(float)).assign(rating=x["rating"].astype(float)),
-                            y.sample(frac=1.0, random_state=1),  # other order: aligned by id
-                            {"employees": "benefit", "rating": "benefit"}, n_boot=20)
+    res = calibrate_weights(
+        np.log(x.astype(float)).assign(rating=x["rating"].astype(float)),
+        y.sample(frac=1.0, random_state=1),  # other order: aligned by id
+        {"employees": "benefit", "rating": "benefit"},
+        n_boot=20,
+    )
     assert not res.fallback
     assert res.data_weights["employees"] > res.data_weights["rating"]
 
@@ -442,8 +457,7 @@ def test_probability_calibration_logistic_recovers_model() -> None:
     assert cal.brier_reference == pytest.approx(ybar * (1 - ybar))
     assert 0 < cal.brier_skill < 1
     rel = cal.reliability
-    assert list(rel.columns) == ["bin", "score_low", "score_high", "mean_predicted",
-                                 "observed_rate", "n"]
+    assert list(rel.columns) == ["bin", "score_low", "score_high", "mean_predicted", "observed_rate", "n"]
     assert rel["n"].sum() == 20000 and len(rel) == 10
     assert rel["score_low"].is_monotonic_increasing
     # a correct model: observed rate within 4 binomial se of the predicted rate
@@ -457,10 +471,8 @@ def test_probability_calibration_binning_hand_computed() -> None:
     y = np.array([0, 0, 1, 0, 1, 1])
     cal = probability_calibration(s, y, n_bins=2, method="binning")
     assert cal.brier == pytest.approx(2 / 9)
-    np.testing.assert_allclose(cal.predict(np.array([0.0, 3.4, 3.6, 10.0])),
-                               [1 / 3, 1 / 3, 2 / 3, 2 / 3])
-    np.testing.assert_allclose(cal.reliability["mean_predicted"],
-                               cal.reliability["observed_rate"])
+    np.testing.assert_allclose(cal.predict(np.array([0.0, 3.4, 3.6, 10.0])), [1 / 3, 1 / 3, 2 / 3, 2 / 3])
+    np.testing.assert_allclose(cal.reliability["mean_predicted"], cal.reliability["observed_rate"])
     assert math.isnan(cal.slope)
 
 
@@ -485,8 +497,7 @@ def test_probability_calibration_errors_and_warning() -> None:
 def test_tier_thresholds_hand_computed() -> None:
     s = np.arange(10, 0, -1.0)
     p = np.array([0.9, 0.8, 0.7, 0.5, 0.4, 0.3, 0.2, 0.1, 0.1, 0.1])
-    t = propose_tier_thresholds(s, p, target_rates=[0.75, 0.4],
-                                tier_names=["key", "development", "maintain"])
+    t = propose_tier_thresholds(s, p, target_rates=[0.75, 0.4], tier_names=["key", "development", "maintain"])
     assert t["tier"].tolist() == ["key", "development", "maintain"]
     assert t["n_customers"].tolist() == [3, 3, 4]
     assert t["threshold"].tolist() == [8.0, 5.0, -np.inf]
@@ -500,8 +511,7 @@ def test_tier_thresholds_default_targets_and_ties() -> None:
     t = propose_tier_thresholds(np.array([3.0, 2, 1]), np.array([0.7, 0.4, 0.1]))
     assert t["target_rate"].tolist()[:2] == [0.6, 0.35]
     # a tie group is never split: top-2 alone would convert at .9
-    t = propose_tier_thresholds(np.array([5.0, 5, 5, 4]), np.array([0.9, 0.9, 0.1, 0.5]),
-                                target_rates=[0.8])
+    t = propose_tier_thresholds(np.array([5.0, 5, 5, 4]), np.array([0.9, 0.9, 0.1, 0.5]), target_rates=[0.8])
     assert t["n_customers"].tolist() == [0, 4]
     assert math.isnan(t.loc[0, "threshold"]) and not t.loc[0, "meets_target"]
 

@@ -492,8 +492,12 @@ def test_trend_test_agresti_malformation_data():
     g = ser(np.repeat(labels, n))
     y = ser(np.concatenate([np.r_[np.ones(a), np.zeros(b)] for a, b in zip(present, absent)]))
     r = trend_test(
-        g, y, order=labels, scores=[0, 0.5, 1.5, 4.0, 7.0],
-        alternative="increasing", variance="hypergeometric",
+        g,
+        y,
+        order=labels,
+        scores=[0, 0.5, 1.5, 4.0, 7.0],
+        alternative="increasing",
+        variance="hypergeometric",
     )
     assert round(r.statistic**2, 2) == 6.57
     assert round(r.p_value, 3) == 0.005
@@ -506,7 +510,7 @@ def test_trend_test_matches_statsmodels_linear_by_linear():
     rng = np.random.default_rng(7)
     order = ["T1", "T2", "T3", "T4"]
     g = ser(rng.choice(order, 300))
-    y = ser((rng.random(300) < np.select([g == o for o in order], [.5, .4, .3, .2])).astype(int))
+    y = ser((rng.random(300) < np.select([g == o for o in order], [0.5, 0.4, 0.3, 0.2])).astype(int))
     r = trend_test(g, y, order=order, variance="hypergeometric", alternative="two-sided")
     x = np.array([y[g == o].sum() for o in order])
     n = np.array([(g == o).sum() for o in order])
@@ -649,7 +653,8 @@ def test_migration_tests_drop_empty_and_unmoved_tiers():
     base = pd.DataFrame([[10, 2], [6, 12]], index=["T1", "T2"], columns=["T1", "T2"])
     big = pd.DataFrame(
         [[10, 2, 0, 0], [6, 12, 0, 0], [0, 0, 5, 0], [0, 0, 0, 0]],
-        index=["T1", "T2", "T3", "T4"], columns=["T1", "T2", "T3", "T4"],
+        index=["T1", "T2", "T3", "T4"],
+        columns=["T1", "T2", "T3", "T4"],
     )
     r = migration_tests(big, ["T1", "T2", "T3", "T4"])
     assert r.loc["stuart_maxwell_homogeneity", "statistic"] == pytest.approx(2.0)
@@ -753,9 +758,7 @@ def test_psi_errors():
 
 def test_stability_table_hand_case():
     prev = pd.DataFrame({"size": np.arange(1.0, 11), "region": ["x"] * 5 + ["y"] * 5})
-    curr = pd.DataFrame(
-        {"size": [1.0, 2, 3, 4, 6, 7, 8, 9, 10, 10], "region": ["x"] * 2 + ["y"] * 8}
-    )
+    curr = pd.DataFrame({"size": [1.0, 2, 3, 4, 6, 7, 8, 9, 10, 10], "region": ["x"] * 2 + ["y"] * 8})
     t = stability_table(prev, curr, bins=2)
     size_psi = (0.4 - 0.5) * math.log(0.8) + (0.6 - 0.5) * math.log(1.2)  # 0.0405
     region_psi = (0.2 - 0.5) * math.log(0.4) + (0.8 - 0.5) * math.log(1.6)  # 0.416
@@ -817,9 +820,7 @@ def test_univariate_auc_matches_auc_and_handles_one_class():
     X.index = y.index
     t = univariate_auc(X, y)
     r = auc(X["a"], y)
-    assert t.loc["a", ["auc", "ci_low", "ci_high"]].tolist() == pytest.approx(
-        [r.auc, r.ci_low, r.ci_high]
-    )
+    assert t.loc["a", ["auc", "ci_low", "ci_high"]].tolist() == pytest.approx([r.auc, r.ci_low, r.ci_high])
     assert np.isnan(t.loc["b", "auc"]) and t.loc["b", "n"] == 1
 
 

@@ -231,10 +231,24 @@ def test_segment_column_name(tiny_intake) -> None:
 def _ab_spec(policy_a: str = "segment_median", policy_b: str = "worst", **kw) -> CriteriaSpec:
     return CriteriaSpec.from_records(
         [
-            {"id": "a", "label": "A", "family": "attractiveness", "direction": "benefit", "weight": 0.5,
-             "missing": policy_a, "transform": kw.pop("transform_a", "none")},
-            {"id": "b", "label": "B", "family": "feasibility", "direction": "cost", "weight": 0.5,
-             "missing": policy_b, "winsorize": kw.pop("winsorize_b", None)},
+            {
+                "id": "a",
+                "label": "A",
+                "family": "attractiveness",
+                "direction": "benefit",
+                "weight": 0.5,
+                "missing": policy_a,
+                "transform": kw.pop("transform_a", "none"),
+            },
+            {
+                "id": "b",
+                "label": "B",
+                "family": "feasibility",
+                "direction": "cost",
+                "weight": 0.5,
+                "missing": policy_b,
+                "winsorize": kw.pop("winsorize_b", None),
+            },
         ],
         **kw,
     )
@@ -245,8 +259,7 @@ REF = pd.DataFrame(
     index=["r1", "r2", "r3", "r4"],
 )
 NEW = pd.DataFrame(
-    {"a": [20.0, NAN, NAN, 5.0, NAN], "b": [NAN, 2.0, 2.0, 0.0, 9.0],
-     "segment": ["x", "x", "z", "y", None]},
+    {"a": [20.0, NAN, NAN, 5.0, NAN], "b": [NAN, 2.0, 2.0, 0.0, 9.0], "segment": ["x", "x", "z", "y", None]},
     index=["q1", "q2", "q3", "q4", "q5"],
 )
 
@@ -264,10 +277,11 @@ def test_fit_on_the_reference_transform_new_rows_by_hand() -> None:
     # q5: a missing, no segment → overall 3; b 9 clipped to 5
     assert p.matrix["a"].tolist() == [10.0, 5.0, 3.0, 5.0, 3.0]
     assert p.matrix["b"].tolist() == [5.0, 2.0, 2.0, 1.0, 5.0]
-    assert p.clipped.to_dict("list") == {"a": [True, False, False, False, False],
-                                         "b": [False, False, False, True, True]}
-    assert p.imputed.to_dict("list") == {"a": [False, True, True, False, True],
-                                         "b": [True, False, False, False, False]}
+    assert p.clipped.to_dict("list") == {
+        "a": [True, False, False, False, False],
+        "b": [False, False, False, True, True],
+    }
+    assert p.imputed.to_dict("list") == {"a": [False, True, True, False, True], "b": [True, False, False, False, False]}
     assert p.completeness.tolist() == [0.5, 0.5, 0.5, 1.0, 0.5]
     assert list(p.matrix.index) == list(NEW.index) and not p.excluded.any().any()
     # the fitted statistics, as a table
@@ -448,12 +462,32 @@ def _table(draw):
 def _abc_spec(policies: tuple[str, str, str]) -> CriteriaSpec:
     return CriteriaSpec.from_records(
         [
-            {"id": "a", "label": "A", "family": "attractiveness", "direction": "benefit", "weight": 0.4,
-             "transform": "log1p", "missing": policies[0]},
-            {"id": "b", "label": "B", "family": "attractiveness", "direction": "cost", "weight": 0.3,
-             "winsorize": [0.1, 0.9], "missing": policies[1]},
-            {"id": "c", "label": "C", "family": "feasibility", "direction": "benefit", "weight": 0.3,
-             "missing": policies[2]},
+            {
+                "id": "a",
+                "label": "A",
+                "family": "attractiveness",
+                "direction": "benefit",
+                "weight": 0.4,
+                "transform": "log1p",
+                "missing": policies[0],
+            },
+            {
+                "id": "b",
+                "label": "B",
+                "family": "attractiveness",
+                "direction": "cost",
+                "weight": 0.3,
+                "winsorize": [0.1, 0.9],
+                "missing": policies[1],
+            },
+            {
+                "id": "c",
+                "label": "C",
+                "family": "feasibility",
+                "direction": "benefit",
+                "weight": 0.3,
+                "missing": policies[2],
+            },
         ]
     )
 
@@ -473,11 +507,24 @@ def test_transforming_the_reference_itself_equals_fit_transform(frame, policies)
         pd.testing.assert_frame_equal(getattr(once, name), getattr(again, name), check_exact=True)
     assert not once.matrix.isna().any().any()
     # and both equal the old preprocessing of the list
-    crit = CriteriaParams.model_validate({"version": "t", "criteria": [
-        {"id": i, "label": spec.labels[i], "family": spec.families[i], "direction": spec.directions[i],
-         "weight": spec.weights[i], "transform": spec.transforms[i],
-         "winsorize": list(spec.winsorize[i]) if spec.winsorize[i] else None, "missing": spec.policies[i]}
-        for i in spec.ids]})
+    crit = CriteriaParams.model_validate(
+        {
+            "version": "t",
+            "criteria": [
+                {
+                    "id": i,
+                    "label": spec.labels[i],
+                    "family": spec.families[i],
+                    "direction": spec.directions[i],
+                    "weight": spec.weights[i],
+                    "transform": spec.transforms[i],
+                    "winsorize": list(spec.winsorize[i]) if spec.winsorize[i] else None,
+                    "missing": spec.policies[i],
+                }
+                for i in spec.ids
+            ],
+        }
+    )
     want, _, _ = _oracle_prepare(frame, crit)
     assert once.matrix.to_numpy().tobytes() == want.to_numpy().tobytes()
 

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import CREDIT
 from prioanalysis.errors import InputError
 from prioanalysis.methods.ranking import (
     apply_gates,
@@ -18,6 +17,7 @@ from prioanalysis.methods.ranking import (
     sort_order,
     top_drivers,
 )
+from tests.conftest import CREDIT
 
 NT = "not targeted"
 
@@ -31,9 +31,9 @@ def S(values, index=None) -> pd.Series:
 def test_tie_rules() -> None:
     s = S([0.9, 0.5, 0.9, 0.1, 0.5, 0.5], index=list("abcdef"))
     # sorted: a c (0.9) | b e f (0.5) | d (0.1)
-    assert rank_scores(s, "min").tolist() == [1, 3, 1, 6, 3, 3]       # 1 1 3 3 3 6
-    assert rank_scores(s, "dense").tolist() == [1, 2, 1, 3, 2, 2]     # 1 1 2 2 2 3
-    assert rank_scores(s, "first").tolist() == [1, 3, 2, 6, 4, 5]     # ties by id
+    assert rank_scores(s, "min").tolist() == [1, 3, 1, 6, 3, 3]  # 1 1 3 3 3 6
+    assert rank_scores(s, "dense").tolist() == [1, 2, 1, 3, 2, 2]  # 1 1 2 2 2 3
+    assert rank_scores(s, "first").tolist() == [1, 3, 2, 6, 4, 5]  # ties by id
 
 
 def test_first_uses_tie_breakers_before_id() -> None:
@@ -104,8 +104,14 @@ def test_sort_order_aligns_tie_breakers_by_customer_id() -> None:
 # --------------------------------------------------------------------------- gates
 GATES = [
     {"id": "need", "column": "need_status", "not_in": ["dead"], "reason": "无需求（dead）"},
-    {"id": "credit", "column": "credit_grade", "min": "B", "scale": "credit_grade",
-     "reason": "信用等级低于B", "missing": "pass"},
+    {
+        "id": "credit",
+        "column": "credit_grade",
+        "min": "B",
+        "scale": "credit_grade",
+        "reason": "信用等级低于B",
+        "missing": "pass",
+    },
 ]
 SCALES = {"credit_grade": CREDIT}
 
@@ -130,8 +136,9 @@ def test_gate_missing_fail() -> None:
 
 
 def test_gate_not_in_case_insensitive_and_missing() -> None:
-    f = pd.DataFrame({"need_status": pd.Series(["dead", "Dead", "target", None], dtype="string"),
-                      "credit_grade": [9.0] * 4})
+    f = pd.DataFrame(
+        {"need_status": pd.Series(["dead", "Dead", "target", None], dtype="string"), "credit_grade": [9.0] * 4}
+    )
     assert apply_gates(f, GATES[:1], SCALES).tolist() == ["无需求（dead）", "无需求（dead）", "", ""]
     gates = [{**GATES[0], "missing": "fail"}]
     assert apply_gates(f, gates, SCALES).tolist() == ["无需求（dead）", "无需求（dead）", "", "无需求（dead）"]
@@ -161,13 +168,13 @@ def test_no_gates_everyone_passes() -> None:
 def test_grade_boundaries() -> None:
     cases = [
         ("target", 0.0, "A"),
-        ("target", 1.0, "A"),      # within 1 month, inclusive
+        ("target", 1.0, "A"),  # within 1 month, inclusive
         ("target", 1.0001, "B"),
         ("target", 3.0, "B"),
         ("target", 3.5, "C"),
         ("target", 6.0, "C"),
-        ("target", 6.01, "D"),     # clear need but more than 6 months away
-        ("target", np.nan, "D"),   # clear need, no expected date
+        ("target", 6.01, "D"),  # clear need but more than 6 months away
+        ("target", np.nan, "D"),  # clear need, no expected date
         ("potential", 0.5, "D"),
         ("potential", np.nan, "D"),
         ("dead", 0.5, "E"),
@@ -255,8 +262,18 @@ def test_grades_use_the_one_vocabulary() -> None:
     from prioanalysis.methods.grades import GRADES, PROMISED_MONTHS
 
     need = pd.Series(["target"] * 5 + ["potential", "dead", None])
-    months = pd.Series([PROMISED_MONTHS["A"], PROMISED_MONTHS["B"], PROMISED_MONTHS["C"],
-                        PROMISED_MONTHS["C"] + 0.01, None, 1.0, 1.0, 1.0])
+    months = pd.Series(
+        [
+            PROMISED_MONTHS["A"],
+            PROMISED_MONTHS["B"],
+            PROMISED_MONTHS["C"],
+            PROMISED_MONTHS["C"] + 0.01,
+            None,
+            1.0,
+            1.0,
+            1.0,
+        ]
+    )
     out = assign_grades(need, months)
     assert out.tolist() == ["A", "B", "C", "D", "D", "D", "E", "D"]
     assert set(out) <= set(GRADES)

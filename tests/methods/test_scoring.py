@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from prioanalysis.methods import scoring
 from prioanalysis.errors import InputError
+from prioanalysis.methods import scoring
 from prioanalysis.methods.scoring import (
     DIRECTIONS,
     METHODS,
@@ -102,12 +102,8 @@ def test_topsis_hwang_yoon_1981():
     np.testing.assert_allclose(res.scores, [0.643, 0.268, 0.613, 0.312], atol=1e-3)
     np.testing.assert_allclose(res.d_plus, [0.0545, 0.1197, 0.0580, 0.1009], atol=1e-4)
     np.testing.assert_allclose(res.d_minus, [0.0983, 0.0439, 0.0920, 0.0458], atol=1e-4)
-    np.testing.assert_allclose(
-        res.ideal, [0.1168, 0.0659, 0.0531, 0.0414, 0.1347, 0.2012], atol=2e-4
-    )
-    np.testing.assert_allclose(
-        res.anti_ideal, [0.0841, 0.0366, 0.0455, 0.0598, 0.0577, 0.1118], atol=2e-4
-    )
+    np.testing.assert_allclose(res.ideal, [0.1168, 0.0659, 0.0531, 0.0414, 0.1347, 0.2012], atol=2e-4)
+    np.testing.assert_allclose(res.anti_ideal, [0.0841, 0.0366, 0.0455, 0.0598, 0.0577, 0.1118], atol=2e-4)
     published_r = pd.DataFrame(
         {
             "X1": [0.4671, 0.5839, 0.4204, 0.5139],
@@ -121,9 +117,7 @@ def test_topsis_hwang_yoon_1981():
     exact_x4 = np.array([5.5, 6.5, 4.5, 5.0]) / np.sqrt(117.75)
     np.testing.assert_allclose(res.normalized["X4"], exact_x4, rtol=1e-12)
     assert list(res.scores.sort_values(ascending=False).index) == ["A1", "A3", "A4", "A2"]
-    pd.testing.assert_series_equal(
-        res.scores, topsis(AIRCRAFT, AIRCRAFT_WEIGHTS, AIRCRAFT_DIRECTIONS)
-    )
+    pd.testing.assert_series_equal(res.scores, topsis(AIRCRAFT, AIRCRAFT_WEIGHTS, AIRCRAFT_DIRECTIONS))
 
 
 def test_topsis_tzeng_huang_2011():
@@ -158,9 +152,7 @@ def test_weighted_sum_kernel_triantaphyllou_2000():
     """
     a = np.array([[25.0, 20, 15, 30], [10, 30, 20, 30], [30, 10, 30, 10]])
     w = np.array([0.20, 0.15, 0.40, 0.25])
-    np.testing.assert_allclose(
-        scoring._weighted_sum_kernel(a, w), [21.50, 22.00, 22.00], rtol=1e-12
-    )
+    np.testing.assert_allclose(scoring._weighted_sum_kernel(a, w), [21.50, 22.00, 22.00], rtol=1e-12)
 
 
 def test_weighted_sum_hwang_yoon_1981_linear_scale():
@@ -224,13 +216,9 @@ def test_minmax_accepts_negative_values():
 )
 def test_normalizations_hand_computed(method, values, benefit, cost):
     m = _frame(values)
-    np.testing.assert_allclose(
-        normalize(m, {"c0": "benefit"}, method)["c0"], benefit, rtol=1e-15
-    )
+    np.testing.assert_allclose(normalize(m, {"c0": "benefit"}, method)["c0"], benefit, rtol=1e-15)
     if cost is not None:
-        np.testing.assert_allclose(
-            normalize(m, {"c0": "cost"}, method)["c0"], cost, rtol=1e-15
-        )
+        np.testing.assert_allclose(normalize(m, {"c0": "cost"}, method)["c0"], cost, rtol=1e-15)
 
 
 def test_normalize_per_column_mapping():
@@ -312,9 +300,7 @@ def test_score_weighted_sum_result():
     res = score(AIRCRAFT, AIRCRAFT_WEIGHTS, AIRCRAFT_DIRECTIONS)
     assert res.method == "weighted_sum"
     assert res.normalization == "minmax"
-    pd.testing.assert_series_equal(
-        res.scores, weighted_sum(AIRCRAFT, AIRCRAFT_WEIGHTS, AIRCRAFT_DIRECTIONS)
-    )
+    pd.testing.assert_series_equal(res.scores, weighted_sum(AIRCRAFT, AIRCRAFT_WEIGHTS, AIRCRAFT_DIRECTIONS))
     pd.testing.assert_frame_equal(res.normalized, normalize(AIRCRAFT, AIRCRAFT_DIRECTIONS))
     expected_parts = res.normalized * pd.Series(AIRCRAFT_WEIGHTS)
     pd.testing.assert_frame_equal(res.contributions, expected_parts, rtol=1e-15)
@@ -446,7 +432,7 @@ def test_mismatched_columns_are_named():
         topsis(AIRCRAFT, AIRCRAFT_WEIGHTS, d)
 
     with pytest.raises(InputError, match=r"not in the normalization mapping: 'X3'"):
-        normalize(AIRCRAFT, AIRCRAFT_DIRECTIONS, {c: "minmax" for c in ["X1", "X2"]})
+        normalize(AIRCRAFT, AIRCRAFT_DIRECTIONS, dict.fromkeys(["X1", "X2"], "minmax"))
 
 
 def test_unknown_method_lists_accepted_names():
@@ -588,9 +574,7 @@ def test_minmax_weighted_sum_is_invariant_to_affine_rescaling(problem, a, b, dat
     m, w, d = problem
     col = data.draw(st.sampled_from(list(m.columns)))
     rescaled = m.assign(**{col: a * m[col] + b})
-    pd.testing.assert_series_equal(
-        weighted_sum(m, w, d), weighted_sum(rescaled, w, d), rtol=0, atol=1e-9
-    )
+    pd.testing.assert_series_equal(weighted_sum(m, w, d), weighted_sum(rescaled, w, d), rtol=0, atol=1e-9)
 
 
 @settings(deadline=None)
@@ -648,9 +632,7 @@ def test_flipping_every_direction_mirrors_the_score(problem, method):
 # Normalization fitted on a reference population
 # =============================================================================
 
-REF = pd.DataFrame(
-    {"revenue": [10.0, 20.0, 40.0], "dso_days": [30.0, 60.0, 90.0]}, index=["acme", "bolt", "cora"]
-)
+REF = pd.DataFrame({"revenue": [10.0, 20.0, 40.0], "dso_days": [30.0, 60.0, 90.0]}, index=["acme", "bolt", "cora"])
 DIRS = {"revenue": "benefit", "dso_days": "cost"}
 
 
@@ -658,8 +640,9 @@ DIRS = {"revenue": "benefit", "dso_days": "cost"}
 def test_fitted_normalization_on_the_reference_is_normalize(method: str) -> None:
     fitted = scoring.fit_normalization(REF, DIRS, method)
     pd.testing.assert_frame_equal(fitted.apply(REF), normalize(REF, DIRS, method), check_exact=True)
-    pd.testing.assert_frame_equal(normalize(REF, DIRS, method, reference=REF), normalize(REF, DIRS, method),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        normalize(REF, DIRS, method, reference=REF), normalize(REF, DIRS, method), check_exact=True
+    )
 
 
 def test_fitted_normalization_of_new_rows_by_hand() -> None:
@@ -743,14 +726,18 @@ def test_family_scores_by_hand() -> None:
     from prioanalysis.methods.spec import CriteriaSpec
 
     spec = CriteriaSpec.from_records(
-        [{"id": "a", "label": "A", "family": "attractiveness", "direction": "benefit", "weight": 0.3},
-         {"id": "b", "label": "B", "family": "attractiveness", "direction": "cost", "weight": 0.1},
-         {"id": "f", "label": "F", "family": "feasibility", "direction": "benefit", "weight": 0.6}])
+        [
+            {"id": "a", "label": "A", "family": "attractiveness", "direction": "benefit", "weight": 0.3},
+            {"id": "b", "label": "B", "family": "attractiveness", "direction": "cost", "weight": 0.1},
+            {"id": "f", "label": "F", "family": "feasibility", "direction": "benefit", "weight": 0.6},
+        ]
+    )
     m = pd.DataFrame({"a": [0.0, 2.0, 1.0], "b": [5.0, 5.0, 0.0], "f": [3.0, 1.0, 2.0]})
     fam = scoring.family_scores(m, spec)
     # attractiveness: weights 0.3, 0.1 rescaled to 0.75, 0.25; b (cost) 5 → 0, 0 → 1
     assert fam["attractiveness"].tolist() == pytest.approx([0.0, 0.75, 0.375 + 0.25])
     assert fam["feasibility"].tolist() == [1.0, 0.0, 0.5]
-    only = CriteriaSpec.from_records([{"id": "a", "label": "A", "family": "attractiveness",
-                                       "direction": "benefit", "weight": 1.0}])
+    only = CriteriaSpec.from_records(
+        [{"id": "a", "label": "A", "family": "attractiveness", "direction": "benefit", "weight": 1.0}]
+    )
     assert scoring.family_scores(m[["a"]], only)["feasibility"].isna().all()

@@ -29,12 +29,32 @@ from prioanalysis.methods.spec import (
 from tests.conftest import PARAMS_SRC
 
 RECORDS = [
-    {"id": "budget", "label": "预算", "family": "attractiveness", "direction": "benefit", "weight": 0.5,
-     "transform": "log1p"},
-    {"id": "fit", "label": "Fit", "family": "attractiveness", "direction": "benefit", "weight": 0.5,
-     "normalization": "max", "missing": "median"},
-    {"id": "days", "label": "Days", "family": "feasibility", "direction": "cost", "weight": 1.0,
-     "winsorize": [0.0, 0.9], "missing": "worst"},
+    {
+        "id": "budget",
+        "label": "预算",
+        "family": "attractiveness",
+        "direction": "benefit",
+        "weight": 0.5,
+        "transform": "log1p",
+    },
+    {
+        "id": "fit",
+        "label": "Fit",
+        "family": "attractiveness",
+        "direction": "benefit",
+        "weight": 0.5,
+        "normalization": "max",
+        "missing": "median",
+    },
+    {
+        "id": "days",
+        "label": "Days",
+        "family": "feasibility",
+        "direction": "cost",
+        "weight": 1.0,
+        "winsorize": [0.0, 0.9],
+        "missing": "worst",
+    },
 ]
 
 
@@ -184,8 +204,12 @@ def test_with_weights_scores_like_the_weights_given(raw: list[float]) -> None:
     s = _spec().with_weights(w)
     m = pd.DataFrame({"budget": [1.0, 2.0, 5.0], "fit": [3.0, 1.0, 2.0], "days": [10.0, 30.0, 20.0]})
     got = scoring.score(m, s.weights, s.directions, normalization=s.scoring_normalization).scores
-    want = scoring.score(m, w, {"budget": "benefit", "fit": "benefit", "days": "cost"},
-                         normalization={"budget": "minmax", "fit": "max", "days": "minmax"}).scores
+    want = scoring.score(
+        m,
+        w,
+        {"budget": "benefit", "fit": "benefit", "days": "cost"},
+        normalization={"budget": "minmax", "fit": "max", "days": "minmax"},
+    ).scores
     pd.testing.assert_series_equal(got, want, check_exact=True)
 
 
@@ -209,9 +233,21 @@ def test_vocabulary_lives_in_methods_and_config_uses_it() -> None:
     assert typing.get_args(config_params.Criterion.model_fields["missing"].annotation)[0] is spec_module.MissingPolicy
     assert set(typing.get_args(spec_module.MissingPolicy)) == set(MISSING_POLICIES)
     with pytest.raises(Exception, match="missing"):
-        CriteriaParams.model_validate({"version": "x", "criteria": [
-            {"id": "a", "label": "A", "family": "attractiveness", "direction": "benefit",
-             "weight": 1.0, "missing": "mean"}]})
+        CriteriaParams.model_validate(
+            {
+                "version": "x",
+                "criteria": [
+                    {
+                        "id": "a",
+                        "label": "A",
+                        "family": "attractiveness",
+                        "direction": "benefit",
+                        "weight": 1.0,
+                        "missing": "mean",
+                    }
+                ],
+            }
+        )
 
 
 def test_spec_module_needs_neither_pandas_nor_pydantic() -> None:

@@ -15,7 +15,7 @@ def _row() -> dict[str, object]:
 
 
 def test_columns_are_described_and_grouped() -> None:
-    assert list(schema.COLUMNS)[0] == schema.KEY == "customer_id"
+    assert next(iter(schema.COLUMNS)) == schema.KEY == "customer_id"
     assert list(schema.COLUMNS)[-2:] == ["flags", "source_row"]
     for name, col in schema.COLUMNS.items():
         assert col.kind in schema.KINDS and col.group in ("core", "optional", "robustness"), name
@@ -45,8 +45,13 @@ def test_validate_target_list_lists_every_problem() -> None:
         schema.validate_target_list(bad, source="list.csv")
     text = str(err.value)
     assert text.startswith("list.csv: 5 problem(s)")
-    for part in ("missing column(s): tier", "not in the schema: extra", "column 'rank': expected int",
-                 "column 'eligible': expected bool", "empty or repeated ids"):
+    for part in (
+        "missing column(s): tier",
+        "not in the schema: extra",
+        "column 'rank': expected int",
+        "column 'eligible': expected bool",
+        "empty or repeated ids",
+    ):
         assert part in text
     with pytest.raises(InputError, match="not in the schema's order"):
         schema.validate_target_list(good[[*list(schema.COLUMNS)[1:], schema.KEY]])

@@ -121,11 +121,10 @@ def test_threshold_tiers_boundaries() -> None:
     assert out.tolist() == ["A", "B", "C", NT, "B", NT]
 
 
-
-
 # --------------------------------------------------------------------------- properties
-def _pipeline_tiers(scores: pd.Series, eligible: pd.Series, groups: pd.Series,
-                    shares: list[float], rule: str) -> tuple[pd.Series, pd.Series]:
+def _pipeline_tiers(
+    scores: pd.Series, eligible: pd.Series, groups: pd.Series, shares: list[float], rule: str
+) -> tuple[pd.Series, pd.Series]:
     """Ranks among eligible customers within groups, then quota tiers (as the pipeline)."""
     er = rank_scores(scores[eligible], rule, None, groups[eligible])
     er = er.reindex(scores.index, fill_value=10**9)
@@ -284,7 +283,7 @@ def test_rank_and_tier_ties_share_the_tier_but_first_splits_them() -> None:
     seg = pd.Series("x", index=s.index)
     e = pd.Series(True, index=s.index)
     tb = pd.DataFrame({"deal": [1.0, 1.0, 2.0, 1.0]}, index=s.index)
-    common = dict(quota_values=[2], quota_kind="count", tie_breakers=tb)
+    common = {"quota_values": [2], "quota_kind": "count", "tie_breakers": tb}
     assert rank_and_tier(s, seg, e, ["T"], NT, tie_rule="min", **common)["tier"].tolist() == ["T", "T", "T", NT]
     # first: c wins the tie on the breaker, so b is beyond the quota of 2
     assert rank_and_tier(s, seg, e, ["T"], NT, tie_rule="first", **common)["tier"].tolist() == ["T", NT, "T", NT]
@@ -323,7 +322,12 @@ def test_plan_needs_a_size_and_matching_lengths() -> None:
     with pytest.raises(InputError, match="customers"):
         tier_codes(plan_tiers(rule, n=3), np.zeros(4))
     assert plan_tiers(rule, n=3).describe() == {
-        "names": ["A"], "shares": [0.5], "not_targeted": NT, "eligible": 3, "by": "all"}
+        "names": ["A"],
+        "shares": [0.5],
+        "not_targeted": NT,
+        "eligible": 3,
+        "by": "all",
+    }
 
 
 def test_assign_tiers_aligns_on_the_index() -> None:

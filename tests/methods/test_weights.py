@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prioanalysis.methods import weights as W
 from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.inputs.judgements import load_judgements
+from prioanalysis.methods import weights as W
 from prioanalysis.methods.weights import (
     DegenerateWeightsWarning,
     InconsistencyWarning,
@@ -157,10 +157,14 @@ def test_ahp_consistent_matrices_recover_random_weights(raw):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(min_value=3, max_value=9).flatmap(
-    lambda n: st.tuples(st.just(n), st.lists(st.sampled_from(list(W.SAATY_SCALE)), min_size=n * (n - 1) // 2,
-                                             max_size=n * (n - 1) // 2))
-))
+@given(
+    st.integers(min_value=3, max_value=9).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.sampled_from(list(W.SAATY_SCALE)), min_size=n * (n - 1) // 2, max_size=n * (n - 1) // 2),
+        )
+    )
+)
 def test_ahp_random_saaty_matrices_give_valid_weights(case):
     """Property: any reciprocal matrix on Saaty's scale gives non-negative weights summing
     to 1, λ_max ≥ n, and a warning exactly when CR ≥ 0.10."""
@@ -395,14 +399,21 @@ def test_ahp_hierarchy_errors_give_the_key_path():
     base = {"a vs b": 2, "a vs c": 4, "b vs c": 2}
     with pytest.raises(InputError, match="'families' is missing"):
         ahp_hierarchy({"criteria": {"attractiveness": base, "feasibility": "d"}})
-    with pytest.raises(InputError, match=r"criteria\.feasibility: criterion 'a' also belongs to family 'attractiveness'"):
-        ahp_hierarchy({"families": {"attractiveness vs feasibility": 1},
-                       "criteria": {"attractiveness": base, "feasibility": {"a vs d": 2}}})
+    with pytest.raises(
+        InputError, match=r"criteria\.feasibility: criterion 'a' also belongs to family 'attractiveness'"
+    ):
+        ahp_hierarchy(
+            {
+                "families": {"attractiveness vs feasibility": 1},
+                "criteria": {"attractiveness": base, "feasibility": {"a vs d": 2}},
+            }
+        )
     with pytest.raises(InputError, match=r"criteria\.attractiveness: 1 missing judgement\(s\): 'b vs c'"):
         ahp_hierarchy({"criteria": {"attractiveness": {"a vs b": 2, "a vs c": 4}}})
     with pytest.raises(InputError, match=r"families: unknown criteria \['other'\]"):
-        ahp_hierarchy({"families": {"attractiveness vs other": 1},
-                       "criteria": {"attractiveness": base, "feasibility": "d"}})
+        ahp_hierarchy(
+            {"families": {"attractiveness vs other": 1}, "criteria": {"attractiveness": base, "feasibility": "d"}}
+        )
     with pytest.raises(InputError, match=r"unknown key\(s\) \['weights'\]"):
         ahp_hierarchy({"criteria": {"attractiveness": base}, "weights": {}})
     with pytest.raises(InputError, match=r'criteria\.attractiveness\["a vs b"\]'):
@@ -592,8 +603,9 @@ def test_entropy_input_errors_name_the_column():
 # ------------------------------------------------------------------------ CRITIC
 
 
-CRITIC_DATA = pd.DataFrame({"revenue": [2.0, 2.0, 8.0, 8.0], "distance_km": [50.0, 10.0, 50.0, 10.0],
-                            "growth": [1.0, 3.0, 3.0, 5.0]})
+CRITIC_DATA = pd.DataFrame(
+    {"revenue": [2.0, 2.0, 8.0, 8.0], "distance_km": [50.0, 10.0, 50.0, 10.0], "growth": [1.0, 3.0, 3.0, 5.0]}
+)
 
 
 def test_critic_hand_computed_with_cost_criterion():

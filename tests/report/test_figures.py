@@ -8,16 +8,16 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from prioanalysis.report import figures as plotting  # noqa: E402
+from prioanalysis.report import figures as plotting
 
 SEGMENTS = {"government": "政府", "finance": "金融"}
 
 
-@pytest.fixture()
+@pytest.fixture
 def target_list() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -71,9 +71,7 @@ def test_top_customers_per_segment(target_list: pd.DataFrame) -> None:
 
 
 def test_completeness_answer_names_worst() -> None:
-    comp = pd.DataFrame(
-        {"segment": ["finance", "government", "all"], "x": [1.0, 0.8, 0.9], "y": [0.9, 0.3, 0.6]}
-    )
+    comp = pd.DataFrame({"segment": ["finance", "government", "all"], "x": [1.0, 0.8, 0.9], "y": [0.9, 0.3, 0.6]})
     fr = plotting.data_completeness(comp, {"x": "IT预算", "y": "信用等级"}, SEGMENTS, "en")
     # overall: y 60% < x 90%; segment means: finance 95%, government 55%
     assert "信用等级 (60%)" in fr.answer and "政府 has the least complete data (55%)" in fr.answer
@@ -99,10 +97,15 @@ def test_tier_stability_counts_review() -> None:
 
 
 def test_owner_loads_counts_full_owners() -> None:
-    loads = pd.DataFrame({
-        "owner_id": ["O1", "O1", "O2", "O2"], "owner_name": ["张", "张", "李", "李"],
-        "tier": ["A", "B", "A", "B"], "assigned": [2, 3, 1, 0], "capacity": [2, 3, 2, 2],
-    })
+    loads = pd.DataFrame(
+        {
+            "owner_id": ["O1", "O1", "O2", "O2"],
+            "owner_name": ["张", "张", "李", "李"],
+            "tier": ["A", "B", "A", "B"],
+            "assigned": [2, 3, 1, 0],
+            "capacity": [2, 3, 2, 2],
+        }
+    )
     fr = plotting.owner_loads(loads, n_unassigned=4, lang="en")
     assert fr.answer == "1 owners are at full capacity; 4 target customers have no owner for lack of capacity."
     assert fr.data["owner_id"].tolist() == ["O1", "O2"] and fr.data["utilisation"].tolist() == [1.0, 0.25]

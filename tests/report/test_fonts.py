@@ -8,10 +8,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
 
-from prioanalysis.report import fonts  # noqa: E402
+from prioanalysis.report import fonts
 
 
 def test_packaged_font_file_exists_and_registers() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from prioanalysis.report import notebook as report
 from prioanalysis.errors import ParamsError
+from prioanalysis.report import notebook as report
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMS = str(ROOT / "params" / "2026")

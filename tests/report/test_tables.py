@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from prioanalysis.report import tables as outputs
 from prioanalysis.config.params import load_params
+from prioanalysis.report import tables as outputs
 from prioanalysis.steps.ranking import run_ranking
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,13 +64,50 @@ def test_hostile_names_stay_text_in_the_workbook(result, tmp_path: Path) -> None
 
     from openpyxl import load_workbook
 
-    hostile = ['=HYPERLINK("http://x","点我")', "<script>alert(1)</script>", "O'Brien \"x\"; DROP TABLE t;--", "😀" * 50]
+    hostile = ['=HYPERLINK("http://x","点我")', "<script>alert(1)</script>", 'O\'Brien "x"; DROP TABLE t;--', "😀" * 50]
     tl = result.target_list.copy()
     tl.loc[: len(hostile) - 1, "customer_name"] = hostile
-    path = outputs.write_target_workbook(dataclasses.replace(result, target_list=tl), tmp_path / "h.xlsx",
-                                         {"government": "政府"})
+    path = outputs.write_target_workbook(
+        dataclasses.replace(result, target_list=tl), tmp_path / "h.xlsx", {"government": "政府"}
+    )
     ws = load_workbook(path)["全部"]
     col = [c.value for c in ws[1]].index("customer_name") + 1
     cells = [ws.cell(row=r, column=col) for r in range(2, 2 + len(hostile))]
     assert [c.value for c in cells] == hostile
     assert all(c.data_type == "s" for c in cells)  # never a formula
+
+
+def test_fast_rows_are_the_cells_openpyxl_writes(result, tmp_path: Path, monkeypatch) -> None:
+    """The fast row writer gives the workbook openpyxl gives: values, types, styles, sheets."""
+    import dataclasses
+
+    import numpy as np
+    from openpyxl import load_workbook
+
+    tl = result.target_list.copy()
+    odd = ['=SUM(A1)', "<b>&amp;</b>", "  padded ", "#N/A", "=", "", "a\nb\tc", "😀"]
+    tl.loc[: len(odd) - 1, "customer_name"] = odd
+    tl["gappy"] = tl["score"].where(tl.index % 3 != 0)
+    tl.loc[1, "gappy"] = np.inf
+    tl["mixed"] = pd.Series([None, 1, 2.5, True, "x"] * len(tl), dtype=object).iloc[: len(tl)].to_numpy()
+    tl["maybe"] = pd.array([True, None] * len(tl), dtype="boolean")[: len(tl)]
+    res = dataclasses.replace(result, target_list=tl)
+    labels = {"government": "政府", "finance": "金融"}
+    assert outputs._fast_writable(tl)
+    fast = load_workbook(outputs.write_target_workbook(res, tmp_path / "fast.xlsx", labels))
+    monkeypatch.setattr(outputs, "_fast_writable", lambda frame: False)
+    slow = load_workbook(outputs.write_target_workbook(res, tmp_path / "slow.xlsx", labels))
+    assert fast.sheetnames == slow.sheetnames
+    for name in slow.sheetnames:
+        a, b = slow[name], fast[name]
+        assert (a.dimensions, a.freeze_panes) == (b.dimensions, b.freeze_panes)
+        assert {k: v.width for k, v in a.column_dimensions.items()} == {k: v.width for k, v in b.column_dimensions.items()}
+        cells_a = [(c.value, c.data_type, c.style_id) for row in a.iter_rows() for c in row]
+        cells_b = [(c.value, c.data_type, c.style_id) for row in b.iter_rows() for c in row]
+        assert cells_a == cells_b
+
+
+def test_text_openpyxl_rejects_takes_the_openpyxl_path() -> None:
+    assert not outputs._fast_writable(pd.DataFrame({"name": ["ok", "bad\x01"]}))
+    assert not outputs._fast_writable(pd.DataFrame({"when": pd.to_datetime(["2026-01-01"])}))
+    assert outputs._fast_writable(pd.DataFrame({"name": pd.array(["ok", None], dtype="string"), "x": [1.0, None]}))

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from prioanalysis.steps import calibration as recalibration
-from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.config.params import load_params
+from prioanalysis.errors import InputError, ParamsError
+from prioanalysis.steps import calibration as recalibration
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,8 +52,9 @@ def test_recalibration_recovers_the_generators_weights(inputs: recalibration.Cal
 def test_missing_previous_year_is_a_params_error(tmp_path: Path) -> None:
     d = tmp_path / "params" / "2030"
     shutil.copytree(ROOT / "params" / "2026", d)
-    (d / "run.yaml").write_text((d / "run.yaml").read_text(encoding="utf-8").replace("year: 2026", "year: 2030"),
-                                encoding="utf-8")
+    (d / "run.yaml").write_text(
+        (d / "run.yaml").read_text(encoding="utf-8").replace("year: 2026", "year: 2030"), encoding="utf-8"
+    )
     with pytest.raises(ParamsError, match="no parameters for 2029"):
         recalibration.load_calibration_inputs(load_params(d))
 
@@ -61,7 +62,9 @@ def test_missing_previous_year_is_a_params_error(tmp_path: Path) -> None:
 def test_bad_outcomes_file_names_rows(tmp_path: Path) -> None:
     bad = tmp_path / "outcomes.csv"
     bad.write_text("customer_id,won,revenue\nC1,1,10\nC2,yes,0\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"outcomes.csv: 1 problem\(s\) in the outcomes:\n  - row 3, column 'won': 'yes' is not 0 or 1"):
+    with pytest.raises(
+        InputError, match=r"outcomes.csv: 1 problem\(s\) in the outcomes:\n  - row 3, column 'won': 'yes' is not 0 or 1"
+    ):
         recalibration.load_calibration_inputs(load_params(ROOT / "params" / "2026"), outcomes_path=str(bad))
 
 
@@ -84,7 +87,7 @@ def test_calibration_matrix_is_last_years_ranking_matrix(inputs: recalibration.C
     expected = ranked.prepared.matrix.loc[inputs.matrix.index, list(inputs.matrix.columns)]
     pd.testing.assert_frame_equal(inputs.matrix, expected, check_exact=True)
     # the normalization is this year's weighted sum's, per criterion
-    assert inputs.normalization == {c: "minmax" for c in inputs.matrix.columns}
+    assert inputs.normalization == dict.fromkeys(inputs.matrix.columns, "minmax")
 
 
 # ------------------------------------------------------------- write_proposed_criteria
@@ -97,15 +100,18 @@ def test_write_proposed_criteria_writes_the_file_and_its_diff(tmp_path: Path) ->
     out = tmp_path / "review" / "criteria_proposed.yaml"
     diff = recalibration.write_proposed_criteria(src, pd.Series({"a": 0.7, "b": 0.3}), out)
     assert out.read_text(encoding="utf-8") == CRITERIA_TEXT.replace("0.5\n  -", "0.7000\n  -").replace(
-        "weight: 0.5\n", "weight: 0.3000\n")
+        "weight: 0.5\n", "weight: 0.3000\n"
+    )
     assert diff == Path(str(out) + ".diff").read_text(encoding="utf-8")
     changed = [x for x in diff.splitlines() if x[:1] in "+-" and not x.startswith(("+++", "---"))]
-    assert changed == ["-    weight: 0.5", "-    weight: 0.5", "+    weight: 0.7000", "+    weight: 0.3000"] or \
-        sorted(changed) == sorted(["-    weight: 0.5", "+    weight: 0.7000", "-    weight: 0.5", "+    weight: 0.3000"])
+    assert changed == ["-    weight: 0.5", "-    weight: 0.5", "+    weight: 0.7000", "+    weight: 0.3000"] or sorted(
+        changed
+    ) == sorted(["-    weight: 0.5", "+    weight: 0.7000", "-    weight: 0.5", "+    weight: 0.3000"])
 
 
-def test_write_proposed_criteria_accepts_calibration_results(tmp_path: Path,
-                                                             inputs: recalibration.CalibrationInputs) -> None:
+def test_write_proposed_criteria_accepts_calibration_results(
+    tmp_path: Path, inputs: recalibration.CalibrationInputs
+) -> None:
     import yaml
 
     rep = recalibration.recalibrate(inputs, n_boot=10, seed=1)
@@ -130,8 +136,8 @@ def test_write_proposed_criteria_refuses_params_directory(tmp_path: Path) -> Non
         recalibration.write_proposed_criteria(src, {"a": 0.5, "b": 0.5}, src)
     with pytest.raises(ParamsError, match="Cannot read"):
         recalibration.write_proposed_criteria(tmp_path / "absent.yaml", {"a": 1.0}, tmp_path / "o.yaml")
+    flow = tmp_path / "flow.yaml"
+    flow.write_text("criteria: [{id: a, weight: 0.5}, {id: b, weight: 0.5}]\n", encoding="utf-8")
     with pytest.raises(ParamsError, match="block list"):
-        flow = tmp_path / "flow.yaml"
-        flow.write_text("criteria: [{id: a, weight: 0.5}, {id: b, weight: 0.5}]\n", encoding="utf-8")
         recalibration.write_proposed_criteria(flow, {"a": 0.5, "b": 0.5}, tmp_path / "o.yaml")
     assert not (tmp_path / "o.yaml").exists()

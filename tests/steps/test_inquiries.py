@@ -16,17 +16,17 @@ from types import SimpleNamespace
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from tests.conftest import ROOT, assert_drawn, edit_yaml  # noqa: E402
+import numpy as np
+import pandas as pd
+import pytest
 
-from prioanalysis.steps import inquiries as iq  # noqa: E402
-from prioanalysis.report import review_figures as review_plots  # noqa: E402
-from prioanalysis.errors import InputError, ParamsError  # noqa: E402
-from prioanalysis.config.inquiries import load_inquiry_params  # noqa: E402
-from prioanalysis.config.params import CriteriaParams, load_params  # noqa: E402
-from prioanalysis.inputs.inquiries import read_inquiries  # noqa: E402
+from prioanalysis.config.inquiries import load_inquiry_params
+from prioanalysis.config.params import CriteriaParams, load_params
+from prioanalysis.errors import InputError, ParamsError
+from prioanalysis.inputs.inquiries import read_inquiries
+from prioanalysis.report import review_figures as review_plots
+from prioanalysis.steps import inquiries as iq
+from tests.conftest import ROOT, assert_drawn, edit_yaml
 
 Z = 1.959963984540054
 
@@ -154,27 +154,46 @@ def test_follow_up_depth_value_outside_buckets() -> None:
 
 
 def test_conversion_summary_hand_computed() -> None:
-    t = iq.conversion_summary({"m": pd.DataFrame({"converted": [1, 0, 0, 0]}),
-                               "ytd": pd.DataFrame({"converted": [1, 1, 0, 0, 0, 0, 0, 0]})})
+    t = iq.conversion_summary(
+        {"m": pd.DataFrame({"converted": [1, 0, 0, 0]}), "ytd": pd.DataFrame({"converted": [1, 1, 0, 0, 0, 0, 0, 0]})}
+    )
     assert t["conversion_rate"].tolist() == [0.25, 0.25]
     assert (t.loc[1, "ci_low"], t.loc[1, "ci_high"]) == pytest.approx(wilson(2, 8))
 
 
 # ------------------------------------------------------------------------- scoring
 def _crit(policy_a: str = "median", norm: str = "minmax") -> CriteriaParams:
-    return CriteriaParams.model_validate({"version": "t", "criteria": [
-        {"id": "a", "label": "A", "family": "attractiveness", "direction": "benefit", "weight": 0.5,
-         "missing": policy_a, "normalization": norm},
-        {"id": "b", "label": "B", "family": "feasibility", "direction": "cost", "weight": 0.5,
-         "missing": "worst", "normalization": norm},
-    ]})
+    return CriteriaParams.model_validate(
+        {
+            "version": "t",
+            "criteria": [
+                {
+                    "id": "a",
+                    "label": "A",
+                    "family": "attractiveness",
+                    "direction": "benefit",
+                    "weight": 0.5,
+                    "missing": policy_a,
+                    "normalization": norm,
+                },
+                {
+                    "id": "b",
+                    "label": "B",
+                    "family": "feasibility",
+                    "direction": "cost",
+                    "weight": 0.5,
+                    "missing": "worst",
+                    "normalization": norm,
+                },
+            ],
+        }
+    )
 
 
 def test_score_against_reference_hand_computed() -> None:
     ref = pd.DataFrame({"a": [0.0, 10.0, 4.0, 2.0], "b": [1.0, 3.0, 5.0, np.nan]})
     rseg = pd.Series(["x", "x", "y", "y"])
-    new = pd.DataFrame({"a": [20.0, np.nan, np.nan, 5.0], "b": [np.nan, 2.0, 2.0, 0.0]},
-                       index=["q1", "q2", "q3", "q4"])
+    new = pd.DataFrame({"a": [20.0, np.nan, np.nan, 5.0], "b": [np.nan, 2.0, 2.0, 0.0]}, index=["q1", "q2", "q3", "q4"])
     seg = pd.Series(["x", "x", "z", "y"], index=new.index)
     r = iq.score_against_reference(new, seg, ref, rseg, _crit("segment_median"))
     # a: min 0, max 10; b (cost): observed 1, 3, 5; the reference's missing b is filled
@@ -214,8 +233,7 @@ def test_scoring_the_list_against_itself_gives_the_lists_scores() -> None:
     params = load_params(ROOT / "params" / "2026")
     result = run_ranking(params)
     cust = result.intake.customers
-    r = iq.score_against_reference(cust[params.criteria.ids], cust["segment"], cust, cust["segment"],
-                                   params.criteria)
+    r = iq.score_against_reference(cust[params.criteria.ids], cust["segment"], cust, cust["segment"], params.criteria)
     listed = result.target_list.set_index("customer_id")["score"]
     # exactly: the same fitted preprocessor and the same scoring kernel as the ranking
     np.testing.assert_array_equal(r.scores.to_numpy(), listed.reindex(r.scores.index).to_numpy())
@@ -258,13 +276,24 @@ def test_score_against_reference_spec_and_normalization_arguments() -> None:
 
 
 def test_criteria_values_scales_and_ranges() -> None:
-    cp = CriteriaParams.model_validate({"version": "t", "scales": {"g": {"AA": 8, "B": 4}, "r": {"1": 1, "2": 2}},
-        "criteria": [
-            {"id": "g", "label": "G", "family": "feasibility", "direction": "benefit", "weight": 0.4, "scale": "g"},
-            {"id": "r", "label": "R", "family": "feasibility", "direction": "benefit", "weight": 0.3, "scale": "r"},
-            {"id": "n", "label": "N", "family": "attractiveness", "direction": "benefit", "weight": 0.3,
-             "valid_range": [0, 100]},
-        ]})
+    cp = CriteriaParams.model_validate(
+        {
+            "version": "t",
+            "scales": {"g": {"AA": 8, "B": 4}, "r": {"1": 1, "2": 2}},
+            "criteria": [
+                {"id": "g", "label": "G", "family": "feasibility", "direction": "benefit", "weight": 0.4, "scale": "g"},
+                {"id": "r", "label": "R", "family": "feasibility", "direction": "benefit", "weight": 0.3, "scale": "r"},
+                {
+                    "id": "n",
+                    "label": "N",
+                    "family": "attractiveness",
+                    "direction": "benefit",
+                    "weight": 0.3,
+                    "valid_range": [0, 100],
+                },
+            ],
+        }
+    )
     f = pd.DataFrame({"g": ["aa", None, "B"], "r": ["2.0", "1", None], "n": ["5", "500", "x"]})
     v = iq.criteria_values(f, cp)
     assert v["g"].tolist()[0::2] == [8.0, 4.0] and math.isnan(v["g"].iloc[1])
@@ -275,9 +304,13 @@ def test_criteria_values_scales_and_ranges() -> None:
 
 
 def test_tier_cuts_by_segment_and_all() -> None:
-    tl = pd.DataFrame({"segment": ["x", "x", "x", "y", "y", "y"],
-                       "score": [0.9, 0.8, 0.6, 0.7, 0.5, 0.1],
-                       "tier": ["T1", "T2", "T2", "T1", "T2", "no"]})
+    tl = pd.DataFrame(
+        {
+            "segment": ["x", "x", "x", "y", "y", "y"],
+            "score": [0.9, 0.8, 0.6, 0.7, 0.5, 0.1],
+            "tier": ["T1", "T2", "T2", "T1", "T2", "no"],
+        }
+    )
     c = iq.tier_cuts(tl, ["T1", "T2"])
     assert c.loc["x"].tolist() == [0.9, 0.6]
     assert c.loc["y"].tolist() == [0.7, 0.5]
@@ -296,6 +329,7 @@ def test_implied_tier_skips_empty_tiers_and_rounds() -> None:
 @pytest.fixture
 def small_params(params_dir: Path):
     """params/2026 cut down to two criteria: deal size (benefit) and credit grade."""
+
     def two_criteria(doc: dict) -> None:
         keep = {c["id"]: c for c in doc["criteria"] if c["id"] in ("deal_size", "credit_grade")}
         keep["deal_size"].pop("transform", None)
@@ -309,23 +343,33 @@ def small_params(params_dir: Path):
 
 
 def _reference() -> SimpleNamespace:
-    customers = pd.DataFrame({"segment": ["x", "x", "y", "y"], "deal_size": [10.0, 20.0, 30.0, 40.0],
-                              "credit_grade": [9.0, 7.0, 5.0, np.nan]}, index=["c1", "c2", "c3", "c4"])
-    tl = pd.DataFrame({"segment": ["x", "x", "y", "y"], "score": [0.8, 0.5, 0.9, 0.6],
-                       "tier": ["战略", "一般", "战略", "一般"]})
+    customers = pd.DataFrame(
+        {
+            "segment": ["x", "x", "y", "y"],
+            "deal_size": [10.0, 20.0, 30.0, 40.0],
+            "credit_grade": [9.0, 7.0, 5.0, np.nan],
+        },
+        index=["c1", "c2", "c3", "c4"],
+    )
+    tl = pd.DataFrame(
+        {"segment": ["x", "x", "y", "y"], "score": [0.8, 0.5, 0.9, 0.6], "tier": ["战略", "一般", "战略", "一般"]}
+    )
     return SimpleNamespace(intake=SimpleNamespace(customers=customers, source="ref.csv"), target_list=tl)
 
 
 def test_score_inquiries_hand_computed(small_params) -> None:
-    q = pd.DataFrame({
-        "inquiry_id": ["q1", "q2", "q3", "q4", "q5"],
-        "date": pd.to_datetime(["2025-10-01"] * 5),
-        "segment": ["x", "y", "x", "zz", "x"],
-        "customer_name": list("甲乙丙丁戊"),
-        "decision": ["follow_up", "decline", "propose_target", "follow_up", "decline"],
-        "deal_size": [25.0, 100.0, 40.0, None, None],
-        "credit_grade": ["AA", None, "CCC", "A", None],
-    }, index=["q1", "q2", "q3", "q4", "q5"])
+    q = pd.DataFrame(
+        {
+            "inquiry_id": ["q1", "q2", "q3", "q4", "q5"],
+            "date": pd.to_datetime(["2025-10-01"] * 5),
+            "segment": ["x", "y", "x", "zz", "x"],
+            "customer_name": list("甲乙丙丁戊"),
+            "decision": ["follow_up", "decline", "propose_target", "follow_up", "decline"],
+            "deal_size": [25.0, 100.0, 40.0, None, None],
+            "credit_grade": ["AA", None, "CCC", "A", None],
+        },
+        index=["q1", "q2", "q3", "q4", "q5"],
+    )
     s = iq.score_inquiries(q, _reference(), small_params).loc[["q1", "q2", "q3", "q4", "q5"]]
     # deal z = (d - 10) / 30 (clipped to [10, 40]); credit z = (c - 5) / 4 (worst 5 if missing)
     # q1: 0.5, 0.75 -> 0.625     q2: 1.0, 0.0 -> 0.5     q3: 1.0, clipped 3 -> 5 -> 0 -> 0.5
@@ -345,12 +389,18 @@ def test_score_inquiries_hand_computed(small_params) -> None:
 
 
 def test_score_inquiries_threshold_tiers_and_topsis(small_params, params_dir: Path) -> None:
-    q = pd.DataFrame({"inquiry_id": ["q1"], "segment": ["y"], "decision": ["decline"],
-                      "deal_size": [25.0], "credit_grade": ["AA"]}, index=["q1"])
-    run = small_params.run.model_copy(update={"tiers": small_params.run.tiers.model_copy(
-        update={"scheme": "threshold", "thresholds": [0.9, 0.7, 0.6]})})
-    params = type(small_params)(small_params.criteria, run, small_params.directory,
-                                small_params.criteria_path, small_params.run_path)
+    q = pd.DataFrame(
+        {"inquiry_id": ["q1"], "segment": ["y"], "decision": ["decline"], "deal_size": [25.0], "credit_grade": ["AA"]},
+        index=["q1"],
+    )
+    run = small_params.run.model_copy(
+        update={
+            "tiers": small_params.run.tiers.model_copy(update={"scheme": "threshold", "thresholds": [0.9, 0.7, 0.6]})
+        }
+    )
+    params = type(small_params)(
+        small_params.criteria, run, small_params.directory, small_params.criteria_path, small_params.run_path
+    )
     s = iq.score_inquiries(q, _reference(), params)
     assert s.loc["q1", "implied_tier"] == "一般" and s.loc["q1", "target_cut"] == 0.6  # 0.625 >= 0.6
     edit_yaml(params_dir / "run.yaml", lambda d: d["scoring"].__setitem__("method", "topsis"))
@@ -368,13 +418,15 @@ def test_decision_agreement_hand_computed() -> None:
 
 
 def test_inquiry_figures_answers_from_data(figure_style) -> None:
-    q = pd.DataFrame({
-        "segment": ["finance", "finance", "retail", "finance"],
-        "channel": ["web", "phone", "web", "web"],
-        "first_response_hours": [1.0, 8.0, 12.0, np.nan],
-        "decision": ["follow_up", "propose_target", "decline", "follow_up"],
-        "converted": [0, 1, 0, 0],
-    })
+    q = pd.DataFrame(
+        {
+            "segment": ["finance", "finance", "retail", "finance"],
+            "channel": ["web", "phone", "web", "web"],
+            "first_response_hours": [1.0, 8.0, 12.0, np.nan],
+            "decision": ["follow_up", "propose_target", "decline", "follow_up"],
+            "converted": [0, 1, 0, 0],
+        }
+    )
     seg = {"finance": "金融", "retail": "零售"}
     ch = {"phone": "电话", "web": "网站"}
     fr = review_plots.inquiry_volume_chart(q, "2025-10", seg, ch, "zh")
@@ -400,9 +452,16 @@ def test_follow_up_and_score_figures(figure_style) -> None:
     assert_drawn(fr)
     # both conversions at 4+ follow-ups; 2 of 4 inquiries stopped at <= 1
     assert fr.answer == "今年以来100%的成交发生在第4次及以后（经验值80%）；50%的询价在1次跟进以内就停止了。"
-    s = pd.DataFrame({"inquiry_id": ["q1", "q2", "q3"], "segment": ["finance", "retail", "finance"],
-                      "decision": ["propose_target", "decline", "follow_up"], "margin": [0.1, -0.2, 0.05],
-                      "score": [0.7, 0.3, 0.6], "propose": [True, False, True]})
+    s = pd.DataFrame(
+        {
+            "inquiry_id": ["q1", "q2", "q3"],
+            "segment": ["finance", "retail", "finance"],
+            "decision": ["propose_target", "decline", "follow_up"],
+            "margin": [0.1, -0.2, 0.05],
+            "score": [0.7, 0.3, 0.6],
+            "propose": [True, False, True],
+        }
+    )
     fr = review_plots.inquiry_score_chart(s, {"finance": "金融", "retail": "零售"}, "propose_target", "zh")
     assert_drawn(fr)
     assert fr.answer.startswith("2家询价客户") and "其中1家已被处理人建议" in fr.answer
@@ -413,8 +472,8 @@ def test_follow_up_and_score_figures(figure_style) -> None:
 # ------------------------------------------------------------------------- smoke
 def test_monthly_notebook_calls_on_the_sample(figure_style) -> None:
     """The package calls of notebooks/40_inquiry_monthly.ipynb, in order, on the sample."""
-    from prioanalysis.steps.ranking import run_ranking
     from prioanalysis.methods.metrics import rate_table
+    from prioanalysis.steps.ranking import run_ranking
 
     month = "2025-10"
     setup = iq.validate_monthly_parameters(month, 2026, str(ROOT / "params" / "2026"))

@@ -30,7 +30,6 @@ from prioanalysis.steps.ranking import (
     stored_result,
 )
 from prioanalysis.steps.robustness import rank_with_robustness
-
 from tests.conftest import PARAMS_SRC, edit_yaml
 
 
@@ -38,8 +37,15 @@ def assert_same(a: Any, b: Any, where: str = "result") -> None:
     """Exact equality, types included (object columns value by value)."""
     if isinstance(a, pd.DataFrame):
         assert isinstance(b, pd.DataFrame), where
-        pd.testing.assert_frame_equal(a, b, check_exact=True, check_index_type=True, check_column_type=True,
-                                      check_categorical=True, check_flags=True)
+        pd.testing.assert_frame_equal(
+            a,
+            b,
+            check_exact=True,
+            check_index_type=True,
+            check_column_type=True,
+            check_categorical=True,
+            check_flags=True,
+        )
         assert a.attrs == b.attrs, where
         assert a.index.dtype == b.index.dtype and a.columns.dtype == b.columns.dtype, where
         for i in range(a.shape[1]):
@@ -100,8 +106,11 @@ def test_round_trip_of_awkward_tables_is_exact(tmp_path: Path) -> None:
         }
     )
     frame.attrs = {"source": "file.csv", "row_offset": 2}
-    crosstab = pd.crosstab(pd.Categorical(["a", "b"], categories=["a", "b", "c"]),
-                           pd.Categorical(["T", "U"], categories=["U", "T"]), dropna=False)
+    crosstab = pd.crosstab(
+        pd.Categorical(["a", "b"], categories=["a", "b", "c"]),
+        pd.Categorical(["T", "U"], categories=["U", "T"]),
+        dropna=False,
+    )
     crosstab.index.name, crosstab.columns.name = "segment", "tier"
     multi = pd.DataFrame({"v": [1.0, 2.0]}, index=pd.MultiIndex.from_tuples([("a", 1), ("b", 2)], names=["k", "n"]))
     from prioanalysis.methods.acceptability import _Prepared  # a NamedTuple of the package

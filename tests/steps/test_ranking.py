@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import CREDIT, CRITERIA, PARAMS_SRC, SAMPLE_2026, edit_yaml, read_yaml, tiny_frame
-from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.config.params import Params, load_params
+from prioanalysis.errors import ParamsError
 from prioanalysis.steps.ranking import RankingResult, run_ranking
+from tests.conftest import CREDIT, CRITERIA, PARAMS_SRC, SAMPLE_2026, edit_yaml, read_yaml, tiny_frame
 
 TIERS = ["战略", "重点", "一般"]
 NOT_TARGETED = "非目标"
@@ -78,8 +78,9 @@ def test_every_customer_once(result: RankingResult, kept: pd.DataFrame, raw: pd.
     assert set(t["customer_id"]) == set(kept.index)
     # everybody proposed is either scored or excluded for too little data
     low = set(raw["customer_id"]) - set(kept.index)
-    assert low == set(result.intake.excluded.loc[
-        result.intake.excluded["reason"].str.contains("completeness"), "customer_id"])
+    assert low == set(
+        result.intake.excluded.loc[result.intake.excluded["reason"].str.contains("completeness"), "customer_id"]
+    )
     assert result.choices["customers_scored"] == len(t)
 
 
@@ -102,7 +103,7 @@ def test_sorted_and_ranked(result: RankingResult) -> None:
     # competition ranks ("min"): 1 + number of strictly better scores, overall and per segment
     better = (s.to_numpy()[None, :] > s.to_numpy()[:, None]).sum(axis=1)
     assert (t["rank"].to_numpy() == better + 1).all()
-    for seg, g in t.groupby("segment"):
+    for _, g in t.groupby("segment"):
         gs = g["score"].round(10).to_numpy()
         assert (g["segment_rank"].to_numpy() == (gs[None, :] > gs[:, None]).sum(axis=1) + 1).all()
 
@@ -219,7 +220,7 @@ def test_choices_record_the_method(result: RankingResult) -> None:
     assert ch["tie_breakers"] == ["deal_size"]
     assert ch["missing_policy"]["credit_grade"] == "worst"
     assert {v for k, v in ch["missing_policy"].items() if k != "credit_grade"} == {"segment_median"}
-    assert ch["normalization"] == {c: "minmax" for c in CRITERIA}
+    assert ch["normalization"] == dict.fromkeys(CRITERIA, "minmax")
     assert ch["tier_scheme"] == "quota"
     assert ch["weights"]["it_budget"] == pytest.approx(0.15)
     assert ch["customers_excluded"] == len(result.intake.excluded)
@@ -305,13 +306,21 @@ def test_exclude_reweight_by_hand(params_dir: Path, tiny_csv: Path) -> None:
     z_fit = (2 - 1) / (5 - 1)
     z_infl = (2 - 1) / (5 - 1)
     z_rel = (2 - 1) / (5 - 1)
-    z_comp = (5 - 4) / (5 - 1)                 # cost: C4 has 4, range 1..5
-    z_credit = (6 - 3) / (9 - 3)               # BBB = 6, range CCC 3 .. AAA 9
-    z_pay = (150 - 90) / (150 - 30)            # cost: 90 days, range 30..150
+    z_comp = (5 - 4) / (5 - 1)  # cost: C4 has 4, range 1..5
+    z_credit = (6 - 3) / (9 - 3)  # BBB = 6, range CCC 3 .. AAA 9
+    z_pay = (150 - 90) / (150 - 30)  # cost: 90 days, range 30..150
     # global weights: attractiveness 0.6 × (.25 .30 .10 .25 .10), feasibility 0.4 × (.30 .15 .15 .25 .15)
-    num = 0.15 * z_it + 0.06 * z_growth + 0.15 * z_fit + 0.06 * z_infl \
-        + 0.12 * z_rel + 0.06 * z_comp + 0.10 * z_credit + 0.06 * z_pay
-    kept_weight = 1.0 - 0.18 - 0.06            # without deal_size (0.18) and distance (0.06)
+    num = (
+        0.15 * z_it
+        + 0.06 * z_growth
+        + 0.15 * z_fit
+        + 0.06 * z_infl
+        + 0.12 * z_rel
+        + 0.06 * z_comp
+        + 0.10 * z_credit
+        + 0.06 * z_pay
+    )
+    kept_weight = 1.0 - 0.18 - 0.06  # without deal_size (0.18) and distance (0.06)
     assert t.loc["C4", "score"] == pytest.approx(num / kept_weight, abs=1e-12)
     c = r.contributions
     assert c.loc["C4", "deal_size"] == 0 and c.loc["C4", "service_distance_km"] == 0
@@ -319,7 +328,7 @@ def test_exclude_reweight_by_hand(params_dir: Path, tiny_csv: Path) -> None:
     assert "left out, weights rescaled" in t.loc["C4", "flags"]
     # a complete customer is scored with the full weights: C1 keeps sum of weights 1
     assert "left out" not in t.loc["C1", "flags"]
-    assert r.choices["missing_policy"] == {cid: "exclude_reweight" for cid in CRITERIA}
+    assert r.choices["missing_policy"] == dict.fromkeys(CRITERIA, "exclude_reweight")
 
 
 def test_exclude_reweight_with_topsis_is_refused(params_dir: Path, tiny_csv: Path) -> None:
@@ -333,8 +342,8 @@ def test_tiny_list_gates_and_flags(params: Params, tiny_csv: Path) -> None:
     r = run_ranking(params, input_path=tiny_csv)
     t = r.target_list.set_index("customer_id")
     assert set(t.index) == {f"C{i}" for i in range(1, 9)}
-    assert t.loc["C5", "not_targeted_reason"] == CREDIT_REASON      # CCC
-    assert t.loc["C6", "not_targeted_reason"] == NEED_REASON        # dead
+    assert t.loc["C5", "not_targeted_reason"] == CREDIT_REASON  # CCC
+    assert t.loc["C6", "not_targeted_reason"] == NEED_REASON  # dead
     assert t.loc["C7", "not_targeted_reason"] in ("", "below the tier cut-off")  # no credit: passes
     assert t.loc["C4", "customer_name"] == "深圳市税务局"
     assert "imputed: " in t.loc["C7", "flags"] and "信用等级" in t.loc["C7", "flags"]

@@ -15,19 +15,20 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from tests.conftest import ROOT, assert_drawn, edit_yaml  # noqa: E402
+import numpy as np
+import pandas as pd
+import pytest
 
-from prioanalysis.steps import review as ar  # noqa: E402
-from prioanalysis.steps import inquiries as iq  # noqa: E402
-from prioanalysis.report import review_figures as review_plots  # noqa: E402
+from prioanalysis.config.goals import MEASURES, Goal
+from prioanalysis.config.params import CriteriaParams, load_params
+from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.methods import metrics as review
-from prioanalysis.errors import InputError, ParamsError  # noqa: E402
-from prioanalysis.report.tables import write_csv  # noqa: E402
-from prioanalysis.config.goals import MEASURES, Goal  # noqa: E402
-from prioanalysis.config.params import CriteriaParams, load_params  # noqa: E402
+from prioanalysis.report import review_figures as review_plots
+from prioanalysis.report.tables import write_csv
+from prioanalysis.steps import inquiries as iq
+from prioanalysis.steps import review as ar
+from tests.conftest import ROOT, assert_drawn, edit_yaml
+
 
 # ------------------------------------------------------------------------- parameters
 @pytest.fixture
@@ -104,8 +105,9 @@ def test_frozen_list_equals_the_recomputed_one(tmp_path: Path) -> None:
 
 def test_join_outcomes_policies() -> None:
     tl = pd.DataFrame({"score": [0.9, 0.5, 0.1]}, index=["c1", "c2", "c3"])
-    oc = pd.DataFrame({"won": [1, 0, 1], "revenue": [5.0, 0.0, 2.0], "days_to_close": [10.0, np.nan, 3.0]},
-                      index=["c1", "c2", "c9"])
+    oc = pd.DataFrame(
+        {"won": [1, 0, 1], "revenue": [5.0, 0.0, 2.0], "days_to_close": [10.0, np.nan, 3.0]}, index=["c1", "c2", "c9"]
+    )
     with pytest.raises(InputError, match=r"1 customer\(s\) of the list have no outcome row \(c3\)"):
         ar.join_outcomes(tl, oc)
     j, cov = ar.join_outcomes(tl, oc, missing_outcome="not_won")
@@ -134,13 +136,19 @@ def test_ranking_performance_hand_computed() -> None:
 
 
 def test_criteria_effectiveness_orients_costs_and_adds_psi() -> None:
-    cp = CriteriaParams.model_validate({"version": "t", "family_weights": {"attractiveness": 0.6, "feasibility": 0.4},
-        "criteria": [
-            {"id": "size", "label": "规模", "family": "attractiveness", "direction": "benefit", "weight": 1.0},
-            {"id": "days", "label": "回款", "family": "feasibility", "direction": "cost", "weight": 1.0},
-        ]})
-    X = pd.DataFrame({"size": [9.0, 7.0, np.nan, 3.0, 1.0], "days": [10.0, 20.0, 30.0, 80.0, 90.0]},
-                     index=list("vwxyz"))
+    cp = CriteriaParams.model_validate(
+        {
+            "version": "t",
+            "family_weights": {"attractiveness": 0.6, "feasibility": 0.4},
+            "criteria": [
+                {"id": "size", "label": "规模", "family": "attractiveness", "direction": "benefit", "weight": 1.0},
+                {"id": "days", "label": "回款", "family": "feasibility", "direction": "cost", "weight": 1.0},
+            ],
+        }
+    )
+    X = pd.DataFrame(
+        {"size": [9.0, 7.0, np.nan, 3.0, 1.0], "days": [10.0, 20.0, 30.0, 80.0, 90.0]}, index=list("vwxyz")
+    )
     y = pd.Series([1, 1, 0, 0, 0], index=list("vwxyz"))
     e = ar.criteria_effectiveness(X, y, cp, previous_values=X)
     assert e["weight"].tolist() == pytest.approx([0.6, 0.4])
@@ -150,9 +158,15 @@ def test_criteria_effectiveness_orients_costs_and_adds_psi() -> None:
 
 
 def test_revenue_focus_and_missed_opportunities_hand_computed() -> None:
-    c = pd.DataFrame({"tier": ["T1", "T2", "no", "no", "no"], "won": [1, 0, 1, 1, 0],
-                      "revenue": [60.0, 0.0, 30.0, 10.0, 0.0],
-                      "customer_name": list("甲乙丙丁戊")}, index=list("abcde"))
+    c = pd.DataFrame(
+        {
+            "tier": ["T1", "T2", "no", "no", "no"],
+            "won": [1, 0, 1, 1, 0],
+            "revenue": [60.0, 0.0, 30.0, 10.0, 0.0],
+            "customer_name": list("甲乙丙丁戊"),
+        },
+        index=list("abcde"),
+    )
     f = ar.revenue_focus(c["tier"], c["won"], c["revenue"], "no")
     assert f["customers"].tolist() == [2, 3, 5]
     assert f["win_rate"].tolist() == pytest.approx([0.5, 2 / 3, 0.6])
@@ -164,8 +178,13 @@ def test_revenue_focus_and_missed_opportunities_hand_computed() -> None:
 
 
 def test_converted_inquiries_with_and_without_revenue() -> None:
-    q = pd.DataFrame({"segment": ["x", "x", "y", "y"], "converted": [1, 0, 1, 1],
-                      "decision": ["propose_target", "decline", "follow_up", "propose_target"]})
+    q = pd.DataFrame(
+        {
+            "segment": ["x", "x", "y", "y"],
+            "converted": [1, 0, 1, 1],
+            "decision": ["propose_target", "decline", "follow_up", "propose_target"],
+        }
+    )
     t = ar.converted_inquiries(q).set_index("segment")
     assert t.loc["all", ["inquiries", "converted", "converted_proposed"]].tolist() == [4, 3, 2]
     assert t.loc["y", "conversion_rate"] == 1.0 and t["revenue"].isna().all()
@@ -182,9 +201,14 @@ def test_new_key_accounts_and_completeness() -> None:
 
 
 def test_measure_values_hand_computed() -> None:
-    c = pd.DataFrame({"tier": ["T1", "T2", "T3", "no"], "won": [1, 1, 0, 1],
-                      "revenue": [50.0, 30.0, 0.0, 20.0],
-                      "pipeline_stage": ["potential", "closed", "potential", "potential"]})
+    c = pd.DataFrame(
+        {
+            "tier": ["T1", "T2", "T3", "no"],
+            "won": [1, 1, 0, 1],
+            "revenue": [50.0, 30.0, 0.0, 20.0],
+            "pipeline_stage": ["potential", "closed", "potential", "potential"],
+        }
+    )
     vals = pd.DataFrame({"a": [1.0, np.nan], "b": [1.0, 2.0]})
     q = pd.DataFrame({"first_response_hours": [1.0, 9.0, np.nan], "converted": [1, 0, 0]})
     m = ar.measure_values(c, vals, ["T1", "T2"], "no", q, inquiry_sla_hours=8)
@@ -222,10 +246,17 @@ def test_goal_attainment_status(direction, target, actual, status, attainment) -
 
 
 # ------------------------------------------------------------------------- changes
-EFF = pd.DataFrame({"label": ["A", "B", "C", "D"], "weight": [0.1, 0.5, 0.2, 0.2],
-                    "auc": [0.70, 0.55, 0.52, 0.40], "ci_low": [0.65, 0.51, 0.47, 0.35],
-                    "ci_high": [0.75, 0.59, 0.57, 0.45], "psi": [0.01, 0.02, 0.30, 0.0]},
-                   index=["a", "b", "c", "d"])
+EFF = pd.DataFrame(
+    {
+        "label": ["A", "B", "C", "D"],
+        "weight": [0.1, 0.5, 0.2, 0.2],
+        "auc": [0.70, 0.55, 0.52, 0.40],
+        "ci_low": [0.65, 0.51, 0.47, 0.35],
+        "ci_high": [0.75, 0.59, 0.57, 0.45],
+        "psi": [0.01, 0.02, 0.30, 0.0],
+    },
+    index=["a", "b", "c", "d"],
+)
 
 
 def test_criteria_changes_rules_hand_computed() -> None:
@@ -233,7 +264,12 @@ def test_criteria_changes_rules_hand_computed() -> None:
     # separation: a 0.20, b 0.05 (c covers 0.5, d lies below) -> shares 0.8, 0.2
     # a: weight 0.1 / 0.8 = 0.125 < 0.5 -> raise; b: 0.5 / 0.2 = 2.5 > 2 -> lower
     assert list(zip(t["item"], t["change"])) == [
-        ("a", "raise weight"), ("b", "lower weight"), ("c", "drop"), ("c", "check data"), ("d", "reverse or drop")]
+        ("a", "raise weight"),
+        ("b", "lower weight"),
+        ("c", "drop"),
+        ("c", "check data"),
+        ("d", "reverse or drop"),
+    ]
     assert t.set_index("change").loc["raise weight", "suggested_weight"] == pytest.approx(0.8)
     assert (t["kind"] == "criterion").all() and t["evidence"].str.contains("AUC|PSI").all()
 
@@ -246,9 +282,15 @@ def test_criteria_changes_thresholds_are_parameters() -> None:
 
 
 def test_tier_changes_rules() -> None:
-    r = pd.DataFrame({"n": [50, 100, 400, 300, 0], "rate": [0.6, 0.55, 0.1, 0.2, np.nan],
-                      "ci_low": [0.46, 0.45, 0.07, 0.16, np.nan], "ci_high": [0.72, 0.64, 0.13, 0.25, np.nan]},
-                     index=["T1", "T2", "T3", "no", "empty"])
+    r = pd.DataFrame(
+        {
+            "n": [50, 100, 400, 300, 0],
+            "rate": [0.6, 0.55, 0.1, 0.2, np.nan],
+            "ci_low": [0.46, 0.45, 0.07, 0.16, np.nan],
+            "ci_high": [0.72, 0.64, 0.13, 0.25, np.nan],
+        },
+        index=["T1", "T2", "T3", "no", "empty"],
+    )
     t = ar.tier_changes(r)
     # T1/T2 overlap -> move cut; T2/T3 separate -> nothing; T3/no inverted -> fix order
     assert list(zip(t["item"], t["next_item"], t["change"])) == [("T1", "T2", "move cut"), ("T3", "no", "fix order")]
@@ -257,8 +299,9 @@ def test_tier_changes_rules() -> None:
 
 
 def test_next_year_changes_concatenates_and_may_be_empty() -> None:
-    r = pd.DataFrame({"n": [50, 400], "rate": [0.6, 0.1], "ci_low": [0.46, 0.07], "ci_high": [0.72, 0.13]},
-                     index=["T1", "no"])
+    r = pd.DataFrame(
+        {"n": [50, 400], "rate": [0.6, 0.1], "ci_low": [0.46, 0.07], "ci_high": [0.72, 0.13]}, index=["T1", "no"]
+    )
     both = ar.next_year_changes(EFF, r)
     assert set(both["kind"]) == {"criterion"}
     none = ar.next_year_changes(EFF.loc[["a"]].assign(weight=1.0), r)
@@ -280,13 +323,18 @@ def test_gains_chart_answer(figure_style) -> None:
 
 
 def test_rate_chart_answers(figure_style) -> None:
-    r = pd.DataFrame({"n": [10, 20, 30], "rate": [0.5, 0.3, 0.1], "ci_low": [0.2, 0.1, 0.03],
-                      "ci_high": [0.8, 0.5, 0.25]}, index=["战略", "重点", "非目标"])
+    r = pd.DataFrame(
+        {"n": [10, 20, 30], "rate": [0.5, 0.3, 0.1], "ci_low": [0.2, 0.1, 0.03], "ci_high": [0.8, 0.5, 0.25]},
+        index=["战略", "重点", "非目标"],
+    )
     fr = review_plots.rate_chart(r, 0.0004, "tier", "zh")
     assert_drawn(fr)
     assert fr.answer == "成交率从战略的50%逐级降至非目标的10%（趋势检验单侧 p < 0.001）。"
     fr = review_plots.rate_chart(r.assign(rate=[0.5, 0.1, 0.3]), 0.0312, "grade", "en")
-    assert fr.answer == "The win rate does not fall step by step: 非目标 (30%) beat 重点 (10%) (one-sided trend test p = 0.031)."
+    assert (
+        fr.answer
+        == "The win rate does not fall step by step: 非目标 (30%) beat 重点 (10%) (one-sided trend test p = 0.031)."
+    )
 
 
 def test_migration_chart_answer(figure_style) -> None:
@@ -302,7 +350,10 @@ def test_migration_chart_answer(figure_style) -> None:
 def test_criteria_and_stability_charts(figure_style) -> None:
     fr = review_plots.criteria_auc_chart(EFF, lang="en")
     assert_drawn(fr)
-    assert fr.answer == "A separated the winners best (AUC 0.70); 2 criteria did not separate or pointed the wrong way: D, C."
+    assert (
+        fr.answer
+        == "A separated the winners best (AUC 0.70); 2 criteria did not separate or pointed the wrong way: D, C."
+    )
     fr = review_plots.stability_chart(EFF, lang="zh")
     assert_drawn(fr)
     assert fr.answer == "1项指标的分布有明显变化：C。"
@@ -311,14 +362,17 @@ def test_criteria_and_stability_charts(figure_style) -> None:
 
 
 def test_revenue_focus_and_goal_charts(figure_style) -> None:
-    f = ar.revenue_focus(pd.Series(["T1", "T1", "no", "no"]), pd.Series([1, 1, 1, 0]),
-                         pd.Series([60.0, 20.0, 20.0, 0.0]), "no")
+    f = ar.revenue_focus(
+        pd.Series(["T1", "T1", "no", "no"]), pd.Series([1, 1, 1, 0]), pd.Series([60.0, 20.0, 20.0, 0.0]), "no"
+    )
     fr = review_plots.revenue_focus_chart(f, "zh")
     assert_drawn(fr)
     assert fr.answer == "目标客户占名单的50%，带来了67%的成交和80%的收入。"
-    goals = [Goal(id="r", perspective="financial", label="收入", measure="revenue_won", target=100),
-             Goal(id="k", perspective="customer", label="新客户", measure="new_key_accounts", target=10),
-             Goal(id="h", perspective="process", label="处理", measure="inquiry_handling_days", target=5)]
+    goals = [
+        Goal(id="r", perspective="financial", label="收入", measure="revenue_won", target=100),
+        Goal(id="k", perspective="customer", label="新客户", measure="new_key_accounts", target=10),
+        Goal(id="h", perspective="process", label="处理", measure="inquiry_handling_days", target=5),
+    ]
     t = ar.goal_attainment(goals, {"revenue_won": 120.0, "new_key_accounts": 5.0, "inquiry_handling_days": math.nan})
     fr = review_plots.goal_chart(t, lang="zh")
     assert_drawn(fr)
@@ -354,8 +408,9 @@ def test_annual_review_notebook_calls_on_the_sample(figure_style) -> None:
     assert mig.loc["new"].sum() == 321 and mig["dropped"].sum() == 311
     review.migration_tests(mig, order)
     figs.append(review_plots.migration_chart(mig, order, 2024, 2025, "zh"))
-    eff = ar.criteria_effectiveness(data.current.criteria_values, c["won"], inputs.review_params.criteria,
-                                    data.previous.criteria_values)
+    eff = ar.criteria_effectiveness(
+        data.current.criteria_values, c["won"], inputs.review_params.criteria, data.previous.criteria_values
+    )
     assert (eff["psi_reading"] == "stable").all()  # the sample drifts slowly
     figs += [review_plots.criteria_auc_chart(eff, lang="zh"), review_plots.stability_chart(eff, lang="zh")]
     focus = ar.revenue_focus(c["tier"], c["won"], c["revenue"], run.tiers.not_targeted)
@@ -370,8 +425,15 @@ def test_annual_review_notebook_calls_on_the_sample(figure_style) -> None:
     assert status["inquiry_handling"] == "no data"  # the sample log has no handling time
     figs.append(review_plots.goal_chart(goals, lang="zh"))
     changes = ar.next_year_changes(eff, tier_rates)
-    assert set(changes["change"]) <= {"drop", "reverse or drop", "lower weight", "raise weight", "check data",
-                                      "move cut", "fix order"}
+    assert set(changes["change"]) <= {
+        "drop",
+        "reverse or drop",
+        "lower weight",
+        "raise weight",
+        "check data",
+        "move cut",
+        "fix order",
+    }
     for f in figs:
         assert_drawn(f)
     assert iq.response_time_summary(data.inquiries["first_response_hours"], 8).loc["all", "n"] == 1465
@@ -380,11 +442,23 @@ def test_annual_review_notebook_calls_on_the_sample(figure_style) -> None:
 def test_joint_model_overrides_univariate_drop() -> None:
     """A criterion weak on its own (interval covering 0.5) but significant with the
     right sign in the joint model is kept; one the model does not support is not."""
-    eff = pd.DataFrame({"label": ["A", "B"], "weight": [0.5, 0.5], "auc": [0.52, 0.45],
-                        "ci_low": [0.47, 0.40], "ci_high": [0.57, 0.49]}, index=["a", "b"])
-    model = pd.DataFrame({"model_coefficient": [0.8, -0.2], "model_p_value": [0.001, 0.3],
-                          "model_sign_ok": [True, False]}, index=["a", "b"])
+    eff = pd.DataFrame(
+        {
+            "label": ["A", "B"],
+            "weight": [0.5, 0.5],
+            "auc": [0.52, 0.45],
+            "ci_low": [0.47, 0.40],
+            "ci_high": [0.57, 0.49],
+        },
+        index=["a", "b"],
+    )
+    model = pd.DataFrame(
+        {"model_coefficient": [0.8, -0.2], "model_p_value": [0.001, 0.3], "model_sign_ok": [True, False]},
+        index=["a", "b"],
+    )
     t = ar.criteria_changes(eff, model=model)
     assert dict(zip(t["item"], t["change"])) == {"a": "keep: joint model supports it", "b": "reverse or drop"}
     assert dict(zip(ar.criteria_changes(eff)["item"], ar.criteria_changes(eff)["change"])) == {
-        "a": "drop", "b": "reverse or drop"}
+        "a": "drop",
+        "b": "reverse or drop",
+    }

@@ -24,9 +24,7 @@ from prioanalysis.steps.robustness import (
     rank_with_robustness,
     tier_spec,
 )
-
 from tests.conftest import CRITERIA, PARAMS_SRC, SAMPLE_2026, edit_yaml
-
 
 # ----------------------------------------------------------------------------------
 # The 2026 sample, end to end
@@ -61,8 +59,7 @@ def test_sample_base_ranks_and_tiers_reproduce_the_pipeline(sample_run):
 
 def test_tier_spec_threshold_and_count_schemes(params_dir):
     def threshold(doc):
-        doc["tiers"] = {"scheme": "threshold", "names": ["A", "B"], "not_targeted": "none",
-                        "thresholds": [0.7, 0.5]}
+        doc["tiers"] = {"scheme": "threshold", "names": ["A", "B"], "not_targeted": "none", "thresholds": [0.7, 0.5]}
         doc["priority_matrix"]["important_tiers"] = ["A"]
 
     edit_yaml(params_dir / "run.yaml", threshold)
@@ -78,7 +75,6 @@ def test_tier_spec_threshold_and_count_schemes(params_dir):
     assert spec == {"names": ["A"], "not_targeted": "not targeted", "counts": [3.0]}
 
 
-
 def test_ahp_draws_feed_rank_acceptability(sample_run):
     params, _, result = sample_run
     data = load_judgements(PARAMS_SRC / "judgements.yaml")
@@ -89,7 +85,6 @@ def test_ahp_draws_feed_rank_acceptability(sample_run):
     res = rank_acceptability(**inputs, weight_draws=draws)
     assert res.draws == 60 and res.params["weights_source"] == "given draws"
     np.testing.assert_allclose(res.weight_draws[draws.columns].to_numpy(), draws.to_numpy())
-
 
 
 # ----------------------------------------------------------------------------------
@@ -125,17 +120,22 @@ def test_missing_policy_sensitivity_matches_reruns_from_edited_files(params_dir,
     ranks = table[["rank_configured", "rank_median", "rank_worst"]]
     assert (table["rank_range"] == ranks.max(axis=1) - ranks.min(axis=1)).all()
     tiers = table[["tier_configured", "tier_median", "tier_worst"]]
-    assert (table["tier_depends_on_policy"] == (tiers.nunique(axis=1) > 1)).all()
+    assert (table["tier_depends_on_policy"] == (tiers.nunique(axis=1) > 1)).all()  # noqa: PD101  (per row, as in the code)
     # the params object was not modified
     assert params.criteria.by_id("credit_grade").missing == "worst"
 
 
 def test_missing_policy_sensitivity_on_the_sample(sample_run):
-    params, intake, result = sample_run
+    params, intake, _ = sample_run
     table = missing_policy_sensitivity(intake, params)
     assert len(table) == int(intake.customers[params.criteria.ids].isna().any(axis=1).sum())
     assert [c for c in table.columns if c.startswith("rank_") and c not in ("rank_min", "rank_max", "rank_range")] == [
-        "rank_configured", "rank_segment_median", "rank_median", "rank_neutral", "rank_worst"]
+        "rank_configured",
+        "rank_segment_median",
+        "rank_median",
+        "rank_neutral",
+        "rank_worst",
+    ]
     assert table["tier_depends_on_policy"].any() and not table["tier_depends_on_policy"].all()
     assert (table["rank_min"] <= table["rank_configured"]).all()
 

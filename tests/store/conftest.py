@@ -19,8 +19,9 @@ from tests import pgcluster
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[pgcluster.PgCluster]:
     if not pgcluster.wanted():
-        pytest.skip("PostgreSQL tests off: no initdb found (scripts/ci_postgres.sh installs it) "
-                    "or PRIOANALYSIS_TEST_PG=0")
+        pytest.skip(
+            "PostgreSQL tests off: no initdb found (scripts/ci_postgres.sh installs it) or PRIOANALYSIS_TEST_PG=0"
+        )
     cluster = None
     try:
         cluster = pgcluster.PgCluster().start()

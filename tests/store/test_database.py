@@ -39,7 +39,7 @@ PRELIM_2025 = SAMPLE / "preliminary_2025.csv"
 PRELIM_2026 = SAMPLE / "preliminary_2026.csv"
 
 HOSTILE = [
-    "O'Brien \"x\"; DROP TABLE customers;--",
+    'O\'Brien "x"; DROP TABLE customers;--',
     "<script>alert(1)</script>",
     "x" * 10_000,
     "客户🚀😀 emoji 重要性排序",
@@ -84,18 +84,20 @@ def _digest(engine: sa.Engine) -> str:
 def _target_list(n: int, names: list[str] | None = None, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     score = np.sort(rng.random(n))[::-1]
-    return pd.DataFrame({
-        "customer_id": [f"C{i:06d}" for i in range(n)],
-        "customer_name": names if names is not None else [f"客户{i}" for i in range(n)],
-        "segment": rng.choice(["finance", "government"], n),
-        "score": score,
-        "rank": np.arange(1, n + 1),
-        "segment_rank": np.arange(1, n + 1),
-        "tier": np.where(np.arange(n) < n // 5, "战略", "非目标"),
-        "grade": "A",
-        "flags": "",
-        "custom_note": [f"note {i}" for i in range(n)],  # not a typed column: kept in extra
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": [f"C{i:06d}" for i in range(n)],
+            "customer_name": names if names is not None else [f"客户{i}" for i in range(n)],
+            "segment": rng.choice(["finance", "government"], n),
+            "score": score,
+            "rank": np.arange(1, n + 1),
+            "segment_rank": np.arange(1, n + 1),
+            "tier": np.where(np.arange(n) < n // 5, "战略", "非目标"),
+            "grade": "A",
+            "flags": "",
+            "custom_note": [f"note {i}" for i in range(n)],  # not a typed column: kept in extra
+        }
+    )
 
 
 def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> None:
@@ -278,8 +280,7 @@ def test_dry_run_reports_and_writes_nothing(engine: sa.Engine, tmp_path: Path, s
     assert _digest(engine) != before
 
 
-def test_bad_row_500_of_1000_is_reported_and_nothing_written(engine: sa.Engine, tmp_path: Path,
-                                                              small: Path) -> None:
+def test_bad_row_500_of_1000_is_reported_and_nothing_written(engine: sa.Engine, tmp_path: Path, small: Path) -> None:
     store.import_table(engine, "customers", small / PRELIM_2025.name)
     df = pd.read_csv(PRELIM_2026, dtype=str, keep_default_na=False).head(1000)
     df.loc[499, "it_budget"] = "lots"
@@ -296,8 +297,9 @@ def test_bad_row_500_of_1000_is_reported_and_nothing_written(engine: sa.Engine, 
     assert _digest(engine) == before
 
 
-def test_database_failure_half_way_rolls_everything_back(engine: sa.Engine, small: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_database_failure_half_way_rolls_everything_back(
+    engine: sa.Engine, small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store.import_table(engine, "customers", small / PRELIM_2025.name)
     before = _digest(engine)
     calls: list[int] = []
@@ -358,8 +360,13 @@ def test_import_problems_name_file_row_and_column(engine: sa.Engine, tmp_path: P
     with pytest.raises(InputError) as err:
         store.import_table(engine, "inquiries", bad)
     msg = str(err.value)
-    for part in ("row 5, column 'date'", "row 6, column 'channel': 'fax'", "rows 7, 8, column 'inquiry_id'",
-                 "row 9, column 'converted'", "row 10, column 'customer_name': contains a NUL"):
+    for part in (
+        "row 5, column 'date'",
+        "row 6, column 'channel': 'fax'",
+        "rows 7, 8, column 'inquiry_id'",
+        "row 9, column 'converted'",
+        "row 10, column 'customer_name': contains a NUL",
+    ):
         assert part in msg, part
     assert _raw_count(engine, "inquiries") == 0
     with pytest.raises(InputError, match="missing required column"):
@@ -380,8 +387,15 @@ def test_inquiry_log(engine: sa.Engine) -> None:
     fin = store.list_inquiries(engine, month="2025-03", segment="finance")
     in_march = (csv["date"].dt.month == 3) & (csv["segment"] == "finance")
     assert set(fin["segment"]) == {"finance"} and len(fin) == in_march.sum()
-    new_id = store.add_inquiry(engine, date="2025-12-30", channel="email", segment="energy",
-                               customer_name="新疆能源有限公司", first_response_hours="2.5", it_budget=120)
+    new_id = store.add_inquiry(
+        engine,
+        date="2025-12-30",
+        channel="email",
+        segment="energy",
+        customer_name="新疆能源有限公司",
+        first_response_hours="2.5",
+        it_budget=120,
+    )
     assert new_id == "Q2025-1466"
     assert store.add_followup(engine, new_id, "2026-01-05", "回访") == 1
     assert store.add_followup(engine, new_id, "2026-01-09") == 2
@@ -393,11 +407,24 @@ def test_inquiry_log(engine: sa.Engine) -> None:
 
 def test_add_inquiry_validates(engine: sa.Engine) -> None:
     with pytest.raises(InputError) as err:
-        store.add_inquiry(engine, date="2025-13-01", channel="fax", segment="finace", customer_name=" ",
-                          first_response_hours="-1", converted="maybe")
+        store.add_inquiry(
+            engine,
+            date="2025-13-01",
+            channel="fax",
+            segment="finace",
+            customer_name=" ",
+            first_response_hours="-1",
+            converted="maybe",
+        )
     msg = str(err.value)
-    for part in ("field 'date'", "field 'channel': 'fax'", "field 'segment': 'finace' is not a known segment",
-                 "field 'customer_name': value is empty", "field 'first_response_hours'", "field 'converted'"):
+    for part in (
+        "field 'date'",
+        "field 'channel': 'fax'",
+        "field 'segment': 'finace' is not a known segment",
+        "field 'customer_name': value is empty",
+        "field 'first_response_hours'",
+        "field 'converted'",
+    ):
         assert part in msg, part
     with pytest.raises(InputError, match="missing required field"):
         store.add_inquiry(engine, date="2025-01-01", channel="web", segment="finance")
@@ -407,8 +434,9 @@ def test_add_inquiry_validates(engine: sa.Engine) -> None:
         store.list_inquiries(engine, month="2025-3")
     store.add_inquiry(engine, inquiry_id="Q-1", date="2025-01-01", channel="web", segment="finance", customer_name="a")
     with pytest.raises(InputError, match="already exists"):
-        store.add_inquiry(engine, inquiry_id="Q-1", date="2025-01-01", channel="web", segment="finance",
-                          customer_name="a")
+        store.add_inquiry(
+            engine, inquiry_id="Q-1", date="2025-01-01", channel="web", segment="finance", customer_name="a"
+        )
     assert _raw_count(engine, "inquiries") == 1
 
 
@@ -434,11 +462,13 @@ def test_run_results_are_frozen_once_published(engine: sa.Engine, params_2026) -
         store.publish_run(engine, "2026-a")
     with pytest.raises(store.FrozenResultsError):
         store.fail_run(engine, "2026-a", "oops")
-    for sql in ("UPDATE results SET score = 0 WHERE run_id = '2026-a'",
-                "DELETE FROM results WHERE run_id = '2026-a'",
-                "INSERT INTO results (run_id, customer_id) VALUES ('2026-a', 'X1')",
-                "UPDATE runs SET status = 'succeeded' WHERE run_id = '2026-a'",
-                "DELETE FROM runs WHERE run_id = '2026-a'"):
+    for sql in (
+        "UPDATE results SET score = 0 WHERE run_id = '2026-a'",
+        "DELETE FROM results WHERE run_id = '2026-a'",
+        "INSERT INTO results (run_id, customer_id) VALUES ('2026-a', 'X1')",
+        "UPDATE runs SET status = 'succeeded' WHERE run_id = '2026-a'",
+        "DELETE FROM runs WHERE run_id = '2026-a'",
+    ):
         with pytest.raises(sa.exc.DBAPIError, match="frozen"), engine.begin() as conn:
             conn.execute(sa.text(sql))
     assert _digest(engine) == frozen
@@ -510,8 +540,9 @@ def test_run_killed_midway_leaves_no_visible_results(engine: sa.Engine, db_url: 
     store.save_run(engine, "good", 2026, None, _target_list(50))
     store.publish_run(engine, "good")
     env = {**os.environ, store.ENV_URL: db_url}
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED_RUN], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_RUN], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         line = proc.stdout.readline()
         assert line.strip() == "inserted", proc.stderr.read()
@@ -577,7 +608,11 @@ def test_concurrent_imports_lose_nothing(engine: sa.Engine) -> None:
     counts = store.table_counts(engine)
     ids = set(read_table(PRELIM_2025)["customer_id"]) | set(read_table(PRELIM_2026)["customer_id"])
     assert (counts["list_snapshots"], counts["customers"], counts["inquiries"], counts["owners"]) == (
-        3059 + 3031, len(ids), 1465, 40)
+        3059 + 3031,
+        len(ids),
+        1465,
+        40,
+    )
     assert set(seen) <= {0, 3031}
     ids_2026 = set(read_table(PRELIM_2026)["customer_id"])
     with engine.connect() as conn:
@@ -589,8 +624,14 @@ def test_concurrent_imports_lose_nothing(engine: sa.Engine) -> None:
 def test_concurrent_runs_and_inquiries_lose_nothing(engine: sa.Engine) -> None:
     tl_a, tl_b = _target_list(1500, seed=2), _target_list(1200, seed=3)
     adds = [
-        (lambda i=i: [store.add_inquiry(engine, date="2025-06-01", channel="web", segment="finance",
-                                        customer_name=f"并发{i}-{k}") for k in range(8)])
+        (
+            lambda i=i: [
+                store.add_inquiry(
+                    engine, date="2025-06-01", channel="web", segment="finance", customer_name=f"并发{i}-{k}"
+                )
+                for k in range(8)
+            ]
+        )
         for i in range(6)
     ]
     errors = _in_threads(
@@ -617,8 +658,9 @@ def test_hostile_text_round_trips(engine: sa.Engine, tmp_path: Path) -> None:
     assert store.load_preliminary(engine, 2026)["customer_name"].tolist() == HOSTILE
 
     for i, text in enumerate(HOSTILE):
-        qid = store.add_inquiry(engine, date="2025-05-05", channel="web", segment="finance",
-                                customer_name=text, handler=f"h{i}")
+        qid = store.add_inquiry(
+            engine, date="2025-05-05", channel="web", segment="finance", customer_name=text, handler=f"h{i}"
+        )
         got = store.list_inquiries(engine).set_index("inquiry_id").loc[qid, "customer_name"]
         assert got == text
 
@@ -640,8 +682,9 @@ def test_hostile_text_round_trips(engine: sa.Engine, tmp_path: Path) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.text(min_size=1, max_size=300).filter(lambda s: s.strip() != "" and "\x00" not in s))
 def test_any_text_round_trips(engine: sa.Engine, name: str) -> None:
-    qid = store.add_inquiry(engine, date="2025-07-07", channel="phone", segment="retail", customer_name=name,
-                            handler=name.strip() or None)
+    qid = store.add_inquiry(
+        engine, date="2025-07-07", channel="phone", segment="retail", customer_name=name, handler=name.strip() or None
+    )
     with engine.connect() as conn:
         stmt = sa.select(store.inquiries.c.customer_name).where(store.inquiries.c.inquiry_id == qid)
         got = conn.execute(stmt).scalar_one()
@@ -671,8 +714,9 @@ def test_cli_vocabularies_have_one_home() -> None:
     assert store_cli.IMPORT_KINDS == store.IMPORT_KINDS
     for module in (store, store_cli):
         assert not {"CHANNELS", "DECISIONS", "NEED_CATEGORIES", "REGIONS", "CRITERIA_FACTS"} & set(vars(module))
-    add = store_cli.build_parser().parse_args(["inquiry", "add", "--date", "2025-01-01", "--channel", "x",
-                                               "--segment", "s", "--customer-name", "n"])
+    add = store_cli.build_parser().parse_args(
+        ["inquiry", "add", "--date", "2025-01-01", "--channel", "x", "--segment", "s", "--customer-name", "n"]
+    )
     assert add.channel == "x"  # the parser does not refuse a word: the database checks it against the params
     assert " | ".join(vocabularies.DEFAULT_CHANNELS) in _help(store_cli.build_parser(), "inquiry", "add")
     code = "import sys, prioanalysis.app.db_commands as c; c.build_parser(); print('pandas' in sys.modules)"
@@ -687,8 +731,9 @@ def _help(parser: argparse.ArgumentParser, *path: str) -> str:
     return " ".join(parser.format_help().split())
 
 
-def test_cli_db_and_inquiry(db_url: str, tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_db_and_inquiry(
+    db_url: str, tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     password = store._normalise_url(db_url).password
     assert _cli(monkeypatch, db_url, "db", "init") == 0
     assert f"revision {store.head_revision()}" in capsys.readouterr().out
@@ -696,16 +741,59 @@ def test_cli_db_and_inquiry(db_url: str, tmp_path: Path, small: Path, monkeypatc
     assert "300 inserted" in capsys.readouterr().out and _cli(monkeypatch, db_url, "db", "status") == 0
     out = capsys.readouterr().out
     assert "list_snapshots" in out and " 0\n" in out.split("list_snapshots")[1][:30]
-    assert _cli(monkeypatch, db_url, "db", "import", "customers", str(small / PRELIM_2026.name),
-                "--params", str(ROOT / "params" / "2026")) == 0
+    assert (
+        _cli(
+            monkeypatch,
+            db_url,
+            "db",
+            "import",
+            "customers",
+            str(small / PRELIM_2026.name),
+            "--params",
+            str(ROOT / "params" / "2026"),
+        )
+        == 0
+    )
     assert _cli(monkeypatch, db_url, "db", "import", "outcomes", str(SAMPLE / "outcomes_2024.csv")) == 2
     err = capsys.readouterr().err
     assert "outcomes_2024.csv" in err and "column 'customer_id'" in err and "Traceback" not in err
-    assert _cli(monkeypatch, db_url, "inquiry", "add", "--date", "2025-02-03", "--channel", "web",
-                "--segment", "finance", "--customer-name", "O'Brien <b>", "--fact", "it_budget=12") == 0
+    assert (
+        _cli(
+            monkeypatch,
+            db_url,
+            "inquiry",
+            "add",
+            "--date",
+            "2025-02-03",
+            "--channel",
+            "web",
+            "--segment",
+            "finance",
+            "--customer-name",
+            "O'Brien <b>",
+            "--fact",
+            "it_budget=12",
+        )
+        == 0
+    )
     assert "Q2025-0001" in capsys.readouterr().out
-    assert _cli(monkeypatch, db_url, "inquiry", "add", "--date", "2025-02-30", "--channel", "fax",
-                "--segment", "finance", "--customer-name", "x") == 2
+    assert (
+        _cli(
+            monkeypatch,
+            db_url,
+            "inquiry",
+            "add",
+            "--date",
+            "2025-02-30",
+            "--channel",
+            "fax",
+            "--segment",
+            "finance",
+            "--customer-name",
+            "x",
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "field 'date'" in err and "field 'channel'" in err
     assert _cli(monkeypatch, db_url, "inquiry", "follow-up", "Q2025-0001", "--date", "2025-02-04") == 0
@@ -723,8 +811,9 @@ def test_cli_db_and_inquiry(db_url: str, tmp_path: Path, small: Path, monkeypatc
         assert password not in everything.out + everything.err
 
 
-def test_cli_never_shows_the_password(pg_cluster: pgcluster.PgCluster, monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_never_shows_the_password(
+    pg_cluster: pgcluster.PgCluster, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = pg_cluster.new_database_url()
     assert _cli(monkeypatch, good, "db", "status") == 0
     out = capsys.readouterr().out
@@ -737,6 +826,11 @@ def test_cli_never_shows_the_password(pg_cluster: pgcluster.PgCluster, monkeypat
     monkeypatch.setenv("PGPASSWORD", pg_cluster.password)
     no_pw = good.replace(f":{pg_cluster.password}@", "@")
     assert _cli(monkeypatch, no_pw, "db", "init") == 0
-    proc = subprocess.run([sys.executable, "-m", "prioanalysis.app.db_commands", "db", "status"],
-                          env={**os.environ, store.ENV_URL: wrong}, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "prioanalysis.app.db_commands", "db", "status"],
+        env={**os.environ, store.ENV_URL: wrong},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "Wr0ngSecret" not in proc.stdout + proc.stderr

@@ -24,8 +24,18 @@ from prioanalysis.store import database as store
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
-CRITERIA = ["it_budget", "deal_size", "growth", "strategic_fit", "industry_influence", "relationship_strength",
-            "competitive_intensity", "service_distance_km", "credit_grade", "payment_days"]
+CRITERIA = [
+    "it_budget",
+    "deal_size",
+    "growth",
+    "strategic_fit",
+    "industry_influence",
+    "relationship_strength",
+    "competitive_intensity",
+    "service_distance_km",
+    "credit_grade",
+    "payment_days",
+]
 STATUS = ["pipeline_stage", "expected_months_to_close", "need_status"]
 TEXT = {"credit_grade", "pipeline_stage", "need_status"}
 NOW = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)
@@ -49,29 +59,72 @@ def _old_rows() -> dict[str, list[dict[str, Any]]]:
     for i, r in pre.iterrows():
         facts = {f: _fact(f, r[f]) for f in CRITERIA + STATUS}
         extra = {"crm_note": f"备注{i}"} if i % 3 == 0 else None
-        snaps.append({"year": 2026, "customer_id": r["customer_id"], "segment": r["segment"],
-                      "customer_name": r["customer_name"], "region": r["region"] or None,
-                      "owner_id": r["owner_id"] or None, **facts, "extra": extra, "source_file": "preliminary_2026.csv",
-                      "source_sha256": "x", "source_row": int(i) + 2, "imported_at": NOW})
-        cust.setdefault(r["customer_id"], {
-            "customer_id": r["customer_id"], "customer_name": r["customer_name"], "segment": r["segment"],
-            "segments": r["segment"], "region": r["region"] or None, "owner_id": r["owner_id"] or None, **facts,
-            "first_year": 2026, "facts_year": 2026, "updated_at": NOW})
+        snaps.append(
+            {
+                "year": 2026,
+                "customer_id": r["customer_id"],
+                "segment": r["segment"],
+                "customer_name": r["customer_name"],
+                "region": r["region"] or None,
+                "owner_id": r["owner_id"] or None,
+                **facts,
+                "extra": extra,
+                "source_file": "preliminary_2026.csv",
+                "source_sha256": "x",
+                "source_row": int(i) + 2,
+                "imported_at": NOW,
+            }
+        )
+        cust.setdefault(
+            r["customer_id"],
+            {
+                "customer_id": r["customer_id"],
+                "customer_name": r["customer_name"],
+                "segment": r["segment"],
+                "segments": r["segment"],
+                "region": r["region"] or None,
+                "owner_id": r["owner_id"] or None,
+                **facts,
+                "first_year": 2026,
+                "facts_year": 2026,
+                "updated_at": NOW,
+            },
+        )
     inq = pd.read_csv(SAMPLE / "inquiries_2025.csv", dtype=str, keep_default_na=False).head(30)
     inquiries = []
     for i, r in inq.iterrows():
-        inquiries.append({
-            "inquiry_id": r["inquiry_id"], "date": dt.date.fromisoformat(r["date"]), "channel": r["channel"],
-            "segment": r["segment"], "customer_name": r["customer_name"], "region": r["region"] or None,
-            "need_category": r["need_category"] or None,
-            "first_response_hours": float(r["first_response_hours"]) if r["first_response_hours"] else None,
-            "handler": r["handler"] or None, "decision": r["decision"] or None, "follow_ups": int(r["follow_ups"]),
-            "converted": int(r["converted"]), **{f: _fact(f, r[f]) for f in CRITERIA},
-            "extra": {"handling_days": str(i % 5)} if i % 2 else None, "updated_at": NOW})
-    results = [{"run_id": "r2025", "customer_id": c, "customer_name": "x", "score": 1.0 - k / 10, "rank": k + 1,
-                "tier": "战略", "grade": "A",
-                "extra": {"p_keep_tier": 0.9 - k / 100, "eligible": True, "custom": f"c{k}"}}
-               for k, c in enumerate(list(cust)[:5])]
+        inquiries.append(
+            {
+                "inquiry_id": r["inquiry_id"],
+                "date": dt.date.fromisoformat(r["date"]),
+                "channel": r["channel"],
+                "segment": r["segment"],
+                "customer_name": r["customer_name"],
+                "region": r["region"] or None,
+                "need_category": r["need_category"] or None,
+                "first_response_hours": float(r["first_response_hours"]) if r["first_response_hours"] else None,
+                "handler": r["handler"] or None,
+                "decision": r["decision"] or None,
+                "follow_ups": int(r["follow_ups"]),
+                "converted": int(r["converted"]),
+                **{f: _fact(f, r[f]) for f in CRITERIA},
+                "extra": {"handling_days": str(i % 5)} if i % 2 else None,
+                "updated_at": NOW,
+            }
+        )
+    results = [
+        {
+            "run_id": "r2025",
+            "customer_id": c,
+            "customer_name": "x",
+            "score": 1.0 - k / 10,
+            "rank": k + 1,
+            "tier": "战略",
+            "grade": "A",
+            "extra": {"p_keep_tier": 0.9 - k / 100, "eligible": True, "custom": f"c{k}"},
+        }
+        for k, c in enumerate(list(cust)[:5])
+    ]
     return {"list_snapshots": snaps, "customers": list(cust.values()), "inquiries": inquiries, "results": results}
 
 
@@ -79,21 +132,54 @@ def _fill_0001(engine: sa.Engine, rows: dict[str, list[dict[str, Any]]]) -> None
     with engine.begin() as conn:
         for name in ("customers", "list_snapshots", "inquiries"):
             conn.execute(_t(name, list(rows[name][0])).insert(), rows[name])
-        conn.execute(_t("outcomes", ["year", "customer_id", "won", "revenue", "days_to_close", "imported_at"]).insert(),
-                     [{"year": 2026, "customer_id": r["customer_id"], "won": 1, "revenue": 5.5, "days_to_close": 3,
-                       "imported_at": NOW} for r in rows["customers"][:4]])
-        conn.execute(_t("inquiry_followups", ["inquiry_id", "seq", "date", "note"]).insert(),
-                     [{"inquiry_id": rows["inquiries"][0]["inquiry_id"], "seq": 1, "date": dt.date(2025, 2, 1),
-                       "note": "回访"}])
+        conn.execute(
+            _t("outcomes", ["year", "customer_id", "won", "revenue", "days_to_close", "imported_at"]).insert(),
+            [
+                {
+                    "year": 2026,
+                    "customer_id": r["customer_id"],
+                    "won": 1,
+                    "revenue": 5.5,
+                    "days_to_close": 3,
+                    "imported_at": NOW,
+                }
+                for r in rows["customers"][:4]
+            ],
+        )
+        conn.execute(
+            _t("inquiry_followups", ["inquiry_id", "seq", "date", "note"]).insert(),
+            [{"inquiry_id": rows["inquiries"][0]["inquiry_id"], "seq": 1, "date": dt.date(2025, 2, 1), "note": "回访"}],
+        )
         runs = _t("runs", ["run_id", "year", "kind", "status", "started", "result_columns"])
-        conn.execute(runs.insert(), [{"run_id": "r2025", "year": 2025, "kind": "ranking", "status": "running",
-                                      "started": NOW,
-                                      "result_columns": ["customer_id", "score", "rank", "tier", "grade",
-                                                         "eligible", "p_keep_tier", "custom"]}])
+        conn.execute(
+            runs.insert(),
+            [
+                {
+                    "run_id": "r2025",
+                    "year": 2025,
+                    "kind": "ranking",
+                    "status": "running",
+                    "started": NOW,
+                    "result_columns": [
+                        "customer_id",
+                        "score",
+                        "rank",
+                        "tier",
+                        "grade",
+                        "eligible",
+                        "p_keep_tier",
+                        "custom",
+                    ],
+                }
+            ],
+        )
         cols = list(rows["results"][0])
         conn.execute(_t("results", cols).insert(), rows["results"])
-        conn.execute(sa.update(_t("runs", ["run_id", "status", "published_at"]))
-                     .where(sa.column("run_id") == "r2025").values(status="published", published_at=NOW))
+        conn.execute(
+            sa.update(_t("runs", ["run_id", "status", "published_at"]))
+            .where(sa.column("run_id") == "r2025")
+            .values(status="published", published_at=NOW)
+        )
 
 
 def _migrate(engine: sa.Engine, revision: str, down: bool = False) -> None:
@@ -140,7 +226,15 @@ def test_upgrade_from_0001_keeps_every_fact(old_engine: sa.Engine) -> None:
     # the list comes back as 0001 gave it: its columns, then the extra ones
     got = store.load_preliminary(old_engine, 2026)
     assert list(got.columns) == [
-        "customer_id", "customer_name", "segment", "region", "owner_id", *CRITERIA, *STATUS, "crm_note"]
+        "customer_id",
+        "customer_name",
+        "segment",
+        "region",
+        "owner_id",
+        *CRITERIA,
+        *STATUS,
+        "crm_note",
+    ]
     want = pd.DataFrame(rows["list_snapshots"])
     assert got["customer_id"].tolist() == want["customer_id"].tolist()
     for f in CRITERIA + STATUS:
@@ -192,7 +286,7 @@ def test_upgrade_from_0001_keeps_every_fact(old_engine: sa.Engine) -> None:
     _same_rows(before["inquiries"], after["inquiries"])
     cust_after = {r[0]: r for r in _raw(old_engine, "customers", list(rows["customers"][0]), ["customer_id"])}
     for r in before["customers"]:
-        _same_rows([r[:6] + r[6:6 + 13]], [cust_after[r[0]][:6] + cust_after[r[0]][6:6 + 13]])
+        _same_rows([r[:6] + r[6 : 6 + 13]], [cust_after[r[0]][:6] + cust_after[r[0]][6 : 6 + 13]])
     with old_engine.connect() as conn:
         extra = conn.execute(sa.select(_t("results", ["extra"]).c.extra)).scalars().all()
     assert all(e["p_keep_tier"] > 0.8 for e in extra)

@@ -49,8 +49,7 @@ def test_preliminary_list_same_rules(engine: sa.Engine, tmp_path: Path) -> None:
     df.loc[8, "customer_id"] = df.loc[7, "customer_id"]
     p = tmp_path / "preliminary_2026.csv"
     df.to_csv(p, index=False)
-    by_file, by_db = _both(lambda x: validate_preliminary(read_table(x), params), p, engine, "customers",
-                           params=params)
+    by_file, by_db = _both(lambda x: validate_preliminary(read_table(x), params), p, engine, "customers", params=params)
     assert str(by_file) == str(by_db)
     assert "row 6, column 'segment': 'aerospace' is not a known segment" in str(by_db)
     assert "column 'customer_name': the same customer_id has different values on different rows" in str(by_db)
@@ -90,8 +89,9 @@ def test_inquiry_log_same_rules(engine: sa.Engine, tmp_path: Path) -> None:
     df.to_csv(p, index=False)
     params = load_params(ROOT / "params" / "2026")
     ip = load_inquiry_params(ROOT / "params" / "2026" / "inquiries.yaml")
-    by_file, by_db = _both(lambda x: read_inquiries(x, ip, list(params.run.segments)), p, engine, "inquiries",
-                           params=params)
+    by_file, by_db = _both(
+        lambda x: read_inquiries(x, ip, list(params.run.segments)), p, engine, "inquiries", params=params
+    )
     assert str(by_file) == str(by_db)
     assert "row 6, column 'channel': 'fax' is not a known channel" in str(by_db)
 
@@ -111,8 +111,9 @@ def test_a_channel_added_to_inquiries_yaml_is_accepted(engine: sa.Engine, tmp_pa
     rep = store.import_table(engine, "inquiries", p, params=params)
     assert rep.inserted == 5
     assert store.list_inquiries(engine).set_index("inquiry_id").loc[df.loc[0, "inquiry_id"], "channel"] == "wechat"
-    qid = store.add_inquiry(engine, params=params, date="2025-06-01", channel="wechat", segment="finance",
-                            customer_name="微信客户")
+    qid = store.add_inquiry(
+        engine, params=params, date="2025-06-01", channel="wechat", segment="finance", customer_name="微信客户"
+    )
     with pytest.raises(InputError, match="field 'channel': 'wechat' is not a known channel"):
         store.add_inquiry(engine, date="2025-06-01", channel="wechat", segment="finance", customer_name="x")
     assert qid.startswith("Q2025-")
@@ -125,10 +126,26 @@ def test_a_new_criterion_needs_no_schema_change(engine: sa.Engine, tmp_path: Pat
     shutil.copytree(ROOT / "params" / "2026", pdir)
 
     def add(doc: dict) -> None:
-        doc["criteria"].append({"id": "digital_maturity", "label": "数字化成熟度", "family": "attractiveness",
-                                "direction": "benefit", "scale": "rating_1_5", "weight": 0.0})
-        doc["criteria"].append({"id": "cloud_share", "label": "云支出占比", "family": "feasibility",
-                                "direction": "benefit", "valid_range": [0, 1], "weight": 0.0})
+        doc["criteria"].append(
+            {
+                "id": "digital_maturity",
+                "label": "数字化成熟度",
+                "family": "attractiveness",
+                "direction": "benefit",
+                "scale": "rating_1_5",
+                "weight": 0.0,
+            }
+        )
+        doc["criteria"].append(
+            {
+                "id": "cloud_share",
+                "label": "云支出占比",
+                "family": "feasibility",
+                "direction": "benefit",
+                "valid_range": [0, 1],
+                "weight": 0.0,
+            }
+        )
 
     edit_yaml(pdir / "criteria.yaml", add)
     params = load_params(pdir)
@@ -145,13 +162,26 @@ def test_a_new_criterion_needs_no_schema_change(engine: sa.Engine, tmp_path: Pat
     assert pd.isna(stored["digital_maturity"].iloc[0]) and stored["digital_maturity"].iloc[1:3].tolist() == [2, 3]
     from_file = rank_customers(validate_preliminary(read_table(p), params), params).target_list
     from_db = rank_customers(validate_preliminary(stored, params), params).target_list
-    pd.testing.assert_frame_equal(from_file.drop(columns="source_row").reset_index(drop=True),
-                                  from_db.drop(columns="source_row").reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        from_file.drop(columns="source_row").reset_index(drop=True),
+        from_db.drop(columns="source_row").reset_index(drop=True),
+        check_dtype=False,
+    )
     with engine.connect() as conn:
-        n = conn.execute(sa.select(sa.func.count()).select_from(store.customer_facts)
-                         .where(store.customer_facts.c.fact == "cloud_share")).scalar_one()
-        kinds = conn.execute(sa.select(store.customer_facts.c.value_num.is_(None))
-                             .where(store.customer_facts.c.fact == "cloud_share").distinct()).scalars().all()
+        n = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(store.customer_facts)
+            .where(store.customer_facts.c.fact == "cloud_share")
+        ).scalar_one()
+        kinds = (
+            conn.execute(
+                sa.select(store.customer_facts.c.value_num.is_(None))
+                .where(store.customer_facts.c.fact == "cloud_share")
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
     assert n == len(df) and kinds == [False]  # stored as numbers
     # the new criterion's rules apply at import ...
     bad = df.assign(cloud_share=["7", *df["cloud_share"].tolist()[1:]])
@@ -172,16 +202,29 @@ def test_a_list_needs_its_criteria(engine: sa.Engine, tmp_path: Path, monkeypatc
         store.import_table(engine, "customers", p)
 
 
-def test_cli_takes_the_vocabulary_of_params(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_takes_the_vocabulary_of_params(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from prioanalysis.app import db_commands
 
     pdir = tmp_path / "params" / "2026"
     shutil.copytree(ROOT / "params" / "2026", pdir)
     edit_yaml(pdir / "inquiries.yaml", lambda d: d["channels"].update(wechat="微信"))
     monkeypatch.setenv(store.ENV_URL, db_url)
-    add = ["inquiry", "add", "--date", "2025-06-01", "--channel", "wechat", "--segment", "finance",
-           "--customer-name", "微信客户", "--fact", "it_budget=120"]
+    add = [
+        "inquiry",
+        "add",
+        "--date",
+        "2025-06-01",
+        "--channel",
+        "wechat",
+        "--segment",
+        "finance",
+        "--customer-name",
+        "微信客户",
+        "--fact",
+        "it_budget=120",
+    ]
     assert db_commands.main(add) == 2
     assert "field 'channel': 'wechat' is not a known channel" in capsys.readouterr().err
     assert db_commands.main([*add, "--params", str(pdir)]) == 0

@@ -22,18 +22,42 @@ branch_labels = None
 depends_on = None
 
 _CRITERIA = [
-    "it_budget", "deal_size", "growth", "strategic_fit", "industry_influence", "relationship_strength",
-    "competitive_intensity", "service_distance_km", "credit_grade", "payment_days",
+    "it_budget",
+    "deal_size",
+    "growth",
+    "strategic_fit",
+    "industry_influence",
+    "relationship_strength",
+    "competitive_intensity",
+    "service_distance_km",
+    "credit_grade",
+    "payment_days",
 ]
 _STATUS = ["pipeline_stage", "expected_months_to_close", "need_status"]
 _TEXT = {"credit_grade", "pipeline_stage", "need_status"}
 _RESULTS = [
-    ("customer_name", sa.Text), ("segment", sa.Text), ("region", sa.Text), ("owner_id", sa.Text),
-    ("score", sa.Double), ("rank", sa.Integer), ("segment_rank", sa.Integer), ("tier", sa.Text),
-    ("grade", sa.Text), ("quadrant", sa.Text), ("action", sa.Text), ("not_targeted_reason", sa.Text),
-    ("attractiveness", sa.Double), ("feasibility", sa.Double), ("deal_size", sa.Double),
-    ("need_status", sa.Text), ("expected_months_to_close", sa.Double), ("completeness", sa.Double),
-    ("driver_1", sa.Text), ("driver_2", sa.Text), ("driver_3", sa.Text), ("flags", sa.Text),
+    ("customer_name", sa.Text),
+    ("segment", sa.Text),
+    ("region", sa.Text),
+    ("owner_id", sa.Text),
+    ("score", sa.Double),
+    ("rank", sa.Integer),
+    ("segment_rank", sa.Integer),
+    ("tier", sa.Text),
+    ("grade", sa.Text),
+    ("quadrant", sa.Text),
+    ("action", sa.Text),
+    ("not_targeted_reason", sa.Text),
+    ("attractiveness", sa.Double),
+    ("feasibility", sa.Double),
+    ("deal_size", sa.Double),
+    ("need_status", sa.Text),
+    ("expected_months_to_close", sa.Double),
+    ("completeness", sa.Double),
+    ("driver_1", sa.Text),
+    ("driver_2", sa.Text),
+    ("driver_3", sa.Text),
+    ("flags", sa.Text),
     ("source_row", sa.Integer),
 ]
 
@@ -140,8 +164,9 @@ def upgrade() -> None:
         sa.Column("source_sha256", sa.Text()),
         sa.Column("source_row", sa.Integer()),
         sa.Column("imported_at", _ts(), nullable=False),
-        sa.ForeignKeyConstraint(["customer_id"], ["customers.customer_id"],
-                                name="fk_list_snapshots_customer_id_customers"),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customers.customer_id"], name="fk_list_snapshots_customer_id_customers"
+        ),
         sa.PrimaryKeyConstraint("year", "customer_id", "segment", name="pk_list_snapshots"),
     )
     op.create_table(
@@ -168,8 +193,7 @@ def upgrade() -> None:
         sa.Column("source_sha256", sa.Text()),
         sa.Column("imported_at", _ts(), nullable=False),
         sa.CheckConstraint("won IN (0, 1)", name="ck_outcomes_won_flag"),
-        sa.ForeignKeyConstraint(["customer_id"], ["customers.customer_id"],
-                                name="fk_outcomes_customer_id_customers"),
+        sa.ForeignKeyConstraint(["customer_id"], ["customers.customer_id"], name="fk_outcomes_customer_id_customers"),
         sa.PrimaryKeyConstraint("year", "customer_id", name="pk_outcomes"),
     )
     op.create_table(
@@ -200,8 +224,12 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("note", sa.Text()),
-        sa.ForeignKeyConstraint(["inquiry_id"], ["inquiries.inquiry_id"], ondelete="CASCADE",
-                                name="fk_inquiry_followups_inquiry_id_inquiries"),
+        sa.ForeignKeyConstraint(
+            ["inquiry_id"],
+            ["inquiries.inquiry_id"],
+            ondelete="CASCADE",
+            name="fk_inquiry_followups_inquiry_id_inquiries",
+        ),
         sa.PrimaryKeyConstraint("inquiry_id", "seq", name="pk_inquiry_followups"),
     )
     op.create_table(
@@ -245,6 +273,14 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS prioanalysis_runs_frozen()")
         op.execute("DROP FUNCTION IF EXISTS prioanalysis_results_frozen()")
         op.execute("DROP FUNCTION IF EXISTS prioanalysis_results_no_truncate()")
-    for table in ("results", "runs", "inquiry_followups", "inquiries", "outcomes", "owners", "list_snapshots",
-                  "customers"):
+    for table in (
+        "results",
+        "runs",
+        "inquiry_followups",
+        "inquiries",
+        "outcomes",
+        "owners",
+        "list_snapshots",
+        "customers",
+    ):
         op.drop_table(table)

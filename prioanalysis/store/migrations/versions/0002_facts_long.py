@@ -41,22 +41,48 @@ branch_labels = None
 depends_on = None
 
 _CRITERIA = [
-    "it_budget", "deal_size", "growth", "strategic_fit", "industry_influence", "relationship_strength",
-    "competitive_intensity", "service_distance_km", "credit_grade", "payment_days",
+    "it_budget",
+    "deal_size",
+    "growth",
+    "strategic_fit",
+    "industry_influence",
+    "relationship_strength",
+    "competitive_intensity",
+    "service_distance_km",
+    "credit_grade",
+    "payment_days",
 ]
 _STATUS = ["pipeline_stage", "expected_months_to_close", "need_status"]
 _TEXT = {"credit_grade", "pipeline_stage", "need_status"}
 #: 0001's ``preliminary_YYYY.csv`` columns, with the database column of each customer column.
 _PRELIMINARY: list[tuple[str, str | None]] = [
-    ("customer_id", "customer_id"), ("customer_name", "customer_name"), ("segment", "segment"),
-    ("region", "region"), ("owner_id", "owner_id"), *((f, None) for f in _CRITERIA + _STATUS),
+    ("customer_id", "customer_id"),
+    ("customer_name", "customer_name"),
+    ("segment", "segment"),
+    ("region", "region"),
+    ("owner_id", "owner_id"),
+    *((f, None) for f in _CRITERIA + _STATUS),
 ]
 _INQUIRY_BASE = [
-    "inquiry_id", "date", "channel", "segment", "customer_name", "region", "need_category",
-    "first_response_hours", "handler", "decision", "follow_ups", "converted",
+    "inquiry_id",
+    "date",
+    "channel",
+    "segment",
+    "customer_name",
+    "region",
+    "need_category",
+    "first_response_hours",
+    "handler",
+    "decision",
+    "follow_ups",
+    "converted",
 ]
-_NEW_RESULTS: list[tuple[str, Any]] = [("eligible", sa.Boolean()), ("p_keep_tier", sa.Double()),
-                                        ("rank_p05", sa.Integer()), ("rank_p95", sa.Integer())]
+_NEW_RESULTS: list[tuple[str, Any]] = [
+    ("eligible", sa.Boolean()),
+    ("p_keep_tier", sa.Double()),
+    ("rank_p05", sa.Integer()),
+    ("rank_p95", sa.Integer()),
+]
 _CHUNK = 500
 
 _SQLITE_RESULT_TRIGGERS = [
@@ -96,7 +122,7 @@ def _batch(table: str) -> Any:
 
 def _insert(conn: sa.Connection, table: sa.TableClause, rows: list[dict[str, Any]]) -> None:
     for i in range(0, len(rows), _CHUNK):
-        conn.execute(table.insert(), rows[i:i + _CHUNK])
+        conn.execute(table.insert(), rows[i : i + _CHUNK])
 
 
 def _fact_value(v: Any) -> tuple[float | None, str | None]:
@@ -120,15 +146,23 @@ def _json() -> sa.types.TypeEngine:
 
 
 def _t(name: str, *cols: str) -> sa.TableClause:
-    types: dict[str, Any] = {"extra": _json(), "value_num": sa.Double(), "value_text": sa.Text(), "year": sa.Integer(),
-             "position": sa.Integer(), "facts_year": sa.Integer(), "source_row": sa.Integer(),
-             **{f: sa.Text() if f in _TEXT else sa.Double() for f in [*_CRITERIA, *_STATUS]},
-             **dict(_NEW_RESULTS)}
+    types: dict[str, Any] = {
+        "extra": _json(),
+        "value_num": sa.Double(),
+        "value_text": sa.Text(),
+        "year": sa.Integer(),
+        "position": sa.Integer(),
+        "facts_year": sa.Integer(),
+        "source_row": sa.Integer(),
+        **{f: sa.Text() if f in _TEXT else sa.Double() for f in [*_CRITERIA, *_STATUS]},
+        **dict(_NEW_RESULTS),
+    }
     return sa.table(name, *(sa.column(c, types.get(c, sa.Text())) for c in cols))
 
 
-_snap = _t("list_snapshots", "year", "customer_id", "segment", "source_file", "source_row", "extra",
-           *_CRITERIA, *_STATUS)
+_snap = _t(
+    "list_snapshots", "year", "customer_id", "segment", "source_file", "source_row", "extra", *_CRITERIA, *_STATUS
+)
 _inq = _t("inquiries", "inquiry_id", "extra", *_CRITERIA)
 _cust = _t("customers", "customer_id", "segment", "facts_year", *_CRITERIA, *_STATUS)
 _cf = _t("customer_facts", "year", "customer_id", "segment", "fact", "value_num", "value_text")
@@ -151,7 +185,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["year", "customer_id", "segment"],
             ["list_snapshots.year", "list_snapshots.customer_id", "list_snapshots.segment"],
-            ondelete="CASCADE", name="fk_customer_facts_year_list_snapshots",
+            ondelete="CASCADE",
+            name="fk_customer_facts_year_list_snapshots",
         ),
         sa.PrimaryKeyConstraint("year", "customer_id", "segment", "fact", name="pk_customer_facts"),
     )
@@ -171,8 +206,9 @@ def upgrade() -> None:
         sa.Column("fact", sa.Text(), nullable=False),
         *_value_columns(),
         sa.CheckConstraint("(value_num IS NULL) <> (value_text IS NULL)", name="ck_inquiry_facts_one_value"),
-        sa.ForeignKeyConstraint(["inquiry_id"], ["inquiries.inquiry_id"], ondelete="CASCADE",
-                                name="fk_inquiry_facts_inquiry_id_inquiries"),
+        sa.ForeignKeyConstraint(
+            ["inquiry_id"], ["inquiries.inquiry_id"], ondelete="CASCADE", name="fk_inquiry_facts_inquiry_id_inquiries"
+        ),
         sa.PrimaryKeyConstraint("inquiry_id", "fact", name="pk_inquiry_facts"),
     )
     conn = op.get_bind()
@@ -197,13 +233,19 @@ def _copy_list_facts(conn: sa.Connection) -> None:
     for f in [*_CRITERIA, *_STATUS]:
         num = _NULL_NUM if f in _TEXT else s.c[f]
         text = s.c[f] if f in _TEXT else _NULL_TEXT
-        conn.execute(_cf.insert().from_select(
-            ["year", "customer_id", "segment", "fact", "value_num", "value_text"],
-            sa.select(s.c.year, s.c.customer_id, s.c.segment, sa.literal(f, sa.Text()), num, text)
-            .where(s.c[f].is_not(None)),
-        ))
-    rows = conn.execute(sa.select(s.c.year, s.c.customer_id, s.c.segment, s.c.extra)
-                        .order_by(s.c.year, s.c.source_file, s.c.source_row, s.c.customer_id, s.c.segment)).all()
+        conn.execute(
+            _cf.insert().from_select(
+                ["year", "customer_id", "segment", "fact", "value_num", "value_text"],
+                sa.select(s.c.year, s.c.customer_id, s.c.segment, sa.literal(f, sa.Text()), num, text).where(
+                    s.c[f].is_not(None)
+                ),
+            )
+        )
+    rows = conn.execute(
+        sa.select(s.c.year, s.c.customer_id, s.c.segment, s.c.extra).order_by(
+            s.c.year, s.c.source_file, s.c.source_row, s.c.customer_id, s.c.segment
+        )
+    ).all()
     facts: list[dict[str, Any]] = []
     extra_names: dict[int, list[str]] = {}
     for year, cid, seg, extra in rows:
@@ -214,15 +256,16 @@ def _copy_list_facts(conn: sa.Connection) -> None:
             if v is None or (isinstance(v, float) and math.isnan(v)):
                 continue
             n, t = _fact_value(v)
-            facts.append({"year": year, "customer_id": cid, "segment": seg, "fact": k, "value_num": n,
-                          "value_text": t})
+            facts.append({"year": year, "customer_id": cid, "segment": seg, "fact": k, "value_num": n, "value_text": t})
     _insert(conn, _cf, facts)
     years = sorted({int(y) for (y,) in conn.execute(sa.select(s.c.year).distinct())})
     header: list[dict[str, Any]] = []
     for y in years:
         columns: list[tuple[str, str | None]] = [*_PRELIMINARY, *((k, None) for k in extra_names.get(y, []))]
-        header += [{"dataset": f"preliminary/{y}", "position": i, "name": n, "field": fld}
-                   for i, (n, fld) in enumerate(columns)]
+        header += [
+            {"dataset": f"preliminary/{y}", "position": i, "name": n, "field": fld}
+            for i, (n, fld) in enumerate(columns)
+        ]
     _insert(conn, _cols, header)
 
 
@@ -231,10 +274,12 @@ def _copy_inquiry_facts(conn: sa.Connection) -> None:
     for f in _CRITERIA:
         num = _NULL_NUM if f in _TEXT else q.c[f]
         text = q.c[f] if f in _TEXT else _NULL_TEXT
-        conn.execute(_if.insert().from_select(
-            ["inquiry_id", "fact", "value_num", "value_text"],
-            sa.select(q.c.inquiry_id, sa.literal(f, sa.Text()), num, text).where(q.c[f].is_not(None)),
-        ))
+        conn.execute(
+            _if.insert().from_select(
+                ["inquiry_id", "fact", "value_num", "value_text"],
+                sa.select(q.c.inquiry_id, sa.literal(f, sa.Text()), num, text).where(q.c[f].is_not(None)),
+            )
+        )
     rows = conn.execute(sa.select(q.c.inquiry_id, q.c.extra).order_by(q.c.inquiry_id)).all()
     if not rows:
         return
@@ -249,8 +294,11 @@ def _copy_inquiry_facts(conn: sa.Connection) -> None:
             facts.append({"inquiry_id": qid, "fact": k, "value_num": n, "value_text": t})
     _insert(conn, _if, facts)
     header = [*((c, c) for c in _INQUIRY_BASE), *((f, None) for f in [*_CRITERIA, *names])]
-    _insert(conn, _cols, [{"dataset": "inquiries", "position": i, "name": n, "field": fld}
-                          for i, (n, fld) in enumerate(header)])
+    _insert(
+        conn,
+        _cols,
+        [{"dataset": "inquiries", "position": i, "name": n, "field": fld} for i, (n, fld) in enumerate(header)],
+    )
 
 
 # ---------------------------------------------------------------------- downgrade
@@ -292,18 +340,25 @@ def downgrade() -> None:
         else:
             row["extra"][fact] = text if text is not None else _render(num)
     s = _snap
-    stmt = s.update().where(s.c.year == sa.bindparam("k_year"), s.c.customer_id == sa.bindparam("k_cid"),
-                            s.c.segment == sa.bindparam("k_seg"))
-    updates = [{"k_year": y, "k_cid": c, "k_seg": g, **{f: r.get(f) for f in wide},
-                "extra": r["extra"] or None} for (y, c, g), r in snaps.items()]
+    stmt = s.update().where(
+        s.c.year == sa.bindparam("k_year"),
+        s.c.customer_id == sa.bindparam("k_cid"),
+        s.c.segment == sa.bindparam("k_seg"),
+    )
+    updates = [
+        {"k_year": y, "k_cid": c, "k_seg": g, **{f: r.get(f) for f in wide}, "extra": r["extra"] or None}
+        for (y, c, g), r in snaps.items()
+    ]
     for i in range(0, len(updates), _CHUNK):
-        conn.execute(stmt.values({f: sa.bindparam(f) for f in [*wide, "extra"]}), updates[i:i + _CHUNK])
+        conn.execute(stmt.values({f: sa.bindparam(f) for f in [*wide, "extra"]}), updates[i : i + _CHUNK])
     cu = _cust
-    current = [{"k_cid": cid, **{f: snaps.get((year, cid, seg), {}).get(f) for f in wide}}
-               for cid, seg, year in conn.execute(sa.select(cu.c.customer_id, cu.c.segment, cu.c.facts_year))]
+    current = [
+        {"k_cid": cid, **{f: snaps.get((year, cid, seg), {}).get(f) for f in wide}}
+        for cid, seg, year in conn.execute(sa.select(cu.c.customer_id, cu.c.segment, cu.c.facts_year))
+    ]
     cstmt = cu.update().where(cu.c.customer_id == sa.bindparam("k_cid")).values({f: sa.bindparam(f) for f in wide})
     for i in range(0, len(current), _CHUNK):
-        conn.execute(cstmt, current[i:i + _CHUNK])
+        conn.execute(cstmt, current[i : i + _CHUNK])
 
     inq: dict[str, dict[str, Any]] = {}
     for qid, fact, num, text in conn.execute(sa.select(*_if.c)):
@@ -314,18 +369,22 @@ def downgrade() -> None:
         else:
             row["extra"][fact] = text if text is not None else _render(num)
     q = _inq
-    qstmt = q.update().where(q.c.inquiry_id == sa.bindparam("k_qid")).values(
-        {f: sa.bindparam(f) for f in [*_CRITERIA, "extra"]})
+    qstmt = (
+        q.update()
+        .where(q.c.inquiry_id == sa.bindparam("k_qid"))
+        .values({f: sa.bindparam(f) for f in [*_CRITERIA, "extra"]})
+    )
     qrows = [{"k_qid": k, **{f: r.get(f) for f in _CRITERIA}, "extra": r["extra"] or None} for k, r in inq.items()]
     for i in range(0, len(qrows), _CHUNK):
-        conn.execute(qstmt, qrows[i:i + _CHUNK])
+        conn.execute(qstmt, qrows[i : i + _CHUNK])
 
     # The typed result columns go back into extra; frozen results allow that only
     # with their triggers off for the move.
     r = _res
     moved = []
-    for run_id, cid, extra, *vals in conn.execute(sa.select(r.c.run_id, r.c.customer_id, r.c.extra,
-                                                            *(r.c[n] for n, _ in _NEW_RESULTS))):
+    for run_id, cid, extra, *vals in conn.execute(
+        sa.select(r.c.run_id, r.c.customer_id, r.c.extra, *(r.c[n] for n, _ in _NEW_RESULTS))
+    ):
         given = {n: v for (n, _), v in zip(_NEW_RESULTS, vals) if v is not None}
         if given:
             moved.append({"k_run": run_id, "k_cid": cid, "extra": {**(extra or {}), **given}})
@@ -335,10 +394,13 @@ def downgrade() -> None:
         else:
             for ddl in _SQLITE_DROP_RESULT_TRIGGERS:
                 op.execute(ddl)
-        rstmt = r.update().where(r.c.run_id == sa.bindparam("k_run"), r.c.customer_id == sa.bindparam("k_cid")
-                                 ).values(extra=sa.bindparam("extra"))
+        rstmt = (
+            r.update()
+            .where(r.c.run_id == sa.bindparam("k_run"), r.c.customer_id == sa.bindparam("k_cid"))
+            .values(extra=sa.bindparam("extra"))
+        )
         for i in range(0, len(moved), _CHUNK):
-            conn.execute(rstmt, moved[i:i + _CHUNK])
+            conn.execute(rstmt, moved[i : i + _CHUNK])
         if dialect == "postgresql":
             op.execute("ALTER TABLE results ENABLE TRIGGER results_frozen")
         else:
