@@ -96,7 +96,7 @@ class Context:
     @property
     def labels(self) -> dict[str, str]:
         """Criterion id → label."""
-        return {c.id: c.label for c in self.params.criteria.criteria}
+        return dict(self.params.spec.labels)
 
     @property
     def segment_labels(self) -> dict[str, str]:

@@ -157,7 +157,7 @@ def _text_cell(v: object) -> str:
     if isinstance(v, (bool, np.bool_)):
         return ' t="b"><v>1</v></c>' if v else ' t="b"><v>0</v></c>'
     if isinstance(v, (int, np.integer)):
-        return ' t="n"><v>%.16g</v></c>' % v
+        return f' t="n"><v>{v:.16g}</v></c>'
     if isinstance(v, (float, np.floating)):
         return _number_cell(float(v))
     return ' t="inlineStr" />'  # None, NA: pandas writes na_rep ""
@@ -168,19 +168,22 @@ def _number_cell(v: float) -> str:
         return ' t="inlineStr" />'  # NaN: pandas writes na_rep ""
     if v in (np.inf, -np.inf):
         return ' t="inlineStr"><is><t>' + ("inf" if v > 0 else "-inf") + "</t></is></c>"  # pandas' inf_rep
-    return ' t="n"><v>%.16g</v></c>' % v
+    return f' t="n"><v>{v:.16g}</v></c>'
 
 
 def _column_cells(values: pd.Series) -> list[str]:
     """Every cell of a column after its ``<c r="..."``."""
     if pd.api.types.is_bool_dtype(values) and not pd.api.types.is_object_dtype(values):
-        return [' t="inlineStr" />' if v is pd.NA else (' t="b"><v>1</v></c>' if v else ' t="b"><v>0</v></c>')
-                for v in values.tolist()]
+        return [
+            ' t="inlineStr" />' if v is pd.NA else (' t="b"><v>1</v></c>' if v else ' t="b"><v>0</v></c>')
+            for v in values.tolist()
+        ]
     if pd.api.types.is_integer_dtype(values) and not values.hasnans:
-        return [' t="n"><v>%.16g</v></c>' % v for v in values.tolist()]
+        return [f' t="n"><v>{v:.16g}</v></c>' for v in values.tolist()]
     if pd.api.types.is_numeric_dtype(values):
-        return [_number_cell(float(v)) if v is not pd.NA and v is not None else ' t="inlineStr" />'
-                for v in values.tolist()]
+        return [
+            _number_cell(float(v)) if v is not pd.NA and v is not None else ' t="inlineStr" />' for v in values.tolist()
+        ]
     return [_text_cell(v) for v in values.tolist()]
 
 

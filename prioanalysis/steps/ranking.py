@@ -189,7 +189,9 @@ def _flags(prepared: PreparedMatrix, customers: pd.DataFrame, params: Params, la
         ),
     ]
     frame = pd.concat(parts, axis=1)
-    return frame.apply(lambda r: " | ".join(x for x in r if x), axis=1)
+    # the non-empty parts of each row, joined (a list comprehension: apply(axis=1) costs ~10x)
+    columns = [frame.iloc[:, j].tolist() for j in range(frame.shape[1])]
+    return pd.Series([" | ".join(x for x in row if x) for row in zip(*columns)], index=frame.index, dtype=object)
 
 
 def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResult:

@@ -254,6 +254,25 @@ def ahp_check(result: RankingResult, params: Params) -> acceptability.Acceptabil
     return acceptability.rank_acceptability(**args, weight_draws=draws, seed=seed)
 
 
+def _varies_by_row(frame: pd.DataFrame) -> pd.Series:
+    """True where a row holds more than one distinct non-missing value.
+
+    The same as ``frame.nunique(axis=1) > 1``, without its call per row: a row varies
+    when a known value differs from the row's first known value.
+
+    Examples
+    --------
+    >>> _varies_by_row(pd.DataFrame({"a": ["x", "x", None], "b": ["x", "y", "y"]})).tolist()
+    [False, True, False]
+    """
+    values = frame.to_numpy(dtype=object)
+    if not values.shape[1]:
+        return pd.Series(False, index=frame.index)
+    known = pd.notna(values)
+    first = values[np.arange(len(values)), known.argmax(axis=1)]
+    return pd.Series((known & (values != first[:, None])).any(axis=1), index=frame.index)
+
+
 def _with_policy(params: Params, policy: str) -> Params:
     """A copy of ``params`` where every criterion uses the missing-value ``policy``."""
     crit = params.criteria
@@ -350,5 +369,5 @@ def missing_policy_sensitivity(
     out["rank_min"] = out[rank_cols].min(axis=1)
     out["rank_max"] = out[rank_cols].max(axis=1)
     out["rank_range"] = out["rank_max"] - out["rank_min"]
-    out["tier_depends_on_policy"] = out[tier_cols].nunique(axis=1) > 1  # noqa: PD101  (per row, NaN not counted)
+    out["tier_depends_on_policy"] = _varies_by_row(out[tier_cols])
     return out.sort_values([rank_cols[0], "rank_max"], kind="stable")

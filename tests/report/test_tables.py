@@ -85,7 +85,7 @@ def test_fast_rows_are_the_cells_openpyxl_writes(result, tmp_path: Path, monkeyp
     from openpyxl import load_workbook
 
     tl = result.target_list.copy()
-    odd = ['=SUM(A1)', "<b>&amp;</b>", "  padded ", "#N/A", "=", "", "a\nb\tc", "😀"]
+    odd = ["=SUM(A1)", "<b>&amp;</b>", "  padded ", "#N/A", "=", "", "a\nb\tc", "😀"]
     tl.loc[: len(odd) - 1, "customer_name"] = odd
     tl["gappy"] = tl["score"].where(tl.index % 3 != 0)
     tl.loc[1, "gappy"] = np.inf
@@ -101,7 +101,8 @@ def test_fast_rows_are_the_cells_openpyxl_writes(result, tmp_path: Path, monkeyp
     for name in slow.sheetnames:
         a, b = slow[name], fast[name]
         assert (a.dimensions, a.freeze_panes) == (b.dimensions, b.freeze_panes)
-        assert {k: v.width for k, v in a.column_dimensions.items()} == {k: v.width for k, v in b.column_dimensions.items()}
+        widths = [{k: v.width for k, v in ws.column_dimensions.items()} for ws in (a, b)]
+        assert widths[0] == widths[1]
         cells_a = [(c.value, c.data_type, c.style_id) for row in a.iter_rows() for c in row]
         cells_b = [(c.value, c.data_type, c.style_id) for row in b.iter_rows() for c in row]
         assert cells_a == cells_b

@@ -205,3 +205,20 @@ def test_missing_policy_sensitivity_reuses_the_configured_ranking(sample_run):
     a = missing_policy_sensitivity(intake, params, policies=("median",))
     b = missing_policy_sensitivity(intake, params, policies=("median",), configured=result)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_varies_by_row_is_nunique_above_one():
+    import numpy as np
+    import pandas as pd
+
+    from prioanalysis.steps.robustness import _varies_by_row
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {f"tier_{i}": rng.choice(np.array(["A", "B", None, np.nan], dtype=object), 500) for i in range(4)}
+    )
+    frame.iloc[0] = None
+    frame.iloc[1] = ["A", np.nan, "A", None]
+    expected = frame.nunique(axis=1) > 1  # noqa: PD101
+    pd.testing.assert_series_equal(_varies_by_row(frame), expected, check_names=False)
+    assert _varies_by_row(frame.iloc[:, :0]).eq(False).all()
