@@ -33,6 +33,7 @@ from prioanalysis.config.vocabularies import (
     DEFAULT_DECISIONS,
     DEFAULT_NEED_CATEGORIES,
     DEFAULT_REGIONS,
+    DEFAULT_SEGMENTS,
 )
 
 __all__ = [
@@ -86,16 +87,7 @@ DEAD_WIN_PROBABILITY: Final = 0.01
 REVENUE_LOG_SD: Final = 0.4
 
 # ----------------------------------------------------------------------- the population
-SEGMENTS: Final = (
-    "government",
-    "finance",
-    "education",
-    "telecom",
-    "manufacturing",
-    "energy",
-    "healthcare",
-    "retail",
-)
+SEGMENTS: Final = DEFAULT_SEGMENTS
 REGIONS: Final = DEFAULT_REGIONS
 _REGION_SHARES: Final = np.array([0.20, 0.06, 0.28, 0.18, 0.12, 0.10, 0.06])
 #: Gamma(2, scale) distance to the nearest service site, km, by region.
