@@ -18,38 +18,20 @@ The import is light: sub-packages load when first used (``pa.methods.scoring``).
 
 from __future__ import annotations
 
-import importlib
 import sys
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+
+from prioanalysis._lazy import submodules
 
 try:
     __version__ = version("prioanalysis")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0+unknown"
 
-_SUBPACKAGES = {
-    "app",
-    "checks",
-    "config",
-    "errors",
-    "inputs",
-    "methods",
-    "report",
-    "sample",
-    "steps",
-    "store",
-}
+#: The layers (sub-packages) and top-level modules, loaded on first use.
+_SUBPACKAGES = ("app", "checks", "config", "errors", "inputs", "methods", "report", "sample", "steps", "store")
 
-
-def __getattr__(name: str) -> Any:
-    if name in _SUBPACKAGES:
-        return importlib.import_module(f"prioanalysis.{name}")
-    raise AttributeError(f"module 'prioanalysis' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_SUBPACKAGES])
+__getattr__, __dir__ = submodules(__name__, __path__, _SUBPACKAGES)
 
 
 # ``plt.style.use("prioanalysis.report")`` imports this package; when matplotlib is

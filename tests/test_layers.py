@@ -33,18 +33,21 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1] / PACKAGE
 #: __version__``) may be imported by every module: Python has run it before any
 #: sub-module anyway.
 ALLOWED: dict[str, frozenset[str]] = {
+    "_lazy": frozenset(),  # the lazy sub-module hooks of every __init__.py
     "errors": frozenset(),
     "checks": frozenset({"errors"}),
-    "methods": frozenset({"errors", "checks"}),  # pure kernels
-    "config": frozenset({"errors", "checks", "methods.spec", "methods.grades"}),
-    "inputs": frozenset({"errors", "checks", "methods", "config"}),
-    "steps": frozenset({"errors", "checks", "methods", "config", "inputs"}),
-    "report": frozenset({"errors", "checks", "methods", "config", "inputs", "steps"}),
-    "store": frozenset({"errors", "checks", "methods", "config", "inputs"}),
-    "sample": frozenset({"errors", "checks", "methods", "config"}),
-    "app": frozenset({"errors", "checks", "methods", "config", "inputs", "steps", "report", "store", "sample"}),
+    "methods": frozenset({"_lazy", "errors", "checks"}),  # pure kernels
+    "config": frozenset({"_lazy", "errors", "checks", "methods.spec", "methods.grades"}),
+    "inputs": frozenset({"_lazy", "errors", "checks", "methods", "config"}),
+    "steps": frozenset({"_lazy", "errors", "checks", "methods", "config", "inputs"}),
+    "report": frozenset({"_lazy", "errors", "checks", "methods", "config", "inputs", "steps"}),
+    "store": frozenset({"_lazy", "errors", "checks", "methods", "config", "inputs"}),
+    "sample": frozenset({"_lazy", "errors", "checks", "methods", "config"}),
+    "app": frozenset(
+        {"_lazy", "errors", "checks", "methods", "config", "inputs", "steps", "report", "store", "sample"}
+    ),
     # the package root: ``__version__``, lazy sub-packages, the style's font hook
-    "": frozenset({"report.fonts"}),
+    "": frozenset({"_lazy", "report.fonts"}),
 }
 
 #: Modules that belong to a layer other than their folder says.

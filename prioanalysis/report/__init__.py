@@ -10,17 +10,6 @@ the helpers the notebooks use to show them.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from prioanalysis._lazy import submodules
 
-_SUBMODULES = {"figures", "fonts", "notebook", "review_figures", "tables"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"prioanalysis.report.{name}")
-    raise AttributeError(f"module 'prioanalysis.report' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_SUBMODULES])
+__getattr__, __dir__ = submodules(__name__, __path__)
