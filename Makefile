@@ -38,8 +38,9 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy prioanalysis
 
+# JupyterLab refuses to start as root unless told; containers often run as root.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 bench: setup
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -1,11 +1,17 @@
 """Seeded synthetic sample data for the customer importance ranking.
 
 The generator builds a realistic, fully synthetic dataset for a Chinese IT hardware and
-services vendor: three yearly preliminary customer lists proposed by the market
-segments (step 2.3.2), the won/lost outcomes of the first two years, the account
+services vendor: four yearly preliminary customer lists proposed by the market
+segments (step 2.3.2), the won/lost outcomes of the first three years, the account
 managers (owners) with their capacities, and a year of general (cold-call) inquiries
 (step 2.3.5). Outcomes come from a *known* model (:data:`TRUE_WEIGHTS`, ``beta``,
 ``alpha``) so that the annual review (step 2.3.6) can be checked against the truth.
+Three outcome years let weights learned on one year be judged on the next.
+
+The criteria are correlated as in real data: one latent **size** factor per customer
+drives the IT budget (and through it the obtainable deal size and the revenue won), the
+industry influence, the credit grade and the competitive intensity
+(:data:`SIZE_LOADINGS`); the README measures the correlations.
 
 Every draw comes from one ``numpy.random.default_rng(seed)`` stream in a fixed order, and
 every float is rounded before it is written, so the same seed gives byte-identical
@@ -45,19 +51,22 @@ __all__ = [
     "PRELIMINARY_COLUMNS",
     "REGIONS",
     "SEGMENTS",
+    "SIZE_LOADINGS",
     "LIST_YEARS",
     "OUTCOME_YEARS",
     "OUTCOME_BETA",
     "TARGET_WIN_RATE",
+    "SHARE_OF_WALLET_DIRECTIONS",
     "TRUE_WEIGHTS",
     "generate_sample",
     "generate_truth",
+    "share_of_wallet_sample",
     "write_sample",
 ]
 
 DEFAULT_SEED: Final = 2026
-LIST_YEARS: Final = (2024, 2025, 2026)
-OUTCOME_YEARS: Final = (2024, 2025)
+LIST_YEARS: Final = (2023, 2024, 2025, 2026)
+OUTCOME_YEARS: Final = (2023, 2024, 2025)
 INQUIRY_YEAR: Final = 2025
 
 # --------------------------------------------------------------------------- the model
@@ -87,6 +96,18 @@ DEAD_WIN_PROBABILITY: Final = 0.01
 REVENUE_LOG_SD: Final = 0.4
 
 # ----------------------------------------------------------------------- the population
+#: Loading of each latent fact on the customer's standard-normal size factor (the
+#: latent's other parts are independent noise). The obtainable deal size is the IT
+#: budget times an independent share, so the log deal size inherits the budget's
+#: loading: log IT budget and log deal size correlate about 0.8, and industry influence,
+#: credit grade and (as a cost) competitive intensity move with them.
+SIZE_LOADINGS: Final = {"log_budget": 1.0, "infl_lat": 0.8, "comp_lat": 0.4, "credit_lat": 0.8}
+_LATENT_LABELS: Final = {
+    "log_budget": "log IT budget",
+    "infl_lat": "industry influence",
+    "comp_lat": "competitive intensity",
+    "credit_lat": "credit grade",
+}
 SEGMENTS: Final = DEFAULT_SEGMENTS
 REGIONS: Final = DEFAULT_REGIONS
 _REGION_SHARES: Final = np.array([0.20, 0.06, 0.28, 0.18, 0.12, 0.10, 0.06])
@@ -599,6 +620,7 @@ def _new_customers(
         One row per customer with the latent columns used by :func:`_observe`.
     """
     seg = _SEGMENT_TABLE.iloc[segment]
+    load = SIZE_LOADINGS
     size = rng.standard_normal(n) + size_shift
     closed_p = np.where(has_owner, 0.40, 0.08)
     negotiating_p = np.where(has_owner, 0.30, 0.15)
@@ -608,14 +630,14 @@ def _new_customers(
             "segment": segment,
             "region": region,
             "size": size,
-            "log_budget": seg["budget_mu"].to_numpy() + size + 0.4 * rng.standard_normal(n),
+            "log_budget": seg["budget_mu"].to_numpy() + load["log_budget"] * size + 0.4 * rng.standard_normal(n),
             "share_log": np.log(0.15) + 0.75 * rng.standard_normal(n),
             "growth": seg["growth_mu"].to_numpy() + 8.0 * rng.standard_normal(n),
             "fit_lat": seg["fit_mu"].to_numpy() + 0.9 * rng.standard_normal(n),
-            "infl_lat": 3.0 + 0.8 * size + 0.6 * rng.standard_normal(n),
+            "infl_lat": 3.0 + load["infl_lat"] * size + 0.6 * rng.standard_normal(n),
             "rel_base": 2.0 + 0.8 * rng.standard_normal(n),
-            "comp_lat": seg["comp_mu"].to_numpy() + 0.4 * size + 0.8 * rng.standard_normal(n),
-            "credit_lat": 6.2 + 0.8 * size + 0.9 * rng.standard_normal(n),
+            "comp_lat": seg["comp_mu"].to_numpy() + load["comp_lat"] * size + 0.8 * rng.standard_normal(n),
+            "credit_lat": 6.2 + load["credit_lat"] * size + 0.9 * rng.standard_normal(n),
             "distance": rng.gamma(2.0, _REGION_DISTANCE_SCALE[region]),
             "payment_lat": seg["payment_mu"].to_numpy() + 15.0 * rng.standard_normal(n),
             "stage": stage,
@@ -1001,8 +1023,8 @@ def generate_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of str to pandas.DataFrame
-        Keyed by file stem: ``preliminary_2024``, ``preliminary_2025``,
-        ``preliminary_2026``, ``outcomes_2024``, ``outcomes_2025``, ``owners``,
+        Keyed by file stem: ``preliminary_2023`` ... ``preliminary_2026``,
+        ``outcomes_2023``, ``outcomes_2024``, ``outcomes_2025``, ``owners``,
         ``inquiries_2025``, ``true_weights``. Columns are described in
         ``data/sample/README.md``.
 
@@ -1010,7 +1032,7 @@ def generate_sample(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     --------
     >>> files = generate_sample(seed=1)
     >>> sorted(files)[:2]
-    ['inquiries_2025', 'outcomes_2024']
+    ['inquiries_2025', 'outcomes_2023']
     >>> files["true_weights"]["weight"].sum().round(6)
     np.float64(1.0)
     """
@@ -1028,7 +1050,7 @@ def generate_truth(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of str to pandas.DataFrame
-        ``truth_2024``, ``truth_2025``, ``truth_2026``: one row per customer of the list
+        ``truth_2023`` ... ``truth_2026``: one row per customer of the list
         with the complete (pre-missingness) criteria, ``need_status``, the min-max
         z-scores ``z_<criterion>`` (cost criteria flipped), the true ``score`` and
         ``p_won``; ``frame.attrs`` holds ``alpha``, ``beta``, the per-criterion ``lo`` and
@@ -1038,6 +1060,87 @@ def generate_truth(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
         ``p_converted``.
     """
     return _simulate(seed)[1]
+
+
+#: Directions of the criteria of :func:`share_of_wallet_sample`.
+SHARE_OF_WALLET_DIRECTIONS: Final = {
+    "it_budget": "benefit",
+    "deal_size": "benefit",
+    "strategic_fit": "benefit",
+    "relationship": "benefit",
+    "distance": "cost",
+}
+
+
+def share_of_wallet_sample(
+    n: int, seed: int | np.random.Generator = DEFAULT_SEED, share_sd: float = 0.6
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Correlated criteria where one benefit criterion has a negative partial effect.
+
+    A small stand-alone simulation (not part of the bundled sample files) for checking
+    how a calibration handles criteria that move together. ``log deal = log budget +
+    log share``, where the share of the customer's IT budget we can win is independent
+    of the budget, so log IT budget and log deal size correlate ``1 / sqrt(1 +
+    share_sd**2)`` (0.86 at the default). Conversion rises with the deal size *and*
+    with the share::
+
+        logit P(won) = -1.2 + 0.6 log deal + 1.5 log share + 1.5 fit + 1.5 relationship - distance
+
+    Both the budget and the deal size are benefits (each alone goes with more
+    conversion), but given the deal size a larger budget means a smaller share, so an
+    unconstrained GLM gives the budget a negative coefficient and inflates the deal
+    size's. Directions are in :data:`SHARE_OF_WALLET_DIRECTIONS`.
+
+    Parameters
+    ----------
+    n : int
+        Number of customers.
+    seed : int or numpy.random.Generator, default 2026
+        Seed of ``numpy.random.default_rng``, or a generator to draw from (its stream
+        advances, so successive calls give independent samples).
+    share_sd : float, default 0.6
+        Standard deviation of the log share; smaller means more strongly correlated
+        budget and deal size.
+
+    Returns
+    -------
+    x : pandas.DataFrame
+        ``it_budget`` and ``deal_size`` (logs, standard-normal scale),
+        ``strategic_fit``, ``relationship`` and ``distance`` (uniform on [0, 1]),
+        indexed by ``customer`` ``0 .. n-1``.
+    y : pandas.Series
+        ``won``: 1 when the customer converted, else 0.
+
+    Examples
+    --------
+    >>> x, y = share_of_wallet_sample(2000, seed=1)
+    >>> list(x.columns)
+    ['it_budget', 'deal_size', 'strategic_fit', 'relationship', 'distance']
+    >>> bool(x["it_budget"].corr(x["deal_size"]) > 0.8), sorted(y.unique().tolist())
+    (True, [0, 1])
+    """
+    if n < 1:
+        raise ValueError(f"n must be a positive number of customers, got {n}")
+    if not share_sd > 0:
+        raise ValueError(f"share_sd must be positive, got {share_sd}")
+    rng = np.random.default_rng(seed)
+    log_budget = rng.standard_normal(n)
+    log_share = share_sd * rng.standard_normal(n)
+    x = pd.DataFrame(
+        {
+            "it_budget": log_budget,
+            "deal_size": log_budget + log_share,
+            "strategic_fit": rng.random(n),
+            "relationship": rng.random(n),
+            "distance": rng.random(n),
+        },
+        index=pd.RangeIndex(n, name="customer"),
+    )
+    eta = -1.2 + 0.6 * x["deal_size"] + 1.5 * log_share + 1.5 * x["strategic_fit"] + 1.5 * x["relationship"]
+    eta = eta - 1.0 * x["distance"]
+    p_won = 1 / (1 + np.exp(-eta.to_numpy()))
+    y = pd.Series((rng.random(n) < p_won).astype(int), index=x.index, name="won")
+    return x, y
 
 
 # ============================================================================== README
@@ -1137,8 +1240,21 @@ def _readme(files: dict[str, pd.DataFrame], truths: dict[str, pd.DataFrame], see
             "columns": [v.shape[1] for v in files.values()],
         }
     )
+    corr_year = OUTCOME_YEARS[-1]
+    sized = ["it_budget", "deal_size", "industry_influence", "credit_grade", "competitive_intensity"]
+    corr = truths[f"truth_{corr_year}"][[f"z_{c}" for c in sized]].corr()
+    correlations = pd.DataFrame(
+        {"criterion": [f"`{c}`" for c in sized], **{f"`{c}`": corr[f"z_{c}"].map("{:.2f}".format) for c in sized}}
+    )
     c = INQUIRY_CONVERSION
     return _README_TEMPLATE.format(
+        list_span=f"{LIST_YEARS[0]}–{LIST_YEARS[-1]}",
+        outcome_span=f"{OUTCOME_YEARS[0]}–{OUTCOME_YEARS[-1]}",
+        list_years=", ".join(map(str, LIST_YEARS)),
+        outcome_years=", ".join(map(str, OUTCOME_YEARS)),
+        loadings=", ".join(f"{_LATENT_LABELS[k]} {v:g}" for k, v in SIZE_LOADINGS.items()),
+        corr_year=corr_year,
+        correlations=_md_table(correlations.reset_index(drop=True)),
         seed=seed,
         rows_per_file=_md_table(rows_per_file),
         years=_md_table(years),
@@ -1174,7 +1290,7 @@ _README_TEMPLATE: Final = """\
 `prioanalysis/sample.py` with seed **{seed}** and describes no real company, customer or
 person; names are assembled from word lists. It imitates the data of the annual customer
 importance ranking (客户重要性排序, see `docs/process.md`) of a Chinese IT hardware and services
-vendor: three years of preliminary customer lists, the outcomes of two of them, the
+vendor: the preliminary customer lists of {list_span}, the outcomes of {outcome_span}, the
 account managers, and a year of general inquiries. The outcomes come from a **known
 model** (below), so the annual review can be checked against the truth.
 
@@ -1193,7 +1309,7 @@ missing value.
 
 ## Files and columns
 
-### `preliminary_YYYY.csv` (2024, 2025, 2026) — the preliminary customer list (step 2.3.2)
+### `preliminary_YYYY.csv` ({list_years}) — the preliminary customer list (step 2.3.2)
 One row per (customer, proposing segment). A customer proposed by two segments appears on
 two rows with the same `customer_id` and the same facts but a different `segment` (about
 {multi} of customers; the first row carries the customer's home segment).
@@ -1240,7 +1356,7 @@ Mean missing share over the six fields, by pipeline stage:
 
 {missing_by_stage}
 
-### `outcomes_YYYY.csv` (2024, 2025) — what happened in the year
+### `outcomes_YYYY.csv` ({outcome_years}) — what happened in the year
 One row per customer of that year's list (not per segment row).
 
 | column | meaning |
@@ -1291,6 +1407,23 @@ Overall conversion rate: {inquiry_rate}.
 Missing share of the criteria in the inquiry log:
 
 {inquiry_missing}
+
+## Correlated criteria
+
+One latent size factor per customer (standard normal) drives the IT budget, the
+industry influence, the credit grade and the competitive intensity; the obtainable deal
+size is the budget times an independent share, and the revenue won is the deal size
+times noise, so all of them move together as in real data. Loadings on the size factor:
+{loadings}.
+Correlation of the oriented min-max z-scores (cost criteria flipped, so a negative value
+means a larger customer faces more competition) on the {corr_year} list:
+
+{correlations}
+
+The other criteria are independent of size. On such data the unconstrained coefficients
+of the size-driven criteria have large, negatively correlated errors, so one of them can
+come out negative although every true weight is positive; the calibration therefore fits
+with the declared directions as bounds.
 
 ## The outcome model
 

@@ -19,6 +19,7 @@ from prioanalysis.sample import (
     MISSING_RATES,
     OUTCOME_BETA,
     OUTCOME_YEARS,
+    SIZE_LOADINGS,
     generate_sample,
     generate_truth,
     write_sample,
@@ -274,7 +275,7 @@ def test_truth_equals_files_where_filled(
 
 
 def test_logit_recovers_the_true_weights(sample: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame]) -> None:
-    """Logistic regression of won on the true z-scores (non-dead customers, both years).
+    """Logistic regression of won on the true z-scores (non-dead customers, every outcome year).
 
     With a year intercept the Logit is exactly the generating model, so its slopes
     estimate beta * w. Tolerances: a joint Wald test of H0 slopes = beta * w must not
@@ -288,18 +289,46 @@ def test_logit_recovers_the_true_weights(sample: dict[str, pd.DataFrame], truth:
     frames = []
     for year in OUTCOME_YEARS:
         true = truth[f"truth_{year}"].merge(sample[f"outcomes_{year}"], on="customer_id")
-        frames.append(true[true["need_status"] != "dead"].assign(year_2025=float(year == 2025)))
+        dummies = {f"year_{y}": float(year == y) for y in OUTCOME_YEARS[1:]}
+        frames.append(true[true["need_status"] != "dead"].assign(**dummies))
     data = pd.concat(frames, ignore_index=True)
-    design = sm.add_constant(data[["year_2025", *z_columns]])
+    year_columns = [f"year_{y}" for y in OUTCOME_YEARS[1:]]
+    design = sm.add_constant(data[[*year_columns, *z_columns]])
     fit = sm.Logit(data["won"].astype(float), design).fit(disp=0)
     weights = sample["true_weights"].set_index("criterion")["weight"].reindex(list(CRITERIA)).to_numpy()
-    restriction = np.hstack([np.zeros((len(CRITERIA), 2)), np.eye(len(CRITERIA))])
+    restriction = np.hstack([np.zeros((len(CRITERIA), 1 + len(year_columns))), np.eye(len(CRITERIA))])
     wald = fit.wald_test((restriction, OUTCOME_BETA * weights), scalar=True)
     assert float(wald.pvalue) > 0.01
     slopes = fit.params[z_columns].to_numpy() / OUTCOME_BETA
     assert spearmanr(slopes, weights).statistic >= 0.6
     assert slopes[weights >= 0.15].mean() > 2 * slopes[weights == 0.05].mean()
     assert (slopes[weights >= 0.10] > 0).all()
+
+
+def test_three_outcome_years_for_temporal_validation() -> None:
+    """Weights learned on one year's outcomes can be judged on the next year's."""
+    assert LIST_YEARS == (2023, 2024, 2025, 2026)
+    assert OUTCOME_YEARS == (2023, 2024, 2025)
+    assert {f"outcomes_{y}.csv" for y in OUTCOME_YEARS} <= {p.name for p in SAMPLE_DIR.iterdir()}
+
+
+@pytest.mark.parametrize("year", LIST_YEARS)
+def test_size_driven_criteria_are_correlated(truth: dict[str, pd.DataFrame], year: int) -> None:
+    """One latent size factor drives budget, deal size, influence, credit and competition.
+
+    The loadings are :data:`SIZE_LOADINGS`; the oriented z-scores (cost flipped) show
+    it: log IT budget and log deal size correlate about 0.85, influence and credit grade
+    rise with the budget, competitive intensity (a cost) falls; growth and distance do
+    not depend on size.
+    """
+    z = truth[f"truth_{year}"][[f"z_{c}" for c in CRITERIA]].corr()
+    assert 0.75 <= z.loc["z_it_budget", "z_deal_size"] <= 0.92
+    assert z.loc["z_it_budget", "z_industry_influence"] > 0.45
+    assert z.loc["z_it_budget", "z_credit_grade"] > 0.35
+    assert z.loc["z_it_budget", "z_competitive_intensity"] < -0.3
+    for column in ("z_growth", "z_service_distance_km"):
+        assert abs(z.loc["z_it_budget", column]) < 0.1, column
+    assert set(SIZE_LOADINGS) == {"log_budget", "infl_lat", "comp_lat", "credit_lat"}
 
 
 # ------------------------------------------------------------------------ inquiries

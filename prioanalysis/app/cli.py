@@ -1,8 +1,11 @@
 """Command-line interface: ``prioanalysis run`` (also ``python -m prioanalysis run``).
 
-Exit codes: 0 success; 1 a notebook failed (its HTML still shows the error);
-2 bad parameters or bad input — reported as a message naming the file, row(s),
-column or key, without a traceback, and before anything is written.
+Exit codes: 0 success; 1 the run failed once started — a notebook failed (its HTML
+still shows the error) or the disk filled up — and its folder is
+``outputs/<year>/<run-id>-failed/`` with the reason in ``run.json``; 2 bad parameters,
+bad input or an outputs folder that cannot be written — reported as one message naming
+the file, row(s), column, key or option, without a traceback, and before anything is
+written. ``validate`` runs the same preflight as ``run`` with the same options.
 """
 
 from __future__ import annotations
@@ -34,15 +37,56 @@ def _latest_year(root: Path) -> int:
 
 
 def _parse_assignments(items: Sequence[str]) -> dict[str, Any]:
-    import yaml
+    """``-p name=value`` as name → the value's text (the runner converts it to the type
+    the notebook declares).
+    """
+    from prioanalysis.config.yamlfile import shown
 
     out: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ParamsError(f"-p expects name=value (got {item!r})")
-        out[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+            raise ParamsError(f"-p expects name=value (got {shown(item)})")
+        if key.strip() in out:
+            raise ParamsError(f"-p {key.strip()} given twice")
+        out[key.strip()] = value
     return out
+
+
+def _add_run_options(cmd: argparse.ArgumentParser) -> None:
+    """The options ``run`` and ``validate`` share (``validate`` checks what ``run`` would run)."""
+    cmd.add_argument("--year", type=int, help="cycle year (default: the latest folder under params/)")
+    cmd.add_argument("--params", type=Path, help="parameter folder (default: params/<year>)")
+    cmd.add_argument(
+        "--notebook",
+        action="append",
+        default=None,
+        help="notebook to run (name without .ipynb); repeat for several "
+        "(default: the annual cycle; with --month, the monthly inquiry report)",
+    )
+    cmd.add_argument("--input", help="preliminary list to use instead of the one in run.yaml")
+    cmd.add_argument(
+        "--source",
+        choices=("file", "db"),
+        default="file",
+        help="read the preliminary list from files (default) or the customer database, "
+        "and with db save the run's results into it",
+    )
+    cmd.add_argument(
+        "--month",
+        help="month of the monthly inquiry report, YYYY-MM (alone: runs 40_inquiry_monthly; "
+        "default for that notebook: the previous calendar month)",
+    )
+    cmd.add_argument("--outputs", type=Path, help="outputs root (default: <project>/outputs)")
+    cmd.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="notebook parameter for every notebook run (each must declare it); "
+        "NOTEBOOK:NAME=VALUE for one notebook only; the value is converted to the type the notebook declares",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,39 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="execute the notebooks of the annual cycle into a new run folder")
-    run.add_argument("--year", type=int, help="cycle year (default: the latest folder under params/)")
-    run.add_argument("--params", type=Path, help="parameter folder (default: params/<year>)")
-    run.add_argument(
-        "--notebook",
-        action="append",
-        default=None,
-        help="notebook to run (name without .ipynb); repeat for several (default: the annual cycle)",
+    _add_run_options(run)
+    val = sub.add_parser(
+        "validate",
+        help="run the preflight of `run` with the same options (every file and value checked); write nothing",
     )
-    run.add_argument("--input", help="preliminary list to use instead of the one in run.yaml")
-    run.add_argument(
-        "--source",
-        choices=("file", "db"),
-        default="file",
-        help="read the preliminary list from files (default) or the customer database, "
-        "and with db save the run's results into it",
-    )
-    run.add_argument("--month", help="shorthand for -p month=YYYY-MM (monthly inquiry report)")
-    run.add_argument("--outputs", type=Path, help="outputs root (default: <project>/outputs)")
-    run.add_argument(
-        "-p",
-        "--parameter",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="notebook parameter for every notebook run (each must declare it); "
-        "NOTEBOOK:NAME=VALUE for one notebook only",
-    )
-
-    val = sub.add_parser("validate", help="check parameters and the preliminary list; write nothing")
-    val.add_argument("--year", type=int)
-    val.add_argument("--params", type=Path)
-    val.add_argument("--input")
-    val.add_argument("--source", choices=("file", "db"), default="file")
+    _add_run_options(val)
 
     smp = sub.add_parser("sample", help="write the synthetic sample data set")
     smp.add_argument("directory", type=Path)
@@ -108,20 +125,22 @@ def _params_dir(args: argparse.Namespace) -> Path:
     return root / "params" / str(year)
 
 
+def _run_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "notebooks": args.notebook,
+        "outputs_root": args.outputs,
+        "input_path": args.input,
+        "parameters": _parse_assignments(args.parameter),
+        "source": args.source,
+        "year": args.year,
+        "month": args.month,
+    }
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from prioanalysis.app import runner
 
-    parameters = _parse_assignments(args.parameter)
-    if args.month:
-        parameters["month"] = args.month
-    record = runner.run_notebooks(
-        _params_dir(args),
-        notebooks=args.notebook or runner.ANNUAL_CYCLE,
-        outputs_root=args.outputs,
-        input_path=args.input,
-        parameters=parameters,
-        source=args.source,
-    )
+    record = runner.run_notebooks(_params_dir(args), **_run_arguments(args))
     run_dir = Path(record.directory)
     print(f"run {record.run_id} {record.status}: {run_dir}")
     for nb in record.notebooks:
@@ -134,24 +153,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from prioanalysis.config.params import load_params
-    from prioanalysis.inputs import preliminary as intake
-    from prioanalysis.inputs.tables import read_table
+    from prioanalysis.app import runner
 
-    params = load_params(_params_dir(args))
-    if args.source == "db":
-        from prioanalysis.store import database as store
-
-        raw = store.load_preliminary(store.get_engine(), params.run.year)
-        path = raw.attrs["source"]
-    else:
-        path = Path(args.input) if args.input else params.resolve(params.run.inputs.preliminary_list)
-        raw = read_table(path)
-    res = intake.validate_preliminary(raw, params)
-    print(
-        f"{path}: ok — {len(res.customers)} customers to score, {res.claims['customer_id'].nunique()} proposed "
-        f"by several segments, {len(res.excluded)} rows excluded"
-    )
+    kwargs = _run_arguments(args)
+    plan = runner.preflight(_params_dir(args), kwargs.pop("notebooks"), **kwargs)
+    try:
+        for note in plan.notes:
+            print(note)
+        names = ", ".join(p.stem for p in plan.notebooks)
+        print(f"ok: {names} — {len(plan.files)} files checked, nothing written")
+    finally:
+        plan.cleanup()
     return 0
 
 
@@ -168,10 +180,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"run": _cmd_run, "validate": _cmd_validate, "sample": _cmd_sample}
     try:
-        handler = getattr(args, "handler", None) or handlers[args.command]
+        handler = getattr(args, "func", None) or handlers[args.command]  # "func": --handler is an option
         return int(handler(args))
     except PrioanalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, a read-only folder, no permission: one line, no traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # pragma: no cover
         print("interrupted", file=sys.stderr)

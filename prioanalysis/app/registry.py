@@ -22,6 +22,7 @@ preflight (this year's preliminary list).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,8 +44,23 @@ __all__ = [
     "preflight",
     "file_sha256",
     "preliminary_preflight",
+    "ranking_preflight",
+    "judgements_preflight",
+    "owners_preflight",
+    "calibration_preflight",
     "review_preflight",
+    "monthly_preflight",
 ]
+
+#: Where the checks of :func:`preflight` put what they found.
+_NOTES: ContextVar[list[str] | None] = ContextVar("prioanalysis_preflight_notes", default=None)
+
+
+def _note(text: str) -> None:
+    notes = _NOTES.get()
+    if notes is not None:
+        notes.append(text)
+
 
 #: A preflight check: (params, the notebook's parameters, --input, database engine) →
 #: hashes of the inputs it validated.
@@ -168,12 +184,17 @@ def preliminary_preflight(
         from prioanalysis.store import database as store
 
         year = params.run.year
-        intake.validate_preliminary(store.load_preliminary(engine, year), params)
+        res = intake.validate_preliminary(store.load_preliminary(engine, year), params)
+        _note(f"{store.masked_url(engine)} ({year}): ok — {len(res.customers)} customers to score")
         hashes = {f"db:{store.masked_url(engine)}#preliminary/{year}": store.preliminary_fingerprint(engine, year)}
     else:
-        path = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
-        intake.validate_preliminary(read_table(path), params)
+        path = _input_path(params, parameters, input_path)
+        res = intake.validate_preliminary(read_table(path), params, _owners(params, parameters))
         hashes = {str(path): file_sha256(path)}
+        _note(
+            f"{path}: ok — {len(res.customers)} customers to score, {res.claims['customer_id'].nunique()} proposed "
+            f"by several segments, {len(res.excluded)} rows excluded"
+        )
     if params.run.inputs.owners:
         op = params.resolve(params.run.inputs.owners)
         if op.is_file():
@@ -181,16 +202,141 @@ def preliminary_preflight(
     return hashes
 
 
+def _owners(params: Params, parameters: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The owners a list's owner ids are checked against (``owners_path`` or
+    ``inputs.owners`` of ``run.yaml``), None when there are none.
+    """
+    from prioanalysis.inputs.owners import read_owners
+    from prioanalysis.methods.assignment import capacity_columns
+
+    given = str(parameters.get("owners_path") or "")
+    configured = params.run.inputs.owners
+    if not given and not configured:
+        return None
+    path = Path(given) if given else params.resolve(str(configured))
+    if not path.is_file():
+        where = "parameter 'owners_path'" if given else f"{params.run_path}: inputs.owners"
+        raise ParamsError(f"{where}: file not found: {path}")
+    return read_owners(path, list(capacity_columns(params.run.tiers.names).values()))
+
+
+def _input_path(params: Params, parameters: Mapping[str, Any], input_path: str | None) -> Path:
+    """The preliminary list a notebook reads: ``input_path`` (its parameter or
+    ``--input``), else ``inputs.preliminary_list`` of ``run.yaml``.
+    """
+    given = parameters.get("input_path") or input_path
+    return Path(str(given)) if given else params.resolve(params.run.inputs.preliminary_list)
+
+
+def ranking_preflight(
+    params: Params, parameters: Mapping[str, Any], input_path: str | None = None, engine: Any = None
+) -> dict[str, str]:
+    """The ranking itself, computed once without writing anything: what only the
+    method can refuse (TOPSIS on negative values without ``minmax``, quotas that
+    cannot be met, a list with no customer left to score ...).
+    """
+    from prioanalysis.steps.ranking import rank_customers
+
+    if engine is not None:
+        from prioanalysis.inputs import preliminary as intake
+        from prioanalysis.store import database as store
+
+        rank_customers(intake.validate_preliminary(store.load_preliminary(engine, params.run.year), params), params)
+        return {}
+    from prioanalysis.steps.ranking import run_ranking
+
+    path = _input_path(params, parameters, input_path)
+    run_ranking(params, path)
+    return {str(path): file_sha256(path)}
+
+
+def judgements_preflight(
+    params: Params, parameters: Mapping[str, Any], input_path: str | None = None, engine: Any = None
+) -> dict[str, str]:
+    """``judgements.yaml`` beside ``criteria.yaml`` (optional): every judge's matrices
+    built and the group weights computed (inconsistency is reported, not refused).
+    """
+    import warnings
+
+    from prioanalysis.errors import InconsistencyWarning
+    from prioanalysis.methods.weights import ahp_group, ahp_hierarchy
+
+    path = params.directory / "judgements.yaml"
+    if not path.is_file():
+        return {}
+    from prioanalysis.inputs import judgements
+
+    data = judgements.check_judgements(path, params.criteria)  # its names checked against criteria.yaml
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InconsistencyWarning)
+        if isinstance(data, Mapping) and "judges" in data:
+            ahp_group(data["judges"])
+        else:
+            ahp_hierarchy(data)
+    return {str(path): file_sha256(path)}
+
+
+def parameter_files_preflight(
+    params: Params, parameters: Mapping[str, Any], input_path: str | None = None, engine: Any = None
+) -> dict[str, str]:
+    """The optional parameter files of the year's folder that no selected notebook
+    reads (``goals.yaml``, ``inquiries.yaml``): validated all the same, so that a typo
+    is found when the analyst runs ``validate`` or any part of the cycle, not months
+    later by the notebook that needs the file.
+    """
+    from prioanalysis.config.goals import load_goals
+    from prioanalysis.config.inquiries import load_inquiry_params
+
+    hashes: dict[str, str] = {}
+    goals = params.directory / "goals.yaml"
+    if goals.is_file():
+        load_goals(goals, year=params.run.year)
+        hashes[str(goals)] = file_sha256(goals)
+    inquiry_params = params.directory / "inquiries.yaml"
+    if inquiry_params.is_file():
+        load_inquiry_params(inquiry_params)
+        hashes[str(inquiry_params)] = file_sha256(inquiry_params)
+    return hashes
+
+
+def owners_preflight(
+    params: Params, parameters: Mapping[str, Any], input_path: str | None = None, engine: Any = None
+) -> dict[str, str]:
+    """The owners and their capacities (``owners_path`` or ``inputs.owners`` of
+    ``run.yaml``), validated row by row.
+    """
+    if _owners(params, parameters) is None:
+        return {}
+    given = str(parameters.get("owners_path") or "")
+    path = Path(given) if given else params.resolve(str(params.run.inputs.owners))
+    return {str(path): file_sha256(path)}
+
+
+def calibration_preflight(
+    params: Params, parameters: Mapping[str, Any], input_path: str | None = None, engine: Any = None
+) -> dict[str, str]:
+    """The calibration's inputs: last year's parameters, list and outcomes, read and
+    joined as the notebook does.
+    """
+    from prioanalysis.steps.calibration import load_calibration_inputs
+
+    year = int(parameters.get("calibration_year") or 0)
+    inputs = load_calibration_inputs(params, year, str(parameters.get("outcomes_path") or ""))
+    prev = inputs.previous
+    files = [prev.criteria_path, prev.run_path, prev.resolve(prev.run.inputs.preliminary_list)]
+    return {str(f): file_sha256(f) for f in files if Path(f).is_file()}
+
+
 def review_preflight(
     params: Params, parameters: Mapping[str, Any], input_path: str | None = None, engine: Any = None
 ) -> dict[str, str]:
-    """The annual review's inputs (files only; with ``engine`` they come from the
-    database and are checked when exported): the reviewed year's parameters and goals,
-    the outcomes file (validated row by row) and the inquiry log; their hashes.
+    """The annual review's inputs, loaded as the notebook does: the reviewed year's
+    parameters and goals, its list (frozen or recomputed), the year before's, the
+    outcomes (validated row by row) and the inquiry log; their hashes. (With
+    ``engine`` they come from the database and are checked once exported.)
     """
     if engine is not None:
         return {}
-    from prioanalysis.inputs.outcomes import read_outcomes
     from prioanalysis.steps import review
 
     inputs = review.validate_review_parameters(
@@ -201,9 +347,50 @@ def review_preflight(
         str(parameters.get("outcomes_path", "")),
         str(parameters.get("frozen_list_previous", "")),
     )
-    read_outcomes(inputs.outcomes_path)
-    files = [inputs.outcomes_path, inputs.inquiries_path, inputs.frozen_list, inputs.frozen_list_previous]
+    from prioanalysis.inputs.frozen_list import read_frozen_list
+
+    review.load_review_data(inputs)
+    if inputs.frozen_list is not None:  # tiers and grades checked against the reviewed year's run.yaml
+        read_frozen_list(inputs.frozen_list, inputs.review_params)
+    if inputs.frozen_list_previous is not None:
+        read_frozen_list(inputs.frozen_list_previous, inputs.previous_params or inputs.review_params)
+    files: list[Path | None] = [
+        inputs.outcomes_path,
+        inputs.inquiries_path,
+        inputs.frozen_list,
+        inputs.frozen_list_previous,
+        inputs.goals_path,
+        inputs.review_params.criteria_path,
+        inputs.review_params.run_path,
+    ]
+    if inputs.frozen_list is None:
+        files.append(inputs.review_params.resolve(inputs.review_params.run.inputs.preliminary_list))
+    if inputs.previous_params is not None:
+        pp = inputs.previous_params
+        files += [pp.criteria_path, pp.run_path]
+        if inputs.frozen_list_previous is None:
+            files.append(pp.resolve(pp.run.inputs.preliminary_list))
     return {str(f): file_sha256(f) for f in files if f and Path(f).is_file()}
+
+
+def monthly_preflight(
+    params: Params, parameters: Mapping[str, Any], input_path: str | None = None, engine: Any = None
+) -> dict[str, str]:
+    """The monthly report's inputs: ``inquiries.yaml``, the month and the inquiry log
+    (validated row by row, the month present in it).
+    """
+    from prioanalysis.inputs.inquiries import read_inquiries
+    from prioanalysis.steps import inquiries
+
+    month = parameters.get("month", "")
+    inputs = inquiries.validate_monthly_parameters(
+        month, params.run.year, str(params.directory), str(parameters.get("inquiries_path") or "")
+    )
+    log = read_inquiries(inputs.inquiries_path, inputs.inquiry_params)
+    inquiries.select_month(log, month)
+    return {str(inputs.inquiry_params_path): file_sha256(inputs.inquiry_params_path)} | {
+        str(inputs.inquiries_path): file_sha256(inputs.inquiries_path)
+    }
 
 
 # --------------------------------------------------------------------------- setups
@@ -331,12 +518,19 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
             "10_criteria_calibration",
             "Criteria calibration: last year's outcomes → proposed weights",
             _calibration_setup,
+            (judgements_preflight, calibration_preflight),
         ),
-        NotebookSpec("20_ranking", "The ranking: tiered target list of the year", _ranking_setup("20_ranking")),
+        NotebookSpec(
+            "20_ranking",
+            "The ranking: tiered target list of the year",
+            _ranking_setup("20_ranking"),
+            (preliminary_preflight, ranking_preflight),
+        ),
         NotebookSpec(
             "25_robustness",
             "Robustness: weight and data uncertainty, owner assignment",
             _ranking_setup("25_robustness"),
+            (preliminary_preflight, ranking_preflight, judgements_preflight, owners_preflight),
         ),
         NotebookSpec(
             "30_annual_review",
@@ -344,7 +538,9 @@ NOTEBOOKS: dict[str, NotebookSpec] = {
             _review_setup,
             (preliminary_preflight, review_preflight),
         ),
-        NotebookSpec("40_inquiry_monthly", "Monthly inquiry report", _monthly_setup),
+        NotebookSpec(
+            "40_inquiry_monthly", "Monthly inquiry report", _monthly_setup, (preliminary_preflight, monthly_preflight)
+        ),
     )
 }
 
@@ -393,6 +589,7 @@ def preflight(
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
     input_path: str | None = None,
     engine: Any = None,
+    notes: list[str] | None = None,
 ) -> dict[str, str]:
     """Every check the notebooks of a run need, each run once, in notebook order.
 
@@ -407,6 +604,8 @@ def preflight(
         ``--input``.
     engine : optional
         The database engine (``--source db``).
+    notes : list, optional
+        Receives what the checks found (e.g. how many customers the list has).
 
     Returns
     -------
@@ -420,10 +619,18 @@ def preflight(
     """
     done: set[Check] = set()
     hashes: dict[str, str] = {}
-    for name in notebooks:
-        for check in notebook(name).checks:
-            if check in done:
-                continue
-            done.add(check)
-            hashes.update(check(params, (parameters or {}).get(name, {}), input_path, engine))
+    token = _NOTES.set(notes if notes is not None else [])
+    try:
+        for name in notebooks:
+            for check in notebook(name).checks:
+                if check in done:
+                    continue
+                done.add(check)
+                hashes.update(check(params, (parameters or {}).get(name, {}), input_path, engine))
+        for check in (judgements_preflight, parameter_files_preflight):  # every parameter file, used or not
+            if check not in done:
+                done.add(check)
+                hashes.update(check(params, {}, input_path, engine))
+    finally:
+        _NOTES.reset(token)
     return hashes

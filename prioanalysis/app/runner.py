@@ -1,30 +1,54 @@
-"""The runner: execute the notebooks with papermill into a new, immutable run folder.
+"""The runner: one preflight, then the notebooks with papermill into a new, immutable run folder.
 
-Every run writes ``outputs/<year>/<run-id>/`` and never touches an earlier run:
+A run goes through two stages:
 
-* the executed notebooks (the record of what was done);
-* a leadership HTML per notebook, with no code in it;
-* the tables (CSV), the target-list workbook (XLSX), figures (PNG + SVG + CSV);
-* ``run.json``: parameters, input file hashes, package version, git commit,
-  timings and status.
+1. :func:`preflight` — **everything that can be checked without writing**: the
+   parameter files (``criteria.yaml``, ``run.yaml``, and those a notebook reads:
+   ``judgements.yaml``, ``goals.yaml``, ``inquiries.yaml``, last years' parameters),
+   the year (``--year``, the folder, ``run.yaml``), every ``-p`` value against the
+   type the notebook declares (standard parameters such as ``input_path`` are the
+   runner's and cannot be given with ``-p``), every input table row by row and the
+   method's feasibility (the ranking is computed once: TOPSIS on negative values,
+   quotas that cannot be met ...), each notebook's own setup and its preflight from
+   the notebook registry (:mod:`prioanalysis.app.registry`). Bad input stops here
+   with a clear message and nothing is written. ``prioanalysis validate`` runs exactly
+   this function. The files it read are hashed (``run.json`` ``files``, paths
+   relative to the project root) and hashed again when the run ends: a file changed
+   during the run fails it.
+2. :func:`execute` — the run is built in a hidden staging folder
+   ``outputs/<year>/.staging-<run-id>/`` and becomes visible only at the end, by an
+   atomic rename: ``outputs/<year>/<run-id>/`` when it succeeded,
+   ``outputs/<year>/<run-id>-failed/`` (``run.json`` ``status: failed`` and the
+   ``error``) when it did not. A run that is killed or crashes leaves only its staging
+   folder; the next run finds it (:func:`stale_runs`: the process recorded in its
+   ``run.json`` — pid, host, start time — is gone) and moves it to
+   ``<run-id>-failed/`` with the reason (:func:`mark_stale_runs`).
 
-Before any notebook runs, the parameters are validated and each notebook's inputs
-are read and checked (its preflight, from the notebook registry
-:mod:`prioanalysis.app.registry`), so that bad input stops the run with a clear
-message and nothing is written. A notebook that fails still gets its HTML (with the error shown) and
-the run's status is ``failed``.
+Every run folder holds the executed notebooks, a leadership HTML per notebook with no
+code in it (a notebook that fails still gets its HTML, with the error shown), the
+tables (CSV), the target-list workbook (XLSX), figures (PNG + SVG + CSV) and
+``run.json``: parameters, hashes of every file read, package version, git commit,
+timings and status.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import datetime as _dt
+import errno
 import json
+import os
 import platform
+import re
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,20 +61,44 @@ from prioanalysis.errors import ParamsError, PrioanalysisError
 
 __all__ = [
     "ANNUAL_CYCLE",
+    "MONTHLY",
+    "STANDARD_PARAMETERS",
     "RunRecord",
+    "Plan",
     "notebook_parameters",
     "check_parameters",
+    "coerce_parameter",
     "new_run_dir",
     "export_html",
+    "preflight",
+    "execute",
     "run_notebooks",
+    "stale_runs",
+    "mark_stale_runs",
     "file_sha256",
 ]
 
 #: Notebooks of the annual cycle, in the order the runner executes them.
 ANNUAL_CYCLE: tuple[str, ...] = ("30_annual_review", "10_criteria_calibration", "20_ranking", "25_robustness")
 
-#: Parameters the runner fills in for every notebook that declares them.
-STANDARD_PARAMETERS = ("year", "params_dir", "output_dir", "input_path")
+#: The monthly inquiry report (``--month`` without ``--notebook`` runs it alone).
+MONTHLY = "40_inquiry_monthly"
+
+#: Parameters the runner fills in for every notebook that declares them → the option
+#: that sets them (``-p`` cannot).
+STANDARD_PARAMETERS: dict[str, str] = {
+    "year": "--year",
+    "params_dir": "--params",
+    "input_path": "--input",
+    "output_dir": "--outputs (every run gets a new folder of its own)",
+    "month": "--month",
+}
+
+#: Parameters ``--source db`` fills in from the database (``-p`` cannot with it).
+DB_PARAMETERS: tuple[str, ...] = ("frozen_list", "outcomes_path", "owners_path", "inquiries_path")
+
+_STAGING = ".staging-"
+_FAILED = "-failed"
 
 
 @dataclass
@@ -63,21 +111,30 @@ class RunRecord:
     directory: str
     started: str
     finished: str | None = None
+    seconds: float | None = None
     package_version: str = __version__
     git_commit: str | None = None
     python: str = platform.python_version()
+    process: dict[str, Any] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
     params_files: dict[str, Any] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
     method_choices: dict[str, Any] = field(default_factory=dict)
     notebooks: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
 
-    def write(self) -> Path:
-        """Write ``run.json`` into the run folder."""
-        p = Path(self.directory) / "run.json"
-        p.write_text(json.dumps(self.__dict__, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    def write(self, directory: str | Path | None = None) -> Path:
+        """Write ``run.json`` (atomically: a temporary file renamed) into the run folder."""
+        p = Path(directory or self.directory) / "run.json"
+        _write_json(p, self.__dict__)
         return p
+
+
+def _write_json(path: Path, doc: Mapping[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def git_commit(directory: str | Path) -> str | None:
@@ -98,14 +155,28 @@ def git_commit(directory: str | Path) -> str | None:
         return None
 
 
+# --------------------------------------------------------------------------- parameters
 def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     """Parameters a notebook declares in its cell tagged ``parameters``.
 
     Uses :func:`papermill.inspect_notebook`.
     """
-    import papermill as pm
+    p = Path(notebook)
+    try:
+        key = (str(p.resolve()), p.stat().st_mtime_ns)
+    except OSError:
+        key = None
+    if key is None or key not in _DECLARED:
+        import papermill as pm
 
-    return dict(pm.inspect_notebook(str(notebook)))
+        declared = {k: dict(v) for k, v in pm.inspect_notebook(str(notebook)).items()}
+        if key is None:
+            return declared
+        _DECLARED[key] = declared
+    return {k: dict(v) for k, v in _DECLARED[key].items()}
+
+
+_DECLARED: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
 
 
 def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> None:
@@ -125,25 +196,579 @@ def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> Non
         )
 
 
-def new_run_dir(outputs_root: str | Path, year: int, now: _dt.datetime | None = None) -> Path:
-    """Create a new run folder ``<outputs_root>/<year>/<run-id>`` that did not exist.
+_INT = re.compile(r"^[+-]?\d+$")
+_BOOLS = {"true": True, "false": False, "yes": True, "no": False}
 
-    The run id is the UTC time ``YYYYmmddTHHMMSSZ``; a suffix ``-2``, ``-3``… is
-    added when two runs start in the same second. Creation is exclusive, so no
-    earlier run is ever reused or overwritten.
+
+def coerce_parameter(notebook: str, name: str, value: Any, declared_type: str | None) -> Any:
+    """A ``-p`` value as the type the notebook declares for it (``int``, ``float``,
+    ``bool``, ``str``); text from the command line is converted, anything else must
+    already have that type.
+
+    Raises
+    ------
+    ParamsError
+        Naming the notebook, the parameter, the type expected and the value.
+
+    Examples
+    --------
+    >>> coerce_parameter("10_criteria_calibration", "n_boot", "50", "int")
+    50
+    >>> coerce_parameter("30_annual_review", "frozen_list", "2025.csv", "str")
+    '2025.csv'
+    """
+    from prioanalysis.config.yamlfile import shown
+
+    def bad(expected: str) -> ParamsError:
+        return ParamsError(f"{notebook}: parameter '{name}': expected {expected} (got {shown(value)})")
+
+    if declared_type == "str":
+        if not isinstance(value, str):
+            raise bad("text")
+        return value
+    if declared_type == "int":
+        if isinstance(value, str) and _INT.match(value.strip()):
+            return int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise bad("an integer")
+    if declared_type == "float":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                raise bad("a number") from None
+            if number == number and abs(number) != float("inf"):
+                return number
+        raise bad("a finite number")
+    if declared_type == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _BOOLS:
+            return _BOOLS[value.strip().lower()]
+        raise bad("true or false")
+    if isinstance(value, str):  # an undeclared type: read the text as YAML
+        from prioanalysis.config.yamlfile import parse_yaml
+
+        return parse_yaml(value, f"-p {name}") if value.strip() else ""
+    return value
+
+
+def _defaults(declared: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The literal defaults of a parameters cell."""
+    out: dict[str, Any] = {}
+    for name, spec in declared.items():
+        try:
+            out[name] = ast.literal_eval(str(spec.get("default")))
+        except (ValueError, SyntaxError):
+            continue
+    return out
+
+
+def _split_parameters(
+    parameters: Mapping[str, Any], notebooks: Sequence[str]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    shared: dict[str, Any] = {}
+    scoped: dict[str, dict[str, Any]] = {}
+    for key, value in parameters.items():
+        nb_name, sep, pname = key.rpartition(":")
+        if sep:
+            if nb_name not in notebooks:
+                raise ParamsError(f"parameter '{key}' names notebook '{nb_name}', which this run does not execute")
+            scoped.setdefault(nb_name, {})[pname] = value
+        else:
+            shared[pname] = value
+    return shared, scoped
+
+
+def _refuse_runner_parameters(parameters: Mapping[str, Any], source: str) -> None:
+    for key in parameters:
+        name = key.rpartition(":")[2]
+        if name in STANDARD_PARAMETERS:
+            raise ParamsError(f"-p {key}: '{name}' is set by the runner; use {STANDARD_PARAMETERS[name]}")
+        if source == "db" and name in DB_PARAMETERS:
+            raise ParamsError(
+                f"-p {key}: with --source db the runner reads '{name}' from the database; "
+                "give a file with --source file instead"
+            )
+
+
+# --------------------------------------------------------------------------- the files a run reads
+_RECORDERS: list[set[str]] = []
+_HOOKED: list[bool] = []
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event != "open" or not _RECORDERS:
+        return
+    try:
+        path, mode, flags = args
+        if isinstance(path, int) or path is None:
+            return
+        reading = (
+            (int(flags) & os.O_ACCMODE) == os.O_RDONLY if mode is None else not any(c in str(mode) for c in "wax+")
+        )
+        if reading:
+            _RECORDERS[-1].add(os.fsdecode(path))
+    except Exception:  # an audit hook must never raise
+        return
+
+
+@contextmanager
+def _recording_reads() -> Iterator[set[str]]:
+    """Every file opened for reading in this process while the block runs (an audit
+    hook on ``open``: ``open()``, ``os.open``, pandas, openpyxl).
+    """
+    if not _HOOKED:
+        sys.addaudithook(_audit)
+        _HOOKED.append(True)
+    seen: set[str] = set()
+    _RECORDERS.append(seen)
+    try:
+        yield seen
+    finally:
+        _RECORDERS.remove(seen)
+
+
+def _not_an_input(path: Path, excluded: Sequence[Path]) -> bool:
+    if path.suffix in (".py", ".pyc", ".so", ".pth", ".ttf", ".otf", ".mplstyle", ".pyi"):
+        return True
+    return any(path == d or d in path.parents for d in excluded)
+
+
+def _excluded_dirs(root: Path) -> list[Path]:
+    import prioanalysis
+
+    dirs = {Path(sys.prefix), Path(sys.base_prefix), Path(prioanalysis.__file__).parent, root / ".git", root / ".venv"}
+    dirs |= {Path(p) for p in ("/proc", "/sys", "/dev", "/etc", "/usr", "/lib", "/opt/conda")}
+    home = Path.home()
+    dirs |= {home / ".cache", home / ".config", home / ".local", home / ".matplotlib", home / ".jupyter"}
+    if "matplotlib" in sys.modules:
+        import matplotlib
+
+        dirs |= {Path(matplotlib.get_cachedir()), Path(matplotlib.get_configdir())}
+    return sorted(d.resolve() for d in dirs)
+
+
+def _relative(path: str | Path, root: Path) -> str:
+    """``path`` relative to the project root (absolute when outside it)."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+# --------------------------------------------------------------------------- preflight
+@dataclass
+class Plan:
+    """What the preflight checked and the run will do.
+
+    Attributes
+    ----------
+    params : Params
+    notebooks : list of Path
+        The notebook templates, in execution order.
+    parameters : dict
+        Notebook name → its parameters (standard and ``-p``, typed; ``output_dir``
+        is added by :func:`execute`).
+    inputs : dict
+        Input → SHA-256 (files relative to the project root; ``db:…`` for the
+        database's tables).
+    files : dict
+        Every file the preflight read (project-relative path → SHA-256).
+    outputs_root : Path
+    source : str
+    notes : list of str
+        What the preflight found (shown by ``validate``).
+    engine : object or None
+        The database engine (``--source db``).
+    db_dir : Path or None
+        Temporary folder of the database exports (copied into the run's ``inputs/``).
+    """
+
+    params: Params
+    notebooks: list[Path]
+    parameters: dict[str, dict[str, Any]]
+    inputs: dict[str, str]
+    files: dict[str, str]
+    outputs_root: Path
+    source: str = "file"
+    notes: list[str] = field(default_factory=list)
+    engine: Any = None
+    db_dir: Path | None = None
+    absolute_files: dict[str, Path] = field(default_factory=dict)
+
+    def cleanup(self) -> None:
+        """Remove the temporary database exports."""
+        if self.db_dir is not None:
+            shutil.rmtree(self.db_dir, ignore_errors=True)
+            self.db_dir = None
+
+
+def _check_outputs_root(out_root: Path) -> None:
+    """Refuse an outputs root that is a file or cannot be written (before anything is written)."""
+    if out_root.exists() and not out_root.is_dir():
+        raise ParamsError(f"--outputs {out_root}: is a file, not a folder")
+    probe = out_root
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise ParamsError(f"--outputs {out_root}: {probe} is a file, not a folder")
+    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
+        raise ParamsError(f"--outputs {out_root}: {probe} is not writable (read-only or no permission)")
+
+
+def preflight(
+    params_dir: str | Path,
+    notebooks: Sequence[str] | None = None,
+    *,
+    notebooks_dir: str | Path | None = None,
+    outputs_root: str | Path | None = None,
+    input_path: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    source: str = "file",
+    year: int | None = None,
+    month: str | None = None,
+) -> Plan:
+    """Check everything a run needs, writing nothing (``prioanalysis validate``).
+
+    Parameters
+    ----------
+    params_dir : str or Path
+        ``params/<year>`` folder.
+    notebooks : sequence of str, optional
+        Notebook names without ``.ipynb``, in execution order. Default: the annual
+        cycle, or the monthly report alone with ``month``.
+    notebooks_dir, outputs_root, input_path, source
+        As in :func:`run_notebooks`.
+    parameters : mapping, optional
+        ``-p`` values: ``name`` for every notebook (each must declare it),
+        ``notebook:name`` for one. Text is converted to the type the notebook
+        declares. The runner's own parameters (:data:`STANDARD_PARAMETERS`) are
+        refused, naming the option to use.
+    year : int, optional
+        ``--year``: ``run.yaml`` (and its folder) must be for that year.
+    month : str, optional
+        ``--month`` (``YYYY-MM``) for the notebooks that declare ``month``; when they
+        run without it, the previous calendar month.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    ParamsError, InputError
+        The first problem found, naming the file, row, column or parameter.
+    """
+    if source not in ("file", "db"):
+        raise ParamsError(f"unknown source {source!r} (expected 'file' or 'db')")
+    given = dict(parameters or {})
+    _refuse_runner_parameters(given, source)
+    if input_path:  # relative to where the command was typed; the notebooks run elsewhere
+        input_path = str(Path(input_path).resolve())
+    params = load_params(params_dir, year)
+    root = params.root
+    nb_dir = Path(notebooks_dir) if notebooks_dir else root / "notebooks"
+    out_root = Path(outputs_root) if outputs_root else root / "outputs"
+    _check_outputs_root(out_root)
+    if notebooks is None:
+        notebooks = (MONTHLY,) if month else ANNUAL_CYCLE
+    names = list(notebooks)
+    shared, scoped = _split_parameters(given, names)
+    notes: list[str] = []
+    paths: list[Path] = []
+    nb_params: dict[str, dict[str, Any]] = {}
+    declared_all: dict[str, dict[str, dict[str, Any]]] = {}
+    for name in names:
+        p = nb_dir / f"{name}.ipynb"
+        if not p.is_file():
+            available = sorted(x.stem for x in nb_dir.glob("*.ipynb"))
+            where = f"available in {nb_dir}: {', '.join(available)}" if available else f"no notebooks in {nb_dir}"
+            raise ParamsError(f"unknown notebook '{name}' ({where})")
+        values = shared | scoped.get(name, {})
+        check_parameters(p, values)
+        declared = notebook_parameters(p)
+        declared_all[name] = declared
+        typed = {k: coerce_parameter(name, k, v, declared[k].get("inferred_type_name")) for k, v in values.items()}
+        standard: dict[str, Any] = {
+            "year": params.run.year,
+            "params_dir": str(params.directory),
+            "input_path": str(input_path or ""),
+        }
+        if "month" in declared:
+            from prioanalysis.steps.inquiries import parse_month, previous_month
+
+            chosen = month or previous_month()
+            parse_month(chosen)
+            if not month:
+                notes.append(f"{name}: no --month given, reporting {chosen} (the previous calendar month)")
+            standard["month"] = chosen
+        nb_params[name] = {k: v for k, v in standard.items() if k in declared} | typed
+        paths.append(p)
+    if month and not any("month" in d for d in declared_all.values()):
+        raise ParamsError(
+            f"--month {month}: none of the notebooks run declares a month; "
+            f"the monthly inquiry report is --notebook {MONTHLY} (or --month alone)"
+        )
+    hashes: dict[str, str] = {}
+    engine = None
+    db_dir: Path | None = None
+    check_input = input_path
+    if source == "db":
+        from prioanalysis.store import database as store
+
+        if input_path:
+            raise ParamsError("--input and --source db exclude each other")
+        engine = store.get_engine()
+        db_dir = Path(tempfile.mkdtemp(prefix="prioanalysis-db-"))
+        try:
+            exported = _export_db_inputs(engine, params, paths, db_dir, hashes)
+        except BaseException:
+            shutil.rmtree(db_dir, ignore_errors=True)
+            raise
+        check_input = exported.pop("input_path")
+        year_ = params.run.year
+        hashes[f"db:{store.masked_url(engine)}#preliminary/{year_}"] = store.preliminary_fingerprint(engine, year_)
+        for name in names:
+            nb_params[name] |= {
+                k: v for k, v in ({"input_path": check_input} | exported).items() if k in declared_all[name]
+            }
+    try:
+        with _recording_reads() as seen:
+            for name in names:
+                spec = registry.NOTEBOOKS.get(name)
+                if spec is not None:  # the notebook's own setup, as its first cell calls it (writing nothing)
+                    spec.setup(**(_defaults(declared_all[name]) | nb_params[name] | {"output_dir": ""}))
+            checked = registry.preflight(params, names, nb_params, check_input, None, notes=notes)
+    except ParamsError as exc:
+        if db_dir is not None:
+            shutil.rmtree(db_dir, ignore_errors=True)
+        defaulted = [n for n in names if "month" in nb_params[n]] if not month else []
+        if defaulted:
+            raise ParamsError(
+                f"{exc} (no --month given: {defaulted[0]} reports {nb_params[defaulted[0]]['month']}, "
+                "the previous calendar month; give --month YYYY-MM)"
+            ) from None
+        raise
+    except BaseException:
+        if db_dir is not None:
+            shutil.rmtree(db_dir, ignore_errors=True)
+        raise
+    excluded = _excluded_dirs(root) + ([db_dir.resolve()] if db_dir else [])
+    files: dict[str, Path] = {}
+    for f in [
+        params.criteria_path,
+        params.run_path,
+        *paths,
+        *(Path(k) for k in checked),
+        *(Path(s) for s in seen),
+    ]:
+        fp = Path(f).resolve()
+        if fp.is_file() and not _not_an_input(fp, excluded) and (fp.suffix != ".ipynb" or fp in paths):
+            files[_relative(fp, root)] = fp
+    for p in paths:
+        files[_relative(p, root)] = p.resolve()
+    if db_dir is None:
+        hashes.update({_relative(k, root): v for k, v in checked.items()})
+    plan = Plan(
+        params=params,
+        notebooks=paths,
+        parameters=nb_params,
+        inputs=hashes,
+        files={k: file_sha256(v) for k, v in sorted(files.items())},
+        outputs_root=out_root,
+        source=source,
+        notes=notes,
+        engine=engine,
+        db_dir=db_dir,
+        absolute_files=dict(sorted(files.items())),
+    )
+    stale = stale_runs(out_root)
+    plan.notes += [f"{_relative(s, root)}: a run whose process is gone; the next run marks it failed" for s in stale]
+    return plan
+
+
+# --------------------------------------------------------------------------- run folders
+def _process_start(pid: int) -> str | None:
+    """The start time of a process (Linux: clock ticks since boot, with the boot id)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        ticks = stat.rsplit(")", 1)[1].split()[19]
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        return f"{boot}:{ticks}"
+    except (OSError, IndexError):
+        return None
+
+
+def _this_process() -> dict[str, Any]:
+    pid = os.getpid()
+    return {"pid": pid, "host": socket.gethostname(), "start": _process_start(pid)}
+
+
+def _process_alive(info: Mapping[str, Any]) -> bool | None:
+    """Whether the process recorded in a ``run.json`` still runs (None: another host)."""
+    pid = info.get("pid")
+    if not isinstance(pid, int):
+        return False
+    if info.get("host") != socket.gethostname():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    start = info.get("start")
+    return start is None or _process_start(pid) == start
+
+
+def _read_run_json(folder: Path) -> dict[str, Any] | None:
+    try:
+        doc = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def stale_runs(outputs_root: str | Path, grace_seconds: float = 60.0) -> list[Path]:
+    """Run folders whose process is gone: staging folders of killed or crashed runs, and
+    run folders whose ``run.json`` still says ``running`` (written by an older runner).
+
+    A staging folder without ``run.json`` counts once it is older than ``grace_seconds``.
+    Folders of a run on another host are left alone.
+    """
+    root = Path(outputs_root)
+    if not root.is_dir():
+        return []
+    found: list[Path] = []
+    for year_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name.isdigit()):
+        for d in sorted(year_dir.iterdir()):
+            if not d.is_dir():
+                continue
+            doc = _read_run_json(d)
+            if d.name.startswith(_STAGING):
+                if doc is None:
+                    if time.time() - d.stat().st_mtime > grace_seconds:
+                        found.append(d)
+                elif _process_alive(doc.get("process") or {}) is False:
+                    found.append(d)
+            elif (
+                doc is not None
+                and doc.get("status") == "running"
+                and _process_alive(doc.get("process") or {}) is not True
+            ):
+                found.append(d)
+    return found
+
+
+def mark_stale_runs(outputs_root: str | Path) -> list[Path]:
+    """Mark every stale run (:func:`stale_runs`) failed with the reason, and make a
+    staging folder visible as ``<run-id>-failed/``. Returns the marked folders.
+    """
+    marked = []
+    for d in stale_runs(outputs_root):
+        doc = _read_run_json(d) or {}
+        proc = doc.get("process") or {}
+        where = f"process {proc.get('pid')} on {proc.get('host')}" if proc else "its process"
+        running = [n.get("notebook") for n in doc.get("notebooks", []) if n.get("status") == "running"]
+        doc["status"] = "failed"
+        doc["error"] = (
+            f"stale: {where} is gone (killed or crashed) before the run finished"
+            + (f", during {running[0]}" if running else "")
+            + "; its results are incomplete"
+        )
+        run_id = str(doc.get("run_id") or d.name.removeprefix(_STAGING))
+        target = d
+        if d.name.startswith(_STAGING):
+            target = _free_name(d.parent, run_id + _FAILED)
+            os.rename(d, target)
+        doc["directory"] = str(target)
+        doc.setdefault("run_id", run_id)
+        _write_json(target / "run.json", doc)
+        marked.append(target)
+    return marked
+
+
+def _fail_stale_in_store(engine: Any, folder: Path) -> None:
+    """``--source db``: a stale run recorded in the database is marked failed there too."""
+    if engine is None:
+        return
+    from prioanalysis.errors import StoreError
+    from prioanalysis.store import database as store
+
+    doc = _read_run_json(folder) or {}
+    with contextlib.suppress(StoreError):  # not a run of this database, or not running there
+        store.fail_run(engine, str(doc.get("run_id")), str(doc.get("error")))
+
+
+def _free_name(base: Path, name: str) -> Path:
+    for i in range(1, 1000):
+        p = base / (name if i == 1 else f"{name}.{i}")
+        if not p.exists():
+            return p
+    raise PrioanalysisError(f"{base}: no free folder name for {name}")  # pragma: no cover
+
+
+def new_run_dir(outputs_root: str | Path, year: int, now: _dt.datetime | None = None) -> Path:
+    """Create the staging folder ``<outputs_root>/<year>/.staging-<run-id>`` of a new run.
+
+    The run id is the UTC time ``YYYYmmddTHHMMSSZ``; a suffix ``-2``, ``-3``… is added
+    when two runs start in the same second. Creation is exclusive and no id of an
+    earlier run (visible, failed or staging) is taken, so no earlier run is ever
+    reused or overwritten. The run id is the folder's name without ``.staging-``.
     """
     now = now or _dt.datetime.now(_dt.UTC)
     base = Path(outputs_root) / str(year)
     base.mkdir(parents=True, exist_ok=True)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     for i in range(1, 1000):
-        d = base / (stamp if i == 1 else f"{stamp}-{i}")
+        run_id = stamp if i == 1 else f"{stamp}-{i}"
+        if any((base / n).exists() for n in (run_id, run_id + _FAILED)):
+            continue
+        d = base / f"{_STAGING}{run_id}"
         try:
             d.mkdir()
             return d
         except FileExistsError:
             continue
     raise ParamsError(f"{base}: could not create a new run folder")  # pragma: no cover
+
+
+def _publish(staging: Path, run_id: str, succeeded: bool) -> Path:
+    """Make a staging folder visible: ``<run-id>`` or ``<run-id>-failed`` (atomic rename)."""
+    target = staging.parent / run_id if succeeded else _free_name(staging.parent, run_id + _FAILED)
+    if target.exists():  # pragma: no cover - new_run_dir reserved the id
+        raise PrioanalysisError(f"{target}: exists already; the run stays in {staging}")
+    os.rename(staging, target)
+    return target
+
+
+def _relocate(run_dir: Path, old: str, new: str) -> None:
+    """Replace the staging path by the final one in what the run folder records: the
+    executed notebooks (injected parameters, papermill metadata, outputs that show a
+    path) and the run's small text files (``*.diff``, ``*.yaml``, ``*.html``).
+    """
+    import nbformat
+
+    for nb_path in sorted(run_dir.glob("*.ipynb")):
+        try:
+            nb = nbformat.read(str(nb_path), as_version=4)
+        except Exception:  # a notebook cut short by a full disk stays as it is
+            continue
+        moved = _replace_in(nb, old, new)
+        if moved != nb:
+            nbformat.write(nbformat.from_dict(moved), str(nb_path))
+    for f in sorted(run_dir.iterdir()):
+        if f.is_file() and f.suffix in (".diff", ".yaml", ".html", ".txt", ".md"):
+            text = f.read_text(encoding="utf-8", errors="surrogateescape")
+            if old in text:
+                f.write_text(text.replace(old, new), encoding="utf-8", errors="surrogateescape")
 
 
 # Chinese text in the report uses the reader's CJK fonts, whichever they have.
@@ -171,24 +796,241 @@ def export_html(notebook: str | Path, html: str | Path) -> Path:
     return Path(html)
 
 
+def _kernel_manager_class() -> type:
+    """The kernel manager of a notebook run: IPC transport (Unix sockets), so the kernel
+    neither listens on TCP nor logs ipykernel's "running over TCP without encryption"
+    warning into scheduled logs.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+
+    return IPCKernelManager
+
+
+def _stamp() -> str:
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _os_problem(exc: OSError) -> str:
+    what = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exceeded",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"{what}{f' ({exc.filename})' if exc.filename else ''}"
+
+
+# --------------------------------------------------------------------------- execution
+def execute(plan: Plan, progress: Callable[[str], None] | None = None) -> RunRecord:
+    """Run the notebooks of a checked plan into a new run folder (see the module docs).
+
+    Returns
+    -------
+    RunRecord
+        ``status`` is ``succeeded`` or ``failed``; ``directory`` the visible folder.
+
+    Raises
+    ------
+    PrioanalysisError
+        The run folder cannot be created (full disk, read-only, no permission):
+        nothing was written.
+    """
+    import papermill as pm
+
+    raw_say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
+
+    def say(line: str) -> None:
+        raw_say(f"{_stamp()} {line}")
+
+    t_run = time.perf_counter()
+    params, root = plan.params, plan.params.root
+    try:
+        for d in mark_stale_runs(plan.outputs_root):
+            say(f"marked a stale run failed: {d}")
+            _fail_stale_in_store(plan.engine, d)
+        staging = new_run_dir(plan.outputs_root, params.run.year)
+    except OSError as exc:
+        plan.cleanup()
+        raise PrioanalysisError(f"cannot create the run folder in {plan.outputs_root}: {_os_problem(exc)}") from None
+    run_id = staging.name.removeprefix(_STAGING)
+    final = staging.parent / run_id
+    from prioanalysis.steps.ranking import method_choices
+
+    record = RunRecord(
+        run_id=run_id,
+        year=params.run.year,
+        status="running",
+        directory=str(staging),
+        started=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        git_commit=git_commit(root),
+        process=_this_process(),
+        params_files={
+            _relative(params.criteria_path, root): {
+                "sha256": plan.files.get(_relative(params.criteria_path, root)),
+                "content": params.criteria.model_dump(mode="json"),
+            },
+            _relative(params.run_path, root): {
+                "sha256": plan.files.get(_relative(params.run_path, root)),
+                "content": params.run.model_dump(mode="json"),
+            },
+        },
+        inputs=dict(plan.inputs),
+        files=dict(plan.files),
+        method_choices=method_choices(params),
+    )
+    db_params: dict[str, str] = {}
+    try:
+        record.write()
+        if plan.db_dir is not None:
+            inputs_dir = staging / "inputs"
+            shutil.copytree(plan.db_dir, inputs_dir)
+            db_params = {str(plan.db_dir / p.name): str(inputs_dir / p.name) for p in plan.db_dir.iterdir()}
+    except OSError as exc:
+        plan.cleanup()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PrioanalysisError(f"cannot write the run folder {staging}: {_os_problem(exc)}") from None
+    plan.cleanup()
+    if plan.engine is not None:
+        from prioanalysis.store import database as store
+
+        store.start_run(plan.engine, record.run_id, params.run.year, record.method_choices)
+    say(f"run {run_id}: {len(plan.notebooks)} notebook(s) → {final}")
+    manager = _kernel_manager_class()
+    interrupted: BaseException | None = None
+    for i, nb in enumerate(plan.notebooks, 1):
+        given = {k: db_params.get(v, v) if isinstance(v, str) else v for k, v in plan.parameters[nb.stem].items()}
+        declared = notebook_parameters(nb)
+        nb_params = given | ({"output_dir": str(staging)} if "output_dir" in declared else {})
+        out_nb = staging / nb.name
+        say(f"[{i}/{len(plan.notebooks)}] {nb.stem} …")
+        t0 = time.perf_counter()
+        entry: dict[str, Any] = {"notebook": nb.name, "parameters": nb_params, "status": "running"}
+        record.notebooks.append(entry)
+        record.parameters[nb.stem] = nb_params
+        template = _relative(nb, root)
+        try:
+            record.files[template] = file_sha256(nb)  # the template as papermill reads it now
+            record.write()
+            pm.execute_notebook(
+                str(nb),
+                str(out_nb),
+                parameters=nb_params,
+                kernel_name="python3",
+                cwd=str(nb.parent),
+                progress_bar=False,
+                log_output=False,
+                kernel_manager_class=manager,
+            )
+            entry["status"] = "succeeded"
+        except pm.PapermillExecutionError as exc:
+            entry["status"] = "failed"
+            entry["error"] = f"{exc.ename}: {exc.evalue}"
+        except OSError as exc:
+            entry["status"] = "failed"
+            entry["error"] = f"cannot write the run folder: {_os_problem(exc)}"
+        except (KeyboardInterrupt, SystemExit) as exc:
+            entry["status"] = "failed"
+            entry["error"] = "interrupted"
+            interrupted = exc
+        except Exception as exc:  # a dead kernel, a broken notebook: the run is failed, not lost
+            entry["status"] = "failed"
+            entry["error"] = f"{type(exc).__name__}: {exc}"
+        entry["seconds"] = round(time.perf_counter() - t0, 2)
+        if "error" in entry:
+            record.error = f"{nb.name}: {entry['error']}"
+        if out_nb.is_file() and interrupted is None:
+            try:
+                _relocate(staging, str(staging), str(final))
+                entry["html"] = export_html(out_nb, staging / f"{nb.stem}.html").name
+            except OSError as exc:
+                entry["status"] = "failed"
+                record.error = record.error or f"{nb.name}: cannot write the run folder: {_os_problem(exc)}"
+            except Exception:  # a notebook cut short cannot be rendered; run.json says why
+                pass
+        say(f"[{i}/{len(plan.notebooks)}] {nb.stem} {entry['status']} in {entry['seconds']:.1f} s")
+        if entry["status"] != "succeeded":
+            break
+    if record.error is None:
+        templates = {_relative(p, root) for p in plan.notebooks}  # hashed as each notebook starts
+        changed = [
+            rel
+            for rel, p in plan.absolute_files.items()
+            if rel not in templates and (not p.is_file() or file_sha256(p) != plan.files[rel])
+        ]
+        if changed:
+            record.error = f"input file(s) changed during the run: {', '.join(changed)}"
+    record.status = "failed" if record.error else "succeeded"
+    record.finished = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    record.seconds = round(time.perf_counter() - t_run, 2)
+    if plan.engine is not None and interrupted is None:
+        try:
+            _save_to_store(plan.engine, record, params.run.year, staging, say)
+        except PrioanalysisError as exc:
+            record.status, record.error = "failed", f"saving to the database: {exc}"
+    for nb_entry in record.notebooks:
+        nb_entry["parameters"] = _replace_in(nb_entry["parameters"], str(staging), str(final))
+    record.parameters = {k: _replace_in(v, str(staging), str(final)) for k, v in record.parameters.items()}
+    try:
+        visible = _publish(staging, run_id, record.status == "succeeded")
+    except OSError as exc:
+        record.status = "failed"
+        record.error = record.error or f"cannot publish the run: {_os_problem(exc)}"
+        visible = staging
+    if visible != final:
+        record.parameters = {k: _replace_in(v, str(final), str(visible)) for k, v in record.parameters.items()}
+        with contextlib.suppress(OSError):  # the record of the parameters; the run's status says the rest
+            _relocate(visible, str(staging), str(visible))
+            _relocate(visible, str(final), str(visible))
+    record.directory = str(visible)
+    try:
+        record.write()
+    except OSError as exc:
+        record.error = record.error or f"cannot write run.json: {_os_problem(exc)}"
+        record.status = "failed"
+    say(f"run {run_id} {record.status} in {record.seconds:.1f} s → {visible}")
+    if interrupted is not None:
+        raise interrupted
+    return record
+
+
+def _replace_in(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, dict):
+        return {k: _replace_in(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_in(v, old, new) for v in value]
+    return value
+
+
 def run_notebooks(
     params_dir: str | Path,
-    notebooks: Sequence[str] = ANNUAL_CYCLE,
+    notebooks: Sequence[str] | None = None,
     notebooks_dir: str | Path | None = None,
     outputs_root: str | Path | None = None,
     input_path: str | None = None,
     parameters: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     source: str = "file",
+    year: int | None = None,
+    month: str | None = None,
 ) -> RunRecord:
-    """Execute notebooks in order into a new run folder.
+    """Check everything (:func:`preflight`), then execute the notebooks in order into a
+    new run folder (:func:`execute`).
 
     Parameters
     ----------
     params_dir : str or Path
         ``params/<year>`` folder.
-    notebooks : sequence of str
-        Notebook names without ``.ipynb``, in execution order.
+    notebooks : sequence of str, optional
+        Notebook names without ``.ipynb``, in execution order (default: the annual
+        cycle; with ``month``, the monthly inquiry report).
     notebooks_dir : str or Path, optional
         Where the notebook templates are (default ``<project root>/notebooks``).
     outputs_root : str or Path, optional
@@ -198,9 +1040,10 @@ def run_notebooks(
     parameters : mapping, optional
         Extra notebook parameters. ``name`` applies to every notebook run and must be
         declared by each; ``notebook:name`` (e.g. ``30_annual_review:frozen_list``)
-        applies to that notebook only and must be declared by it.
+        applies to that notebook only and must be declared by it. The runner's own
+        parameters (:data:`STANDARD_PARAMETERS`) are refused.
     progress : callable, optional
-        Receives one line per step (default: print to stderr).
+        Receives one line per step, timestamped (default: print to stderr).
     source : {"file", "db"}
         ``db``: read the preliminary list from the customer database
         (:mod:`prioanalysis.store`), write it into the run folder as
@@ -209,6 +1052,10 @@ def run_notebooks(
         ``inputs/target_list_<year−1>_published.csv``), and save the run and its
         target list into the database — atomically, so a failed or killed run
         leaves no visible results.
+    year : int, optional
+        ``--year``, checked against ``run.yaml``.
+    month : str, optional
+        ``--month``.
 
     Returns
     -------
@@ -221,133 +1068,29 @@ def run_notebooks(
         Before anything is written: bad parameters, unknown notebook or parameter,
         bad input.
     """
-    import papermill as pm
-
-    say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
-    params = load_params(params_dir)
-    root = params.root
-    nb_dir = Path(notebooks_dir) if notebooks_dir else root / "notebooks"
-    out_root = Path(outputs_root) if outputs_root else root / "outputs"
-    shared = {k: v for k, v in (parameters or {}).items() if ":" not in k}
-    scoped: dict[str, dict[str, Any]] = {}
-    for key, value in (parameters or {}).items():
-        if ":" in key:
-            nb_name, _, pname = key.partition(":")
-            if nb_name not in notebooks:
-                raise ParamsError(f"parameter '{key}' names notebook '{nb_name}', which this run does not execute")
-            scoped.setdefault(nb_name, {})[pname] = value
-    paths = []
-    for name in notebooks:
-        p = nb_dir / f"{name}.ipynb"
-        if not p.is_file():
-            available = sorted(x.stem for x in nb_dir.glob("*.ipynb"))
-            raise ParamsError(f"unknown notebook '{name}' (available in {nb_dir}: {', '.join(available)})")
-        check_parameters(p, shared | scoped.get(name, {}))
-        paths.append(p)
-    if source not in ("file", "db"):
-        raise ParamsError(f"unknown source {source!r} (expected 'file' or 'db')")
-    engine = None
-    if source == "db":
-        from prioanalysis.store import database as store
-
-        if input_path:
-            raise ParamsError("--input and --source db exclude each other")
-        engine = store.get_engine()
-    inputs = registry.preflight(
-        params, notebooks, {name: shared | scoped.get(name, {}) for name in notebooks}, input_path, engine
+    plan = preflight(
+        params_dir,
+        notebooks,
+        notebooks_dir=notebooks_dir,
+        outputs_root=outputs_root,
+        input_path=input_path,
+        parameters=parameters,
+        source=source,
+        year=year,
+        month=month,
     )
-
-    run_dir = new_run_dir(out_root, params.run.year)
-    db_inputs: dict[str, str] = {}
-    if engine is not None:
-        try:
-            db_inputs = _export_db_inputs(engine, params, paths, run_dir / "inputs", inputs)
-        except PrioanalysisError:
-            shutil.rmtree(run_dir)  # nothing is left behind by a refused run
-            raise
-        input_path = db_inputs.pop("input_path")
-    from prioanalysis.steps.ranking import method_choices
-
-    record = RunRecord(
-        run_id=run_dir.name,
-        year=params.run.year,
-        status="running",
-        directory=str(run_dir),
-        started=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        git_commit=git_commit(root),
-        params_files={
-            str(params.criteria_path): {
-                "sha256": file_sha256(params.criteria_path),
-                "content": params.criteria.model_dump(mode="json"),
-            },
-            str(params.run_path): {
-                "sha256": file_sha256(params.run_path),
-                "content": params.run.model_dump(mode="json"),
-            },
-        },
-        inputs=inputs,
-        method_choices=method_choices(params),
-    )
-    record.write()
-    if engine is not None:
-        store.start_run(engine, record.run_id, params.run.year, record.method_choices)
-    say(f"run {record.run_id}: {len(paths)} notebook(s) → {run_dir}")
-    for i, nb in enumerate(paths, 1):
-        standard = {
-            "year": params.run.year,
-            "params_dir": str(params.directory),
-            "output_dir": str(run_dir),
-            "input_path": str(input_path or ""),
-        }
-        declared = notebook_parameters(nb)
-        standard.update(db_inputs)
-        nb_params = {k: v for k, v in standard.items() if k in declared} | shared | scoped.get(nb.stem, {})
-        out_nb = run_dir / nb.name
-        say(f"[{i}/{len(paths)}] {nb.stem} …")
-        t0 = time.perf_counter()
-        entry: dict[str, Any] = {"notebook": nb.name, "parameters": nb_params, "status": "running"}
-        record.parameters[nb.stem] = nb_params
-        try:
-            pm.execute_notebook(
-                str(nb),
-                str(out_nb),
-                parameters=nb_params,
-                kernel_name="python3",
-                cwd=str(nb_dir),
-                progress_bar=False,
-                log_output=False,
-            )
-            entry["status"] = "succeeded"
-        except pm.PapermillExecutionError as exc:
-            entry["status"] = "failed"
-            entry["error"] = f"{exc.ename}: {exc.evalue}"
-            record.error = f"{nb.name}: {exc.ename}: {exc.evalue}"
-        entry["seconds"] = round(time.perf_counter() - t0, 2)
-        if out_nb.is_file():
-            html = export_html(out_nb, run_dir / f"{nb.stem}.html")
-            entry["html"] = html.name
-        record.notebooks.append(entry)
-        say(f"[{i}/{len(paths)}] {nb.stem} {entry['status']} in {entry['seconds']:.1f} s")
-        record.write()
-        if entry["status"] != "succeeded":
-            break
-    record.status = "failed" if record.error else "succeeded"
-    record.finished = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-    if engine is not None:
-        _save_to_store(engine, record, params.run.year, run_dir, say)
-    record.write()
-    return record
+    return execute(plan, progress)
 
 
 def _export_db_inputs(
     engine: Any, params: Params, notebooks: Sequence[Path], directory: Path, hashes: dict[str, str]
 ) -> dict[str, str]:
-    """``--source db``: write what the notebooks read from the database into the run
-    folder (the record of the run's inputs) and return the notebook parameters that
-    point at them: the preliminary list; for notebooks declaring them, last year's
-    list *as published* (``frozen_list``), last year's outcomes (``outcomes_path``),
-    the owners and their capacities (``owners_path``) and the inquiry log
-    (``inquiries_path``).
+    """``--source db``: write what the notebooks read from the database into
+    ``directory`` (copied into the run folder's ``inputs/``, the record of the run's
+    inputs) and return the notebook parameters that point at them: the preliminary
+    list; for notebooks declaring them, last year's list *as published*
+    (``frozen_list``), last year's outcomes (``outcomes_path``), the owners and their
+    capacities (``owners_path``) and the inquiry log (``inquiries_path``).
 
     Raises
     ------
@@ -406,11 +1149,12 @@ def _save_to_store(engine: Any, record: RunRecord, year: int, run_dir: Path, say
     """Save the run's target list into the database (or mark the run failed there)."""
     import pandas as pd
 
+    from prioanalysis.report.tables import restore_text
     from prioanalysis.store import database as store
 
     table = run_dir / "tables" / "target_list.csv"
     if record.status == "succeeded" and table.is_file():
-        frame = pd.read_csv(table, dtype={"customer_id": str, "owner_id": str}, keep_default_na=True)
+        frame = restore_text(pd.read_csv(table, dtype={"customer_id": str, "owner_id": str}, keep_default_na=True))
         store.save_run(engine, record.run_id, year, record.method_choices, frame)
         say(f"saved {len(frame)} results of run {record.run_id} to {store.masked_url(engine)}")
     else:

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from prioanalysis.config.params import StrictModel, load_yaml_model
+from prioanalysis.config.params import StrictModel, check_year, load_yaml_model
 
 __all__ = ["MEASURES", "Perspective", "GoalInputs", "Goal", "GoalsParams", "load_goals"]
 
@@ -100,12 +100,19 @@ class GoalsParams(StrictModel):
         return self
 
 
-def load_goals(path: str | Path) -> GoalsParams:
+def load_goals(path: str | Path, year: int | None = None) -> GoalsParams:
     """Load ``goals.yaml`` (strict: unknown keys are errors).
+
+    Read with the package's YAML reader (:mod:`prioanalysis.config.yamlfile`: repeated
+    keys, encodings and aliases checked). ``year`` must match the folder the file is
+    in (``params/2025/goals.yaml`` is for 2025) and ``year``, when given
+    (:func:`prioanalysis.config.params.check_year`).
 
     Raises
     ------
     ParamsError
         Naming the file and the key path.
     """
-    return load_yaml_model(path, GoalsParams)
+    goals = load_yaml_model(path, GoalsParams)
+    check_year(path, goals.year, year)
+    return goals

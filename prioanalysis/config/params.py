@@ -36,10 +36,10 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -49,6 +49,8 @@ from pydantic import (
     model_validator,
 )
 
+from prioanalysis.config.vocabularies import DEFAULT_PIPELINE_STAGES, DEFAULT_REGIONS
+from prioanalysis.config.yamlfile import read_yaml, shown
 from prioanalysis.errors import InputError, ParamsError, ParamsWarning
 from prioanalysis.methods.grades import PROMISED_MONTHS, Grade, TimedGrade, check_months
 from prioanalysis.methods.spec import (
@@ -75,6 +77,7 @@ __all__ = [
     "load_run",
     "load_params",
     "load_yaml_model",
+    "check_year",
     "StrictModel",
     "project_root",
     "MISSING_POLICIES",
@@ -141,6 +144,13 @@ class Criterion(_Strict):
         Missing-value policy; defaults to ``defaults.missing``.
     valid_range : [min, max], optional
         Raw values outside are input errors; ``null`` leaves a side open.
+    weight_bounds : [lower, upper], optional
+        What the experts are sure of: the weight lies between ``lower`` and
+        ``upper`` (``0 <= lower <= upper <= 1``; equal values fix it). On the scale
+        of ``weight`` — within the family when ``family_weights`` is given, else
+        global — and must contain ``weight``. Used by the constrained weight draws
+        of the robustness step (``robustness.sampler`` in ``run.yaml``); without
+        bounds the weight is free between 0 and 1 there.
     """
 
     id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -155,7 +165,15 @@ class Criterion(_Strict):
     normalization: Normalization | None = None
     missing: MissingPolicy | None = None
     valid_range: tuple[float | None, float | None] | None = None
+    weight_bounds: tuple[float, float] | None = None
     description: str = ""
+
+    @field_validator("weight_bounds")
+    @classmethod
+    def _check_weight_bounds(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and not (0.0 <= v[0] <= v[1] <= 1.0):
+            raise ValueError("expected [lower, upper] with 0 <= lower <= upper <= 1")
+        return v
 
     @field_validator("winsorize")
     @classmethod
@@ -170,15 +188,55 @@ class Criterion(_Strict):
         return self.column or self.id
 
 
+def _as_rescaled(weight: float, group: list[float]) -> float | None:
+    """A weight as the weights policy will record it: divided by its group's sum.
+
+    None when that sum is further than ``WEIGHT_SUM_TOLERANCE`` from 1: the weights
+    policy refuses the file then, with its own message.
+    """
+    total = float(sum(group))
+    if total <= 0 or abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+        return None
+    return weight / total
+
+
 class CriteriaParams(_Strict):
-    """The content of ``criteria.yaml``."""
+    """The content of ``criteria.yaml``.
+
+    What the experts are sure of about the weights (used by the constrained weight
+    draws of the robustness step; see ``robustness.sampler`` in ``run.yaml``):
+
+    * ``weight_bounds: [lower, upper]`` on a criterion (see :class:`Criterion`);
+    * ``family_weight_bounds``: family → ``[lower, upper]`` of its family weight
+      (with ``family_weights`` only);
+    * ``weight_order``: a list of ``"a >= b"`` (or chains ``"a >= b >= c"``): the
+      weight of ``a`` is at least that of ``b``. With ``family_weights`` the
+      weights compared are within-family, so ``a`` and ``b`` must be in one family.
+
+    Bounds and orders are on the scale of the weights they constrain and must hold
+    for the weights written in the file (after the rescaling of the weights
+    policy): the stated weights are then one admissible set, so the constraints
+    can never be infeasible. Unknown ids are refused.
+    """
 
     version: str = Field(min_length=1)
     description: str = ""
     family_weights: dict[Family, float] | None = None
+    family_weight_bounds: dict[Family, tuple[float, float]] | None = None
+    weight_order: list[str] = []
     defaults: Defaults = Defaults()
     scales: dict[str, dict[str, float]] = {}
     criteria: list[Criterion] = Field(min_length=1)
+
+    @field_validator("family_weight_bounds")
+    @classmethod
+    def _check_family_bounds(
+        cls, v: dict[Family, tuple[float, float]] | None
+    ) -> dict[Family, tuple[float, float]] | None:
+        for fam, (lo, hi) in (v or {}).items():
+            if not (0.0 <= lo <= hi <= 1.0):
+                raise ValueError(f"{fam}: expected [lower, upper] with 0 <= lower <= upper <= 1")
+        return v
 
     @field_validator("scales", mode="before")
     @classmethod
@@ -206,7 +264,61 @@ class CriteriaParams(_Strict):
             for fam in {c.family for c in self.criteria}:
                 if fam not in self.family_weights:
                     raise ValueError(f"family_weights has no weight for family '{fam}'")
+        self._check_weight_constraints()
         return self
+
+    def _check_weight_constraints(self) -> None:
+        """Bounds contain the weights, orders name known criteria and hold for them."""
+        fw = self.family_weights
+        if self.family_weight_bounds is not None:
+            if fw is None:
+                raise ValueError("family_weight_bounds needs family_weights")
+            for fam, (lo, hi) in self.family_weight_bounds.items():
+                if fam not in fw:
+                    raise ValueError(f"family_weight_bounds.{fam}: family_weights has no weight for it")
+                w = _as_rescaled(fw[fam], list(fw.values()))
+                if w is not None and not (lo - 1e-9 <= w <= hi + 1e-9):
+                    raise ValueError(
+                        f"family_weight_bounds.{fam}: [{lo:g}, {hi:g}] does not contain the family weight {w:.6g}"
+                    )
+        groups: dict[str, list[float]] = {}
+        for c in self.criteria:
+            groups.setdefault(c.family if fw is not None else "", []).append(c.weight)
+        effective = {c.id: _as_rescaled(c.weight, groups[c.family if fw is not None else ""]) for c in self.criteria}
+        for i, c in enumerate(self.criteria):
+            if c.weight_bounds is not None:
+                lo, hi = c.weight_bounds
+                w = effective[c.id]
+                if w is not None and not (lo - 1e-9 <= w <= hi + 1e-9):
+                    raise ValueError(
+                        f"criteria[{i}] ({c.id}): weight_bounds [{lo:g}, {hi:g}] do not contain its weight {w:.6g}"
+                    )
+        for i, a, b in self._parsed_orders():
+            where = f"weight_order[{i}] ({self.weight_order[i]!r})"
+            unknown = [x for x in (a, b) if x not in effective]
+            if unknown:
+                raise ValueError(f"{where}: unknown criterion {unknown[0]!r}; the criteria are {self.ids}")
+            if a == b:
+                raise ValueError(f"{where}: compares {a!r} with itself")
+            fa, fb = self.by_id(a).family, self.by_id(b).family
+            if fw is not None and fa != fb:
+                raise ValueError(
+                    f"{where}: with family_weights the weights are within-family; {a} ({fa}) and {b} ({fb}) "
+                    "are in different families"
+                )
+            wa, wb = effective[a], effective[b]
+            if wa is not None and wb is not None and wa < wb - 1e-9:
+                raise ValueError(f"{where}: the weights written contradict it ({a} {wa:.6g} < {b} {wb:.6g})")
+
+    def _parsed_orders(self) -> list[tuple[int, str, str]]:
+        """``(entry, a, b)`` for every ``a >= b`` of ``weight_order`` (chains split)."""
+        pairs: list[tuple[int, str, str]] = []
+        for i, text in enumerate(self.weight_order):
+            parts = [p.strip() for p in text.split(">=")]
+            if len(parts) < 2 or not all(parts) or any("<" in p or ">" in p or "=" in p for p in parts):
+                raise ValueError(f"weight_order[{i}] ({text!r}): expected 'a >= b' (or 'a >= b >= c'), criterion ids")
+            pairs += [(i, a, b) for a, b in pairwise(parts)]
+        return pairs
 
     # convenience ------------------------------------------------------------------
     def policy(self, c: Criterion) -> str:
@@ -240,6 +352,18 @@ class CriteriaParams(_Strict):
     def family_totals(self) -> dict[str, float]:
         """Total global weight of each family (``criteria_spec(self).family_totals()``)."""
         return criteria_spec(self).family_totals()
+
+    @property
+    def weight_orders(self) -> list[tuple[str, str]]:
+        """``weight_order`` as pairs ``(a, b)``: the weight of ``a`` is at least that of ``b``."""
+        return [(a, b) for _, a, b in self._parsed_orders()]
+
+    @property
+    def states_weight_constraints(self) -> bool:
+        """True when the file states weight bounds or orders."""
+        return bool(
+            self.weight_order or self.family_weight_bounds or any(c.weight_bounds is not None for c in self.criteria)
+        )
 
 
 # --------------------------------------------------------------------------- run
@@ -286,15 +410,31 @@ class Intake(_Strict):
     the segment listed first. Every claim is reported in ``multi_segment_claims``.
     Customers with fewer than ``min_completeness`` of the scored criteria filled in
     are excluded from scoring ("collect the data first") and listed with the reason.
+
+    ``conflicting_facts``: claims of one customer by several segments that disagree
+    on a fact both give (a criterion, the need status, the months to close, a gate
+    or tie-breaker column, the region or the pipeline stage) are refused naming the
+    customer, the rows and the columns (``error``, the default), or resolved by
+    ``multi_segment_rule`` with the conflicting columns listed in the ``conflicts``
+    column of ``multi_segment_claims`` (``resolve``). A value given by one claim and
+    missing from the other is not a conflict.
+
+    ``regions`` and ``pipeline_stages``: the words the list's ``region`` and
+    ``pipeline_stage`` columns may use (case ignored); any other word is refused,
+    naming the rows. The defaults are those of
+    :mod:`prioanalysis.config.vocabularies`.
     """
 
     multi_segment_rule: Literal["most_complete", "segment_order"] = "most_complete"
     min_completeness: float = Field(default=0.5, ge=0.0, le=1.0)
+    conflicting_facts: Literal["error", "resolve"] = "error"
     need_status_column: str = "need_status"
     months_column: str = "expected_months_to_close"
     id_column: str = "customer_id"
     name_column: str = "customer_name"
     segment_column: str = "segment"
+    regions: tuple[str, ...] = Field(default=DEFAULT_REGIONS, min_length=1)
+    pipeline_stages: tuple[str, ...] = Field(default=DEFAULT_PIPELINE_STAGES, min_length=1)
 
 
 class Gate(_Strict):
@@ -413,16 +553,33 @@ class PriorityMatrix(_Strict):
 
 
 class Robustness(_Strict):
-    """How sure each tier is: weights drawn around the criteria weights (a Dirichlet
-    with ``concentration``; larger = tighter, 100 ≈ each weight ± a tenth of itself
-    for a weight of 0.5) rescore the list ``n_draws`` times; a customer whose
-    probability of keeping its tier is below ``review_threshold`` is flagged
-    "review" in the target list.
+    """How sure each tier is: weights drawn ``n_draws`` times rescore the list; a
+    customer whose probability of keeping its tier is below ``review_threshold`` is
+    flagged "review" in the target list.
+
+    ``sampler`` chooses the draws behind the target list's ``p_keep_tier``:
+
+    * ``dirichlet`` (default): around the criteria weights, a Dirichlet with
+      ``concentration`` (larger = tighter, 100 ≈ each weight ± a tenth of itself for
+      a weight of 0.5);
+    * ``constrained``: uniformly among the weights that the experts' bounds and
+      orders in ``criteria.yaml`` allow (``weight_bounds``, ``family_weight_bounds``,
+      ``weight_order``), by hit-and-run with ``chains`` chains, ``burn_in`` steps
+      before the first kept draw and ``thinning`` steps between kept draws. Needs
+      bounds or orders in ``criteria.yaml``.
+
+    Whatever the sampler, when ``criteria.yaml`` states bounds or orders the
+    robustness notebook shows the tier probabilities under both samplers side by
+    side; the default keeps the results of a file without them as they were.
     """
 
     enabled: bool = True
     n_draws: int = Field(default=1000, ge=10, le=100_000)
+    sampler: Literal["dirichlet", "constrained"] = "dirichlet"
     concentration: float = Field(default=100.0, gt=0)
+    chains: int = Field(default=100, ge=1, le=10_000)
+    burn_in: int = Field(default=500, ge=0, le=1_000_000)
+    thinning: int = Field(default=100, ge=1, le=100_000)
     review_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
 
 
@@ -583,34 +740,37 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+#: Problems listed in one message before "and N more".
+_MAX_PROBLEMS = 20
+
+
 def _format_errors(path: Path, err: ValidationError, doc: Any) -> str:
     lines = [f"{path}: invalid parameters ({err.error_count()} problem(s)):"]
-    for e in err.errors():
+    for n, e in enumerate(err.errors(include_url=False)):
+        if n == _MAX_PROBLEMS:
+            lines.append(f"  - and {err.error_count() - n} more")
+            break
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         # pydantic adds the literal/union branch names to the location; drop them.
         loc = tuple(p for p in loc if p not in ("str", "float", "int", "literal[...]"))
         key = _loc(loc)
+        if len(key) > 120:
+            key = key[:117] + "..."
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling; unknown keys are not ignored)"
         elif e["type"] == "missing":
             msg = "required key is missing"
         got = e.get("input")
-        got_txt = "" if e["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
+        got_txt = "" if e["type"] in ("missing",) or isinstance(got, dict) else f" (got {shown(got)})"
+        if len(msg) > 300:  # a validator's message may quote the input
+            msg = msg[:297] + "..."
         lines.append(f"  - {key}: {msg}{got_txt}")
     return "\n".join(lines)
 
 
 def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        raise ParamsError(f"{path}: parameter file not found")
-    try:
-        with path.open(encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
-    except yaml.YAMLError as exc:  # pragma: no cover - message formatting only
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ParamsError(f"{path}:{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    doc = read_yaml(path, "parameter file")
     if not isinstance(doc, dict):
         raise ParamsError(f"{path}: expected a mapping of keys at the top level")
     return doc
@@ -725,7 +885,50 @@ def load_run(path: str | Path) -> RunParams:
     return load_yaml_model(path, RunParams)
 
 
-def load_params(params_dir: str | Path) -> Params:
+def check_year(path: str | Path, declared: int, expected: int | None = None) -> None:
+    """Check the ``year`` a parameter file declares against its folder and the year asked for.
+
+    A file in a folder named by a year (``params/2026/run.yaml``) must declare that
+    year; with ``expected`` (the command line's ``--year``) it must declare that one.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (named in the message; its folder's name is the folder year).
+    declared : int
+        The file's ``year``.
+    expected : int, optional
+        The year the run was asked for.
+
+    Raises
+    ------
+    ParamsError
+        Naming the file, the key ``year`` and both years.
+
+    Examples
+    --------
+    >>> check_year("params/2026/run.yaml", 2026, 2026)
+    >>> check_year("params/2026/run.yaml", 2025)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    prioanalysis.errors.ParamsError: params/2026/run.yaml: year: 2025 does not match its folder params/2026 ...
+    >>> check_year("params/2026/run.yaml", 2026, 2025)
+    Traceback (most recent call last):
+    ...
+    prioanalysis.errors.ParamsError: params/2026/run.yaml: year: 2026 but the year asked for is 2025
+    """
+    p = Path(path)
+    folder = p.parent.name
+    if folder.isdigit() and len(folder) == 4 and int(folder) != declared:
+        raise ParamsError(
+            f"{p}: year: {declared} does not match its folder {p.parent} "
+            "(a file under params/<year> must be for that year)"
+        )
+    if expected is not None and expected != declared:
+        raise ParamsError(f"{p}: year: {declared} but the year asked for is {expected}")
+
+
+def load_params(params_dir: str | Path, year: int | None = None) -> Params:
     """Load ``criteria.yaml`` and ``run.yaml`` from a ``params/<year>`` folder and
     check them against each other.
 
@@ -733,6 +936,10 @@ def load_params(params_dir: str | Path) -> Params:
     ----------
     params_dir : str or Path
         Folder holding both files.
+    year : int, optional
+        The year asked for (``--year``): ``year`` of ``run.yaml`` must equal it. A
+        folder named by a year must hold a ``run.yaml`` of that year in any case
+        (:func:`check_year`).
 
     Returns
     -------
@@ -741,9 +948,10 @@ def load_params(params_dir: str | Path) -> Params:
     Raises
     ------
     ParamsError
-        Either file invalid, or a gate with a text ``min``/``max`` on a column that has
-        no ordinal scale or a value not on that scale. (Gate and tie-breaker columns
-        are checked against the preliminary list at intake.)
+        Either file invalid, a year that does not match, or a gate with a text
+        ``min``/``max`` on a column that has no ordinal scale or a value not on that
+        scale. (Gate and tie-breaker columns are checked against the preliminary list
+        at intake.)
     """
     d = Path(params_dir).resolve()
     if not d.is_dir():
@@ -751,6 +959,7 @@ def load_params(params_dir: str | Path) -> Params:
     cpath, rpath = d / "criteria.yaml", d / "run.yaml"
     criteria = load_criteria(cpath)
     run = load_run(rpath)
+    check_year(rpath, run.year, year)
     for i, g in enumerate(run.gates):
         if isinstance(g.min, str) or isinstance(g.max, str):
             crit = next((c for c in criteria.criteria if c.source == g.column), None)

@@ -1,7 +1,8 @@
 """The default vocabularies of the input tables — one home for each.
 
 The parameters configure most words the tables use: the segments (``run.yaml``), the
-need statuses (``grades`` of ``run.yaml``), the handling decisions and the inquiry
+need statuses (``grades`` of ``run.yaml``), the regions and pipeline stages of the
+preliminary list (``intake`` of ``run.yaml``), the handling decisions and the inquiry
 channels (``inquiries.yaml``, which may also list ``need_categories`` and
 ``regions``). The defaults below apply where no parameters are at hand — the
 customer database checking an inquiry typed on the command line without a
@@ -18,6 +19,7 @@ __all__ = [
     "DEFAULT_CHANNELS",
     "DEFAULT_DECISIONS",
     "DEFAULT_NEED_CATEGORIES",
+    "DEFAULT_PIPELINE_STAGES",
     "DEFAULT_REGIONS",
     "DEFAULT_SEGMENTS",
 ]
@@ -28,6 +30,8 @@ DEFAULT_CHANNELS: tuple[str, ...] = ("phone", "web", "email", "exhibition", "ref
 DEFAULT_DECISIONS: tuple[str, ...] = ("decline", "refer_partner", "follow_up", "propose_target")
 #: What an inquiring customer needs.
 DEFAULT_NEED_CATEGORIES: tuple[str, ...] = ("hardware", "it_services", "cloud", "software", "maintenance")
+#: Where a customer of the preliminary list stands: ``closed`` = already a customer.
+DEFAULT_PIPELINE_STAGES: tuple[str, ...] = ("closed", "negotiating", "potential")
 #: Sales regions.
 DEFAULT_REGIONS: tuple[str, ...] = ("north", "northeast", "east", "south", "central", "southwest", "northwest")
 #: Segments the customer database knows before any list, owner or inquiry names one.

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from prioanalysis.inputs.schema import Column, TableSchema, validate
-from prioanalysis.inputs.tables import read_table
+from prioanalysis.config.params import Params
+from prioanalysis.errors import InputError
+from prioanalysis.inputs.schema import Column, TableSchema, check
+from prioanalysis.inputs.tables import examples, read_table
+from prioanalysis.methods.grades import GRADES
 from prioanalysis.methods.target_list import COLUMNS, KEY
 
 __all__ = ["FROZEN_LIST", "NEEDED", "frozen_list_schema", "read_frozen_list"]
@@ -51,7 +54,7 @@ def frozen_list_schema() -> TableSchema:
 FROZEN_LIST = frozen_list_schema()
 
 
-def read_frozen_list(path: str | Path | pd.DataFrame) -> pd.DataFrame:
+def read_frozen_list(path: str | Path | pd.DataFrame, params: Params | None = None) -> pd.DataFrame:
     """Read a published target list and check it against :data:`FROZEN_LIST`.
 
     Parameters
@@ -59,6 +62,10 @@ def read_frozen_list(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     path : str, Path or pandas.DataFrame
         The file, or the published list already loaded (e.g. from the customer
         database); a frame is checked the same way.
+    params : Params, optional
+        The parameters of the year the list was published for: every ``tier`` must
+        then be one of its tier names (or its not-targeted name). Every ``grade``
+        must be one of A–E in any case.
 
     Returns
     -------
@@ -69,8 +76,9 @@ def read_frozen_list(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     InputError
-        Missing columns, empty or repeated ids, scores that are not numbers — naming
-        the file, the rows and the column.
+        Missing columns, no rows, empty or repeated ids, scores that are not numbers,
+        grades other than A–E, tiers unknown to ``params`` — naming the file, the rows
+        and the column.
     """
     if isinstance(path, pd.DataFrame):
         df = path.reset_index(drop=True)
@@ -79,7 +87,27 @@ def read_frozen_list(path: str | Path | pd.DataFrame) -> pd.DataFrame:
     else:
         df = read_table(path)
         source = str(df.attrs["source"])
-    out = validate(df, FROZEN_LIST, source)
+    out, problems = check(df, FROZEN_LIST, source)
+    if len(df) == 0:
+        raise InputError(f"{source}: the frozen list has no rows (only a header)")
+    grade = out["grade"].str.strip()
+    bad = (grade.notna() & ~grade.isin(GRADES)).to_numpy()
+    if bad.any():
+        problems.add(
+            bad, "grade", f"{examples(out['grade'], bad)} is not a grade (expected one of {', '.join(GRADES)})"
+        )
+    if params is not None:
+        tiers = params.run.tiers
+        names = [*tiers.names, tiers.not_targeted]
+        tier = out["tier"].str.strip()
+        bad = (tier.notna() & ~tier.isin(names)).to_numpy()
+        if bad.any():
+            problems.add(
+                bad,
+                "tier",
+                f"{examples(out['tier'], bad)} is not a tier of {params.run_path} (expected one of {', '.join(names)})",
+            )
+    problems.raise_if_any()
     out[KEY] = out[KEY].to_numpy(dtype=object)
     out.index = pd.Index(out[KEY].to_numpy(dtype=object), name=KEY)
     out.attrs = {"source": source}

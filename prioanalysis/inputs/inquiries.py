@@ -8,7 +8,9 @@ database read the log with it, so a channel added to ``inquiries.yaml`` is accep
 everywhere and a typo nowhere.
 
 The log may record an inquiry before it is handled: an empty ``decision`` is a
-pending inquiry, empty ``follow_ups`` and ``converted`` count as 0. The criteria
+pending inquiry, empty ``follow_ups`` and ``converted`` count as 0. The optional
+``reviewer``, ``decided_on`` and ``converted_on`` record the marketing lead's review
+and the day the customer converted (``prioanalysis inquiry decide / update``). The criteria
 columns of the log (``it_budget`` …) are kept as written: the monthly report scores
 them against the list and treats a value it cannot use as missing, so that one bad
 cell does not stop the report.
@@ -103,6 +105,9 @@ def inquiry_schema(
             ),
             Column("follow_ups", "integer", required=with_id, range=(0, None), default=0),
             Column("converted", "flag", required=with_id, default=0),
+            Column("reviewer", "text", description="the marketing lead who reviewed it and decided"),
+            Column("decided_on", "date", description="day of the marketing lead's decision"),
+            Column("converted_on", "date", description="day the inquiring customer converted"),
         ),
         key=("inquiry_id",),
     )

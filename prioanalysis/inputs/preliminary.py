@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from prioanalysis.config.params import Params
-from prioanalysis.inputs.schema import Check, Column, TableSchema, validate
-from prioanalysis.inputs.tables import NA_VALUES
+from prioanalysis.errors import InputError
+from prioanalysis.inputs.schema import Check, Column, TableSchema, as_text, check
+from prioanalysis.inputs.tables import MAX_LISTED, NA_VALUES, examples
 
 __all__ = [
     "IntakeResult",
@@ -34,6 +35,7 @@ __all__ = [
 #: Columns of the preliminary list that describe the customer, not its facts: the
 #: customer database keeps them as columns (the facts go to a long table).
 DESCRIPTIVE = ("region", "owner_id")
+REGION, STAGE, OWNER = "region", "pipeline_stage", "owner_id"
 _LOG1P = Check(lambda v: v <= -1, "log1p needs values above -1 (got {examples})")
 
 
@@ -75,8 +77,9 @@ def preliminary_schema(params: Params) -> TableSchema:
     ``run.yaml``'s), each criterion's column (numbers inside ``valid_range``, or
     values of its ordinal scale; empty = missing), the need status (one of the
     grades' statuses), the months to close (>= 0), the gate columns and the tie
-    breakers (numbers). Optional: ``region`` and ``owner_id``. One row per customer
-    and segment; one name per customer id.
+    breakers (numbers). Optional: ``region`` and ``pipeline_stage`` (words of
+    ``intake.regions`` / ``intake.pipeline_stages``, case ignored) and ``owner_id``.
+    One row per customer and segment; one name per customer id.
 
     Examples
     --------
@@ -125,6 +128,21 @@ def preliminary_schema(params: Params) -> TableSchema:
         it.months_column,
         Column(it.months_column, "number", required=True, range=(0, None), description="expected months to close"),
     )
+    cols.setdefault(
+        REGION,
+        Column(REGION, "choice", vocabulary=it.regions, what="region", fold_case=True, description="sales region"),
+    )
+    cols.setdefault(
+        STAGE,
+        Column(
+            STAGE,
+            "choice",
+            vocabulary=it.pipeline_stages,
+            what="pipeline stage",
+            fold_case=True,
+            description="pipeline stage (closed = already a customer)",
+        ),
+    )
     for gate in params.run.gates:
         cols.setdefault(gate.column, Column(gate.column, "any", required=True, description=f"gate {gate.id}"))
     for col in params.run.scoring.tie_breakers:
@@ -139,18 +157,23 @@ def preliminary_schema(params: Params) -> TableSchema:
     )
 
 
-def validate_preliminary(df: pd.DataFrame, params: Params) -> IntakeResult:
+def validate_preliminary(df: pd.DataFrame, params: Params, owners: pd.DataFrame | None = None) -> IntakeResult:
     """Validate a preliminary list against the criteria and run parameters.
 
     Checks, reporting every problem found (not only the first): required columns;
-    identifiers and segments present; segments known to ``run.yaml``; one row per
-    customer and segment; numbers where numbers are expected; ordinal values on their
-    declared scale; raw values inside each criterion's ``valid_range``; need status
-    among the known statuses; months to close not negative.
+    at least one customer row; identifiers and segments present; segments known to
+    ``run.yaml``; one row per customer and segment; numbers where numbers are
+    expected (a TRUE/FALSE cell is not one); ordinal values on their declared scale;
+    raw values inside each criterion's ``valid_range``; need status among the known
+    statuses; months to close not negative; no required column empty for every
+    customer; regions and pipeline stages among ``intake.regions`` /
+    ``intake.pipeline_stages``; owner ids in the owner list (when ``owners`` is
+    given); no control characters in text.
 
     Then resolves customers proposed by several segments
-    (``intake.multi_segment_rule``) and excludes customers with too little data
-    (``intake.min_completeness``).
+    (``intake.multi_segment_rule``; claims that disagree on a fact are refused or
+    listed, see ``intake.conflicting_facts``) and excludes customers with too little
+    data (``intake.min_completeness``).
 
     Parameters
     ----------
@@ -158,6 +181,9 @@ def validate_preliminary(df: pd.DataFrame, params: Params) -> IntakeResult:
         As returned by :func:`prioanalysis.inputs.tables.read_table`.
     params : Params
         Loaded parameters.
+    owners : pandas.DataFrame, optional
+        The owner list (:func:`prioanalysis.inputs.owners.read_owners`): every
+        ``owner_id`` of the list must be one of its owners. Not checked without it.
 
     Returns
     -------
@@ -170,8 +196,27 @@ def validate_preliminary(df: pd.DataFrame, params: Params) -> IntakeResult:
     """
     it = params.run.intake
     crit = params.criteria
-    checked = validate(df, preliminary_schema(params))
+    schema = preliminary_schema(params)
+    checked, problems = check(df, schema)
     source = str(checked.attrs["source"])
+    if len(df) == 0:
+        raise InputError(f"{source}: the preliminary list has no customer rows (only a header)")
+    for name in schema.required:
+        raw = as_text(df[name])
+        if (raw.isna() | (raw.str.strip() == "")).all():
+            problems.add(None, name, "is empty for every customer (fill it in, or take the criterion out)")
+    if owners is not None and OWNER in checked.columns:
+        known = set(owners[OWNER].astype(str).str.strip()) if OWNER in owners.columns else set()
+        ids = checked[OWNER]
+        unknown = (ids.notna() & ~ids.isin(known)).to_numpy()
+        if unknown.any():
+            where = owners.attrs.get("source", "the owner list")
+            problems.add(unknown, OWNER, f"{examples(ids, unknown)} is not an owner in {where}")
+    problems.raise_if_any()
+    source_row = pd.Series(np.arange(len(df)) + int(df.attrs.get("row_offset", 2)), index=df.index)
+    conflicts = _conflicting_facts(checked, source_row, params)  # before scale keys become numbers
+    if conflicts and it.conflicting_facts == "error":
+        raise _conflict_error(source, conflicts)
     for c in crit.criteria:
         if c.scale is not None:  # scale keys → numbers
             checked[c.source] = checked[c.source].map(crit.scales[c.scale]).astype(float)
@@ -181,11 +226,13 @@ def validate_preliminary(df: pd.DataFrame, params: Params) -> IntakeResult:
     order = [*ident, *(c for c in df.columns if c not in ident and c not in sources), *sources]
     out = pd.DataFrame({c: checked[c] for c in order}, index=df.index)
 
-    out["source_row"] = np.arange(len(df)) + int(df.attrs.get("row_offset", 2))
+    out["source_row"] = source_row
     scored_cols = [c.source for c in crit.criteria]
     out["completeness"] = out[scored_cols].notna().mean(axis=1)
     rename = {c.source: c.id for c in crit.criteria if c.source != c.id}
     proposed, claims = _resolve_claims(out, params)
+    listed = {k: ", ".join(v) for k, (_, v) in conflicts.items()}
+    claims["conflicts"] = [listed.get(str(c), "") for c in claims[it.id_column]]
     proposed = proposed.rename(columns=rename).set_index(it.id_column, drop=False)
     proposed.index.name = None
     customers, excluded = _exclude_incomplete(proposed, params)
@@ -198,6 +245,73 @@ def validate_preliminary(df: pd.DataFrame, params: Params) -> IntakeResult:
         .reset_index(drop=True)
     )
     return IntakeResult(customers=customers, proposed=proposed, claims=claims, excluded=excluded, raw=df, source=source)
+
+
+def _fact_columns(params: Params, columns: pd.Index) -> list[str]:
+    """The columns two claims of one customer must agree on (when both give them)."""
+    it = params.run.intake
+    names = [
+        *(c.source for c in params.criteria.criteria),
+        it.need_status_column,
+        it.months_column,
+        *(g.column for g in params.run.gates),
+        *params.run.scoring.tie_breakers,
+        REGION,
+        STAGE,
+    ]
+    return [c for c in dict.fromkeys(names) if c in columns]
+
+
+def _conflicting_facts(
+    checked: pd.DataFrame, source_row: pd.Series, params: Params
+) -> dict[str, tuple[str, list[str]]]:
+    """Customer id → (a description of its claims' disagreement, the columns) for the
+    customers whose claims give different values of one fact.
+    """
+    it = params.run.intake
+    ids = checked[it.id_column]
+    multi = checked[ids.duplicated(keep=False) & ids.notna()]
+    if multi.empty:
+        return {}
+    found: dict[str, list[str]] = {}
+    for col in _fact_columns(params, checked.columns):
+        values = multi[col]
+        if values.dtype == object:
+            values = as_text(values)
+        n = values.groupby(multi[it.id_column], sort=False).nunique(dropna=True)
+        for cid in n.index[n > 1]:
+            found.setdefault(str(cid), []).append(col)
+    out: dict[str, tuple[str, list[str]]] = {}
+    for cid, cols in found.items():
+        rows = multi[multi[it.id_column] == cid]
+        claims = ", ".join(f"{source_row[i]} ({seg})" for i, seg in rows[it.segment_column].items())
+        facts = "; ".join(
+            f"column '{c}': " + " vs ".join(repr(_short(v)) for v in rows[c].tolist()) for c in cols[:MAX_LISTED]
+        )
+        more = f" and {len(cols) - MAX_LISTED} more column(s)" if len(cols) > MAX_LISTED else ""
+        out[cid] = (f"customer '{cid}', rows {claims}: {facts}{more}", cols)
+    return out
+
+
+def _short(v: object) -> object:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str) and len(v) > 40:
+        return v[:37] + "..."
+    return v
+
+
+def _conflict_error(source: str, conflicts: dict[str, tuple[str, list[str]]]) -> InputError:
+    items = [text for text, _ in conflicts.values()]
+    listed = items[:MAX_LISTED] + (
+        [f"and {len(items) - MAX_LISTED} more customer(s)"] if len(items) > MAX_LISTED else []
+    )
+    return InputError(
+        f"{source}: {len(items)} customer(s) proposed by several segments whose claims disagree on facts both give:\n"
+        + "\n".join(f"  - {t}" for t in listed)
+        + "\nMake the claims agree, or set intake.conflicting_facts: resolve in run.yaml to keep the claim "
+        "chosen by intake.multi_segment_rule (the conflicts are then listed in multi_segment_claims)."
+    )
 
 
 def _resolve_claims(rows: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:

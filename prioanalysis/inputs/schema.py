@@ -50,6 +50,7 @@ not declare are kept as read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -69,6 +70,9 @@ _NUMERIC = ("number", "integer", "flag")
 _TEXT_DTYPE = pd.StringDtype(na_value=np.nan)
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 _BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False}
+#: Control characters refused in text cells (tab, line feed and carriage return are text).
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL_RE = re.compile(_CONTROL)
 
 
 @dataclass(frozen=True)
@@ -341,16 +345,16 @@ def _whole(values: pd.Series, complete: bool) -> pd.Series:
 def _convert(col: Column, raw: pd.Series, problems: Problems) -> pd.Series:
     """Check one column; return it converted (problems recorded, bad cells empty)."""
     if col.kind == "any":
-        present = raw.notna() & (as_text(raw).str.strip() != "")
+        text = as_text(raw)
+        present = text.notna() & (text.str.strip() != "")
+        _control_problems(text, present, col.name, problems)
         if not col.nullable and (~present).any():
             problems.add(~present, col.name, "value is empty")
         return raw
     text = as_text(raw)
     present = text.notna() & (text.str.strip() != "")
-    nul = present & text.str.contains("\x00", regex=False)
-    if nul.any():
-        problems.add(nul, col.name, "contains a NUL character (\\x00), which cannot be stored")
-        present &= ~nul
+    nul = _control_problems(text, present, col.name, problems) if col.kind not in _NUMERIC else present & False
+    present &= ~nul
     if not col.nullable and (~present & ~nul).any():
         problems.add(~present & ~nul, col.name, "value is empty")
     fill = ~present & ~nul  # cells that get the default
@@ -407,19 +411,46 @@ def _convert(col: Column, raw: pd.Series, problems: Problems) -> pd.Series:
     return _convert_number(col, raw, text, present, fill, problems)
 
 
+def _control_problems(text: pd.Series, present: pd.Series, column: str, problems: Problems) -> pd.Series:
+    """Where a text cell holds a control character (NUL, ESC...): recorded, and returned."""
+    found = present & text.str.contains(_CONTROL, regex=True).fillna(False).astype(bool)
+    if not found.any():
+        return found
+    nul = found & text.str.contains("\x00", regex=False).fillna(False).astype(bool)
+    if nul.any():
+        problems.add(nul, column, "contains a NUL character (\\x00), which cannot be stored")
+    other = found & ~nul
+    if other.any():
+        codes = sorted({f"\\x{ord(ch):02x}" for v in text[other].head(50) for ch in _CONTROL_RE.findall(v)})
+        problems.add(
+            other,
+            column,
+            f"contains a control character ({', '.join(codes[:5])}) — not text; retype the cell",
+        )
+    return found
+
+
 def _convert_number(
     col: Column, raw: pd.Series, text: pd.Series, present: pd.Series, fill: pd.Series, problems: Problems
 ) -> pd.Series:
+    what = {"number": "a number", "integer": "a whole number", "flag": "0 or 1"}[col.kind]
+    if col.kind != "flag" and pd.api.types.is_bool_dtype(raw.dtype):
+        plural = {"number": "numbers", "integer": "whole numbers"}[col.kind]
+        problems.add(present, col.name, f"holds TRUE/FALSE cells, not {plural}")
+        return pd.Series(np.nan, index=raw.index, dtype=float)
     num = _numbers(raw, text)
     finite = np.isfinite(num)
-    what = {"number": "a number", "integer": "a whole number", "flag": "0 or 1"}[col.kind]
     bad = present & ~finite
     if col.kind == "integer":
         bad |= present & finite & (num != np.round(num))
     elif col.kind == "flag":
         bad |= present & finite & ~num.isin([0.0, 1.0])
     if bad.any():
-        problems.add(bad, col.name, f"{examples(text, bad)} is not {what}")
+        yes_no = bad & text.str.strip().str.lower().isin(["true", "false"]).fillna(False).astype(bool)
+        if yes_no.any():
+            problems.add(yes_no, col.name, f"{examples(text, yes_no)} is a TRUE/FALSE cell, not {what}")
+        if (bad & ~yes_no).any():
+            problems.add(bad & ~yes_no, col.name, f"{examples(text, bad & ~yes_no)} is not {what}")
     ok = present & ~bad
     if col.range is not None:
         lo, hi = col.range
@@ -508,6 +539,12 @@ def check(
             out[col.name] = _convert(col, frame[col.name], problems)
         elif col.default is not None:
             out[col.name] = pd.Series([col.default] * len(frame), index=frame.index)
+    declared = set(schema.names)
+    for name in frame.columns:  # columns kept as read: no control characters either
+        values = frame[name]
+        if name not in declared and (values.dtype.kind in "OU" or isinstance(values.dtype, pd.StringDtype)):
+            text = as_text(values)
+            _control_problems(text, text.notna(), str(name), problems)
     _key_problems(out, schema, problems)
     out.attrs = dict(frame.attrs)
     out.attrs["source"] = src

@@ -32,10 +32,23 @@ The method, step by step (all choices are parameters recorded in ``params``)
    ``w_j = beta_j / sum_k beta_k`` then ``eta = alpha + (sum_k beta_k) * S``: the
    model's linear predictor is an increasing function of the score, so ranking by
    the score is ranking by the fitted probability (or expected revenue).  A weight
-   cannot be negative, so the data-implied weight is
-   ``w_data_j = max(beta_j, 0) / sum_k max(beta_k, 0)``.  A negative ``beta_j``
-   contradicts the criterion's declared direction: it is **flagged** (table column
-   ``sign_ok`` and a warning quoting its p-value) and its data weight is set to 0.
+   cannot be negative, and a negative ``beta_j`` of the unconstrained fit contradicts
+   the criterion's declared direction: it is **flagged** (table column ``sign_ok``
+   and a warning quoting its p-value).  ``sign_handling`` says how the weights then
+   respect the directions:
+
+   * ``"constrained"`` (default): the GLM is refitted by maximum likelihood **with the
+     bounds** ``beta_j >= 0`` (the intercept free; L-BFGS-B with the analytic
+     gradient, Byrd, Lu, Nocedal & Zhu 1995, polished by Fisher scoring on the
+     criteria off the bound), and ``w_data_j = beta_j / sum_k beta_k``.  With
+     correlated criteria (IT budget, deal size and revenue move together) the
+     unconstrained fit can put a large weight on one and a negative one on another;
+     the constrained fit gives the joint effect to the criteria it may use and
+     refits the rest.  When no coefficient contradicts its direction the two fits
+     are the same.
+   * ``"clip"``: ``w_data_j = max(beta_j, 0) / sum_k max(beta_k, 0)`` from the
+     unconstrained fit -- the contradicting coefficient is set to 0 *after* the fit,
+     so the coefficients it was traded against keep their compensation.
 4. **Anchor on the expert weights** by precision-weighted shrinkage (the posterior
    mean of a normal prior centred on the expert weight with precision ``strength``,
    combined with a normal "measurement" ``w_data_j`` of precision ``1 / var_j``)::
@@ -60,11 +73,13 @@ The method, step by step (all choices are parameters recorded in ``params``)
 
 Large customer tables
 ---------------------
-The GLM itself is always fitted on every customer, and every reported coefficient,
-standard error, interval and p-value comes from statsmodels.  The many refits of the
-bootstrap and the cross-validation use :func:`_glm_irls`, a pure-numpy Fisher-scoring
-kernel for the same two models (it reproduces the statsmodels estimates to 1e-6,
-tested) without statsmodels' per-fit overhead.  The bootstrap refits on ``boot_rows``
+The GLM itself is always fitted on every customer, and every reported unconstrained
+coefficient, standard error, interval and p-value comes from statsmodels.  The many
+refits of the bootstrap and the cross-validation use :func:`_glm_irls`, a pure-numpy
+Fisher-scoring kernel for the same two models (it reproduces the statsmodels
+estimates to 1e-6, tested) without statsmodels' per-fit overhead, and
+:func:`_glm_constrained` for the sign-constrained fit (the same kernel when no bound
+is active, so it costs extra only when a coefficient contradicts its direction).  The bootstrap refits on ``boot_rows``
 customers per replicate (m-out-of-n bootstrap, Bickel, Goetze & van Zwet 1997) and
 rescales the spread by ``sqrt(m / n)``; the cross-validation fits each training fold
 on at most ``cv_fit_rows`` customers and evaluates on *all* held-out customers.
@@ -86,6 +101,7 @@ import numpy.typing as npt
 import pandas as pd
 import statsmodels.api as sm
 from scipy import special
+from scipy.optimize import minimize
 from statsmodels.tools.sm_exceptions import (
     ConvergenceWarning,
     PerfectSeparationWarning,
@@ -99,6 +115,8 @@ __all__ = [
     "CalibrationWarning",
     "CalibrationResult",
     "ProbabilityCalibration",
+    "SignHandling",
+    "DEFAULT_SIGN_HANDLING",
     "calibrate_weights",
     "probability_calibration",
     "propose_tier_thresholds",
@@ -111,6 +129,11 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 Target = Literal["conversion", "revenue"]
+SignHandling = Literal["constrained", "clip"]
+
+#: Default ``sign_handling``: fit the GLM with the coefficients bounded by the declared
+#: directions (rather than clipping contradicting coefficients after the fit).
+DEFAULT_SIGN_HANDLING: SignHandling = "constrained"
 
 #: Default ``strength``: the expert's precision on each weight, 1 / 0.05**2 -- the
 #: expert weights are trusted to about +/-0.05 (one standard deviation).
@@ -155,12 +178,17 @@ class CalibrationResult:
     expert_weights : pd.Series
         The prior (expert) weights, normalised to sum 1.
     data_weights : pd.Series
-        Data-implied weights ``max(beta, 0)`` normalised; all NaN on fallback.
+        Data-implied weights: ``coefficient_used`` normalised to sum 1; all NaN on
+        fallback.
     table : pd.DataFrame
         One row per criterion: ``direction``, ``coefficient``, ``std_err``,
-        ``ci_low``, ``ci_high``, ``p_value``, ``sign_ok``, ``expert_weight``,
-        ``data_weight``, ``data_weight_se``, ``proposed_weight``,
-        ``proposed_ci_low``, ``proposed_ci_high``.
+        ``ci_low``, ``ci_high``, ``p_value`` (the unconstrained GLM, statsmodels),
+        ``sign_ok`` (the unconstrained coefficient agrees with the direction),
+        ``coefficient_used`` (the coefficient the data weight is proportional to:
+        the sign-constrained maximum-likelihood estimate, or ``max(coefficient, 0)``
+        with ``sign_handling="clip"``), ``expert_weight``, ``data_weight``,
+        ``data_weight_se``, ``proposed_weight``, ``proposed_ci_low``,
+        ``proposed_ci_high``.
     cv : pd.DataFrame
         Out-of-sample metrics averaged over the folds; rows ``expert``, ``data``,
         ``blended``; columns ``auc``, ``top_decile_lift``, ``capture_top10``,
@@ -176,8 +204,8 @@ class CalibrationResult:
         True when the data were too thin or the fit failed and the expert weights are
         returned unchanged.
     params : dict
-        The choices made (target, model family, strength, folds, seed,
-        normalization, n_boot, min_events, ...) and the data counts.
+        The choices made (target, model family, sign_handling, strength, folds,
+        seed, normalization, n_boot, min_events, ...) and the data counts.
     timings : dict
         Seconds spent in each stage: ``prepare`` (validation and normalisation),
         ``fit`` (GLM on every customer and the coefficient -> weight mapping),
@@ -428,9 +456,15 @@ def _check_params(
     boot_rows: int,
     cv_fit_rows: int,
     ci: float,
+    sign_handling: str = DEFAULT_SIGN_HANDLING,
 ) -> None:
     if target not in ("conversion", "revenue"):
         raise ParamsError(f"`target` must be 'conversion' or 'revenue'; got {target!r}.")
+    if sign_handling not in ("constrained", "clip"):
+        raise ParamsError(
+            "`sign_handling` must be 'constrained' (fit with the directions as bounds) or 'clip' "
+            f"(set contradicting coefficients to 0 after the fit); got {sign_handling!r}."
+        )
     if (
         not isinstance(strength, (int, float, np.integer, np.floating))
         or isinstance(strength, bool)
@@ -567,8 +601,178 @@ def _glm_irls(
     return np.full(k, np.nan)
 
 
-def _fit_params(z: FloatArray, y: FloatArray, target: str, start: FloatArray | None = None) -> FloatArray:
-    """Coefficients (intercept first) of the GLM of ``y`` on ``z``; NaN on failure."""
+def _nll_and_gradient(beta: FloatArray, x: FloatArray, y: FloatArray, binomial: bool) -> tuple[float, FloatArray]:
+    """Mean negative log-likelihood of the GLM and its gradient (analytic).
+
+    Binomial-logit: ``mean(log(1 + exp(eta)) - y eta)``, gradient ``X'(mu - y) / n``.
+    Tweedie(p)-log: half the mean deviance up to a constant,
+    ``mean(mu^(2-p) / (2-p) - y mu^(1-p) / (1-p))``, gradient
+    ``X'(mu^(2-p) - y mu^(1-p)) / n`` -- the quasi-likelihood whose maximum is the
+    estimate of :func:`_glm_irls` and statsmodels.
+    """
+    n = x.shape[0]
+    eta = x @ beta
+    if binomial:
+        f = np.sum(np.logaddexp(0.0, eta) - y * eta)
+        r = special.expit(eta) - y
+    else:
+        pw = TWEEDIE_VAR_POWER
+        mu = np.exp(np.minimum(eta, 700.0))
+        a, b = mu ** (2 - pw), mu ** (1 - pw)
+        f = np.sum(a / (2 - pw) - y * b / (1 - pw))
+        r = a - y * b
+    return float(f / n), (x.T @ r) / n
+
+
+def _active_set_refit(x: FloatArray, y: FloatArray, target: str, beta: FloatArray) -> FloatArray | None:
+    """The bound-constrained optimum from the active set of ``beta``, or None.
+
+    Fits the model without the criteria whose coefficient in ``beta`` is ``<= 0``
+    (Fisher scoring, :func:`_glm_irls`), drops any that turn negative and refits, and
+    returns the result only when it satisfies the Karush-Kuhn-Tucker conditions: every
+    slope ``>= 0`` and, for each criterion held at 0, a log-likelihood that would fall
+    if its coefficient rose (gradient of the negative log-likelihood ``>= 0``).  The
+    log-likelihood is concave, so such a point is the constrained maximum.
+    """
+    k = x.shape[1]
+    keep = np.ones(k, dtype=bool)
+    keep[1:] = beta[1:] > 0
+    start = np.where(keep, beta, 0.0)
+    for _ in range(k):
+        sub = _glm_irls(x[:, keep], y, target, start=start[keep])
+        if not np.isfinite(sub).all():
+            return None
+        cols = np.flatnonzero(keep)
+        negative = cols[1:][sub[1:] < 0]
+        start = np.zeros(k)
+        start[keep] = np.maximum(sub, 0.0) if negative.size else sub
+        start[0] = sub[0]
+        if negative.size:
+            keep[negative] = False
+            continue
+        _, grad = _nll_and_gradient(start, x, y, target == "conversion")
+        return start if (grad[~keep] >= -1e-8).all() else None
+    return None
+
+
+def _lbfgsb(x: FloatArray, y: FloatArray, target: str, x0: FloatArray, max_iter: int) -> FloatArray:
+    """L-BFGS-B on the mean negative log-likelihood with the slopes bounded at ``>= 0``.
+
+    The criteria are centred and scaled to unit variance for the optimiser (a change
+    of variables that keeps the bounds ``>= 0`` and conditions the problem, so it
+    takes about ten iterations); the result is mapped back.
+    """
+    binomial = target == "conversion"
+    mean = x[:, 1:].mean(axis=0)
+    sd = x[:, 1:].std(axis=0)
+    sd = np.where(sd > 0, sd, 1.0)
+    xs = np.column_stack([np.ones(x.shape[0]), (x[:, 1:] - mean) / sd])
+    g0 = x0.copy()
+    g0[0] = x0[0] + x0[1:] @ mean
+    g0[1:] = x0[1:] * sd
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        opt = minimize(
+            _nll_and_gradient,
+            g0,
+            args=(xs, y, binomial),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(None, None)] + [(0.0, None)] * (x.shape[1] - 1),
+            options={"maxiter": max_iter, "ftol": 1e-13, "gtol": 1e-9},
+        )
+    g = np.asarray(opt.x, dtype=np.float64)
+    beta = np.empty_like(g)
+    beta[1:] = np.maximum(g[1:], 0.0) / sd
+    beta[0] = g[0] - beta[1:] @ mean
+    return beta
+
+
+def _glm_constrained(
+    x: FloatArray,
+    y: FloatArray,
+    target: str,
+    start: FloatArray | None = None,
+    max_iter: int = 1000,
+) -> FloatArray:
+    """Maximum-likelihood GLM coefficients with every slope ``>= 0``; NaN on failure.
+
+    The criteria are oriented as benefits (:func:`~prioanalysis.methods.scoring.normalize`),
+    so the bound ``beta_j >= 0`` says "the coefficient may not contradict the declared
+    direction"; the intercept (column 0) is free.  The log-likelihood is concave, so a
+    point satisfying the Karush-Kuhn-Tucker conditions is the constrained maximum:
+
+    1. the unconstrained estimate (:func:`_glm_irls`) when it already satisfies the
+       bounds;
+    2. else the refit without the criteria it gives a negative coefficient
+       (:func:`_active_set_refit`), when that satisfies the conditions -- the usual
+       case, at the cost of one or two more Fisher-scoring fits;
+    3. else ``scipy.optimize.minimize(method="L-BFGS-B")`` on the mean negative
+       log-likelihood (:func:`_nll_and_gradient`, analytic gradient) within the
+       bounds, from the unconstrained estimate clipped to them, polished by step 2
+       from its active set (the L-BFGS-B point itself when polishing fails).
+
+    Parameters
+    ----------
+    x : np.ndarray
+        Design matrix (n x k), intercept first.
+    y : np.ndarray
+        Outcome.
+    target : {"conversion", "revenue"}
+        Model family, as in :func:`calibrate_weights`.
+    start : np.ndarray, optional
+        Starting coefficients of the unconstrained fit.
+    max_iter : int, default 1000
+        Maximum L-BFGS-B iterations.
+
+    Returns
+    -------
+    np.ndarray
+        Coefficients with ``beta[1:] >= 0``, or all NaN when no fit is found.
+
+    References
+    ----------
+    Byrd RH, Lu P, Nocedal J, Zhu C (1995). A limited memory algorithm for bound
+    constrained optimization. SIAM J Sci Comput 16(5):1190-1208.
+    """
+    k = x.shape[1]
+    binomial = target == "conversion"
+    free = _glm_irls(x, y, target, start)
+    if np.isfinite(free).all():
+        if (free[1:] >= 0).all():
+            return free
+        refit = _active_set_refit(x, y, target, free)
+        if refit is not None:
+            return refit
+        x0 = free.copy()
+    elif start is not None and np.isfinite(start).all():
+        x0 = np.asarray(start, dtype=np.float64).copy()
+    else:
+        ybar = float(np.clip(y.mean(), 1e-10, 1 - 1e-10 if binomial else np.inf))
+        x0 = np.zeros(k)
+        x0[0] = math.log(ybar / (1 - ybar)) if binomial else math.log(ybar)
+    x0[1:] = np.maximum(x0[1:], 0.0)
+    beta = _lbfgsb(x, y, target, x0, max_iter)
+    if not np.isfinite(beta).all():
+        return np.full(k, np.nan)
+    polished = _active_set_refit(x, y, target, beta)
+    return polished if polished is not None else beta
+
+
+def _fit_params(
+    z: FloatArray,
+    y: FloatArray,
+    target: str,
+    start: FloatArray | None = None,
+    sign_handling: str = "clip",
+) -> FloatArray:
+    """Coefficients (intercept first) of the GLM of ``y`` on ``z``; NaN on failure.
+
+    ``sign_handling="constrained"`` bounds the slopes at ``>= 0``
+    (:func:`_glm_constrained`); ``"clip"`` is the unconstrained fit (the clipping
+    happens in :func:`_data_weights_kernel`).
+    """
+    if sign_handling == "constrained":
+        return _glm_constrained(_design(z), y, target, start)
     return _glm_irls(_design(z), y, target, start)
 
 
@@ -684,6 +888,7 @@ def calibrate_weights(
     boot_rows: int = 20_000,
     cv_fit_rows: int = 200_000,
     ci: float = 0.95,
+    sign_handling: SignHandling = DEFAULT_SIGN_HANDLING,
 ) -> CalibrationResult:
     """Propose next year's criteria weights from last year's outcomes.
 
@@ -759,6 +964,18 @@ def calibrate_weights(
     ci : float, default 0.95
         Confidence level of the coefficient (Wald) and weight (bootstrap
         percentile) intervals.
+    sign_handling : {"constrained", "clip"}, default "constrained"
+        How the data weights respect the declared directions (module docstring,
+        step 3).  ``"constrained"``: the GLM is fitted by maximum likelihood with
+        every coefficient bounded at ``>= 0`` on the oriented scale (L-BFGS-B,
+        :func:`_glm_constrained`), and the weights are the bounded coefficients
+        normalised -- the fit itself respects the directions, so correlated criteria
+        share their joint effect among the ones allowed.  ``"clip"``: the
+        unconstrained fit with every contradicting coefficient set to 0 afterwards
+        (the others keep the compensation they got for it).  The same choice is used
+        in the main fit, every bootstrap replicate and every cross-validation fold;
+        the blending with the expert weights (``strength``) is unchanged.  Both give
+        the same weights when no coefficient contradicts its direction.
 
     Returns
     -------
@@ -789,9 +1006,15 @@ def calibrate_weights(
     -----
     Coefficient -> weight: the score is ``sum_j w_j z_j`` with ``z`` the normalised
     criteria and the GLM's linear predictor is ``alpha + sum_j beta_j z_j``, so
-    ``w_j proportional to max(beta_j, 0)`` makes the linear predictor a monotone
-    transform of the score.  A negative ``beta_j`` is reported (``sign_ok`` False,
-    warning with its p-value) and gets data weight 0 -- never silently.
+    ``w_j proportional to beta_j >= 0`` makes the linear predictor a monotone
+    transform of the score.  A negative unconstrained ``beta_j`` is reported
+    (``sign_ok`` False, warning with its p-value) -- never silently.  With
+    ``sign_handling="constrained"`` the weights come from the bounded maximum of the
+    likelihood, which is the best ranking model among those whose score respects the
+    directions; clipping the unconstrained coefficients is not a maximum of the
+    likelihood of anything, and ranks worse out of sample on correlated criteria
+    (``tests/methods/test_calibration.py``).  The expert prior enters after the fit
+    (the precision-weighted shrinkage of step 4), the same for both choices.
 
     The bootstrap variance of each data weight gives its precision; a criterion
     whose data weight is 0 in every replicate (a firmly contradicted direction)
@@ -808,6 +1031,8 @@ def calibrate_weights(
     insurance claims data: dispersion modelling. ASTIN Bulletin 32(1):143-157.
     Bickel PJ, Goetze F, van Zwet WR (1997). Resampling fewer than n observations:
     gains, losses, and remedies for losses. Statistica Sinica 7:1-31.
+    Byrd RH, Lu P, Nocedal J, Zhu C (1995). A limited memory algorithm for bound
+    constrained optimization. SIAM J Sci Comput 16(5):1190-1208.
 
     Examples
     --------
@@ -835,6 +1060,7 @@ def calibrate_weights(
         boot_rows,
         cv_fit_rows,
         ci,
+        sign_handling,
     )
     strength = float(strength)
     columns = matrix.columns
@@ -861,7 +1087,12 @@ def calibrate_weights(
             if target == "conversion"
             else f"Tweedie GLM, var_power={TWEEDIE_VAR_POWER}, log link"
         ),
-        "weight_mapping": "w_j = max(beta_j, 0) / sum_k max(beta_k, 0)",
+        "sign_handling": sign_handling,
+        "weight_mapping": (
+            "w_j = beta_j / sum_k beta_k, beta from the GLM fitted with beta_j >= 0 (L-BFGS-B)"
+            if sign_handling == "constrained"
+            else "w_j = max(beta_j, 0) / sum_k max(beta_k, 0), beta from the unconstrained GLM"
+        ),
         "update": "precision-weighted shrinkage towards the expert weights",
         "strength": strength,
         "cv_folds": cv_folds,
@@ -976,8 +1207,17 @@ def calibrate_weights(
     lo[free], hi[free] = cil_free[1:, 0], cil_free[1:, 1]
 
     w_data = np.zeros(p)
-    w_free = _data_weights_kernel(coef_free[1:])
     sign_ok = np.where(free, np.nan_to_num(beta) >= 0, True)
+    if sign_handling == "constrained" and (coef_free[1:] < 0).any():
+        fit_free = _glm_constrained(design, y, target, start=coef_free)
+        if not np.isfinite(fit_free).all():
+            return fallback("the sign-constrained GLM could not be fitted.")
+    else:
+        fit_free = coef_free.copy()
+        fit_free[1:] = np.maximum(fit_free[1:], 0.0)
+    used = np.full(p, np.nan)
+    used[free] = fit_free[1:]
+    w_free = _data_weights_kernel(fit_free[1:])
     partial_table = _table(
         columns,
         dirs,
@@ -987,6 +1227,7 @@ def calibrate_weights(
         hi,
         pval,
         sign_ok,
+        used,
         expert.to_numpy(),
         np.full(p, np.nan),
         np.full(p, np.nan),
@@ -995,11 +1236,15 @@ def calibrate_weights(
         np.full(p, np.nan),
     )
     for j in np.flatnonzero(~sign_ok):
+        handled = (
+            f"the sign-constrained fit gives it {used[j]:.3g} and refits the other criteria"
+            if sign_handling == "constrained"
+            else "its data-implied weight is set to 0"
+        )
         notes.append(
             f"Criterion '{columns[j]}' (declared '{dirs[columns[j]]}'): coefficient "
             f"{beta[j]:+.3g} (p = {pval[j]:.3g}) contradicts the declared direction; "
-            "its data-implied weight is set to 0. Check the criterion's definition "
-            "and direction before adopting new weights."
+            f"{handled}. Check the criterion's definition and direction before adopting new weights."
         )
     if np.isnan(w_free).any():
         return fallback(
@@ -1017,7 +1262,7 @@ def calibrate_weights(
     boot_beta = np.full((n_boot, int(free.sum())), np.nan)
     for b in range(n_boot):
         idx = rng_b.integers(0, n, size=m)
-        boot_beta[b] = _fit_params(zf[idx], y[idx], target, start=coef_free)[1:]
+        boot_beta[b] = _fit_params(zf[idx], y[idx], target, start=coef_free, sign_handling=sign_handling)[1:]
     boot_wf = _data_weights_kernel(boot_beta)
     ok = np.isfinite(boot_wf).all(axis=1)
     n_bad = int((~ok).sum())
@@ -1062,6 +1307,7 @@ def calibrate_weights(
         cv_fit_rows,
         coef_free,
         np.random.default_rng(ss_cv),
+        sign_handling,
     )
     cv = cv_folds_df.groupby(level="weights", sort=False).mean().reindex(list(_ROWS))
     t_cv = time.perf_counter() - t0
@@ -1075,6 +1321,7 @@ def calibrate_weights(
         hi,
         pval,
         sign_ok,
+        used,
         w_exp,
         w_data,
         np.sqrt(var),
@@ -1144,6 +1391,7 @@ def _table(
     hi: FloatArray,
     pval: FloatArray,
     sign_ok: npt.NDArray[np.bool_],
+    used: FloatArray,
     w_exp: FloatArray,
     w_data: FloatArray,
     w_data_se: FloatArray,
@@ -1160,6 +1408,7 @@ def _table(
             "ci_high": hi,
             "p_value": pval,
             "sign_ok": np.asarray(sign_ok, dtype=bool),
+            "coefficient_used": used,
             "expert_weight": w_exp,
             "data_weight": w_data,
             "data_weight_se": w_data_se,
@@ -1184,6 +1433,7 @@ def _empty_table(expert: pd.Series, dirs: Mapping[str, str]) -> pd.DataFrame:
         nan,
         nan,
         np.ones(p, dtype=bool),
+        nan,
         expert.to_numpy(),
         nan,
         nan,
@@ -1236,8 +1486,12 @@ def _cross_validate(
     fit_rows: int,
     start: FloatArray,
     rng: np.random.Generator,
+    sign_handling: str = DEFAULT_SIGN_HANDLING,
 ) -> pd.DataFrame:
-    """Out-of-sample metrics per fold for the expert, data and blended weights."""
+    """Out-of-sample metrics per fold for the expert, data and blended weights.
+
+    Each fold's data weights are fitted with the same ``sign_handling`` as the main fit.
+    """
     n = z.shape[0]
     folds = _stratified_folds(conv.astype(np.int64), k, rng)
     rows: list[list[float]] = []
@@ -1248,7 +1502,7 @@ def _cross_validate(
         if train.shape[0] > fit_rows:
             train = np.sort(rng.choice(train, size=fit_rows, replace=False))
         z_tr, z_te = z[train], z[test]
-        beta = _fit_params(z_tr[:, free], y[train], target, start=start)[1:]
+        beta = _fit_params(z_tr[:, free], y[train], target, start=start, sign_handling=sign_handling)[1:]
         w_data = np.zeros(z.shape[1])
         w_data[free] = _data_weights_kernel(beta)
         w_blend = _blend_kernel(w_exp, w_data, precision * train.shape[0] / n, strength)

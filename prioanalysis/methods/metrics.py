@@ -11,7 +11,9 @@ it, as small pure functions over pandas objects indexed by customer id:
 * tiers and A-E grades: :func:`rate_table`, :func:`trend_test`,
   :func:`closed_in_time`;
 * year-on-year movement: :func:`migration_matrix`, :func:`migration_tests`,
-  :func:`psi`, :func:`psi_breakdown`, :func:`stability_table`.
+  :func:`psi`, :func:`psi_breakdown`, :func:`stability_table`;
+* several scores of one list side by side (candidate weight sets judged on the same
+  outcomes): :func:`score_comparison`.
 
 Conventions shared by every function
 ------------------------------------
@@ -69,6 +71,7 @@ __all__ = [
     "stability_table",
     "univariate_auc",
     "closed_in_time",
+    "score_comparison",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -1647,3 +1650,106 @@ def univariate_auc(
         )
     index = pd.Index(list(matrix.columns), name="criterion", dtype=object)
     return pd.DataFrame(rows, index=index)
+
+
+# ----------------------------------------------------------------------------------
+# Several scores of one list, side by side
+# ----------------------------------------------------------------------------------
+
+
+def score_comparison(
+    scores: pd.DataFrame,
+    outcome: pd.Series,
+    value: pd.Series,
+    tiers: pd.DataFrame | None = None,
+    tier_order: Sequence[object] | None = None,
+    shares: Sequence[float] = (0.1, 0.2),
+    ci: float | None = 0.95,
+) -> pd.DataFrame:
+    """Judge several scores of the same customers on the same outcomes.
+
+    Each column of ``scores`` is one way of scoring the list (e.g. one candidate
+    weight set); each becomes a row of the result with its :func:`auc` (DeLong
+    interval), the share of ``value`` captured by the top ``shares`` of the list
+    (:func:`capture_at`) and, when ``tiers`` is given, the conversion rate of every
+    tier (:func:`rate_table`).
+
+    Parameters
+    ----------
+    scores : pd.DataFrame
+        Customers (rows, indexed by customer id) × scores (columns); no missing values.
+    outcome : pd.Series
+        1/True if the customer converted; same customer ids.
+    value : pd.Series
+        Revenue per customer, >= 0; same customer ids.
+    tiers : pd.DataFrame, optional
+        Tier label per customer under each score (same columns as ``scores``).
+    tier_order : sequence, optional
+        The tiers best first (required with ``tiers``); the first is the top tier.
+    shares : sequence of float, default (0.1, 0.2)
+        Top shares of the list for the revenue capture.
+    ci : float or None, default 0.95
+        Level of the AUC interval.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by the columns of ``scores`` (index name ``weights``): ``n``,
+        ``conversions``, ``auc``, ``auc_ci_low``, ``auc_ci_high``,
+        ``capture_top<p>`` per share (``p`` in percent, e.g. ``capture_top10``) and,
+        with ``tiers``, ``top_tier_n``, ``top_tier_conversion`` and
+        ``conversion_<tier>`` per tier of ``tier_order`` (NaN for an empty tier).
+
+    Raises
+    ------
+    InputError
+        Misaligned inputs, missing values, an outcome that is not 0/1 or has one
+        class, a total value of 0, ``tiers`` without ``tier_order`` or with other
+        columns than ``scores``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y = pd.Series([1, 0, 1, 0], index=list("abcd"))
+    >>> v = pd.Series([10.0, 0.0, 30.0, 0.0], index=y.index)
+    >>> s = pd.DataFrame({"good": [4, 3, 2, 1], "bad": [1, 2, 3, 4]}, index=y.index)
+    >>> t = score_comparison(s, y, v, shares=(0.25, 0.5), ci=None)
+    >>> t[["auc", "capture_top25", "capture_top50"]].to_dict("index")  # doctest: +NORMALIZE_WHITESPACE
+    {'good': {'auc': 0.75, 'capture_top25': 0.25, 'capture_top50': 0.25},
+     'bad': {'auc': 0.25, 'capture_top25': 0.0, 'capture_top50': 0.75}}
+    """
+    if not isinstance(scores, pd.DataFrame) or scores.shape[1] == 0:
+        raise InputError("`scores` must be a DataFrame with one column per score (customers as rows).")
+    if tiers is not None:
+        if tier_order is None:
+            raise InputError("`tier_order` is needed with `tiers`: the tiers best first.")
+        if not isinstance(tiers, pd.DataFrame) or list(tiers.columns) != list(scores.columns):
+            raise InputError("`tiers` must be a DataFrame with the same columns as `scores`, in the same order.")
+    ks = [_top_share(k, "shares") for k in shares]
+    names = [f"capture_top{round(100 * k):d}" for k in ks]
+    rows = []
+    for col in scores.columns:
+        s = scores[col]
+        r = auc(s, outcome, ci=ci)
+        row: dict[str, float] = {
+            "n": float(r.n_pos + r.n_neg),
+            "conversions": float(r.n_pos),
+            "auc": r.auc,
+            "auc_ci_low": r.ci_low,
+            "auc_ci_high": r.ci_high,
+        }
+        for k, name in zip(ks, names, strict=True):
+            row[name] = capture_at(s, value, k)
+        if tiers is not None:
+            rt = rate_table(tiers[col], outcome, ci=None, order=tier_order)
+            top = rt.index[0]
+            row["top_tier_n"] = float(rt.loc[top, "n"])
+            row["top_tier_conversion"] = float(rt.loc[top, "rate"])
+            for label in rt.index:
+                row[f"conversion_{label}"] = float(rt.loc[label, "rate"])
+        rows.append(row)
+    out = pd.DataFrame(rows, index=pd.Index(list(scores.columns), name="weights"))
+    for c in ("n", "conversions", "top_tier_n"):
+        if c in out.columns:
+            out[c] = out[c].astype(np.int64)
+    return out

@@ -158,7 +158,9 @@ def save_figure(result: FigureResult, name: str, directory: str | Path) -> list[
     png, svg, csv = d / f"{name}.png", d / f"{name}.svg", d / f"{name}.csv"
     result.figure.savefig(png, metadata={"Software": None})
     result.figure.savefig(svg, metadata={"Date": None, "Creator": None})
-    result.data.to_csv(csv, index=False, lineterminator="\n")
+    from prioanalysis.report.tables import csv_safe  # text that a spreadsheet would run as a formula
+
+    csv_safe(result.data).to_csv(csv, index=False, lineterminator="\n")
     return [png, svg, csv]
 
 

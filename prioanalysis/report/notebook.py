@@ -79,7 +79,8 @@ def format_table(
 ) -> Any:
     """A pandas Styler for leadership: formatted numbers, no index, escaped text.
 
-    Text is HTML-escaped, so customer names can never inject markup into a report.
+    Text is HTML-escaped — cells, column headers and index labels — so customer
+    names and tier names (``<b>战略</b>``) can never inject markup into a report.
     """
     fmt: dict[str, Any] = {}
     for col in frame.columns:
@@ -90,6 +91,7 @@ def format_table(
         elif pd.api.types.is_float_dtype(frame[col]):
             fmt[col] = "{:,.3f}"
     styler = frame.style.format(fmt, na_rep="—", escape="html")
+    styler = styler.format_index(escape="html", axis=1).format_index(escape="html", axis=0)
     if not index:
         styler = styler.hide(axis="index")
     return styler

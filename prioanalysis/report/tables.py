@@ -23,18 +23,77 @@ import pandas as pd
 
 from prioanalysis.steps.ranking import RankingResult
 
-__all__ = ["write_csv", "write_ranking_tables", "write_target_workbook", "DECIMALS"]
+__all__ = ["write_csv", "csv_safe", "restore_text", "write_ranking_tables", "write_target_workbook", "DECIMALS"]
 
 #: Decimals kept for floating-point columns in CSV tables.
 DECIMALS = 6
 _SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
 
+#: First characters that make a spreadsheet read a text cell as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _neutral(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with every text cell (and text header or index label) that a
+    spreadsheet would run as a formula — starting with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return, and not a number — prefixed with a single quote
+    (``=HYPERLINK(...)`` → ``'=HYPERLINK(...)``), as OWASP recommends against CSV
+    injection. Numbers, including negative ones, are left as they are.
+
+    Examples
+    --------
+    >>> csv_safe(pd.DataFrame({"name": ["=1+2", "-3", "@x", "ok"], "n": [-1, 2, 3, 4]}))["name"].tolist()
+    ["'=1+2", '-3', "'@x", 'ok']
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = out[col].map(_neutral, na_action="ignore")
+    out.columns = out.columns.map(_neutral) if out.columns.dtype == object else out.columns
+    if out.index.dtype == object:
+        out.index = out.index.map(_neutral).rename(out.index.name)
+    return out
+
+
+def restore_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`csv_safe` on a table read back from a run's CSV."""
+
+    def back(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+            return value[1:]
+        return value
+
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = out[col].map(back, na_action="ignore")
+    return out
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path, index: bool = False) -> Path:
-    r"""Write a table reproducibly (rounded floats, UTF-8, ``\n`` line ends)."""
+    r"""Write a table reproducibly (rounded floats, UTF-8, ``\n`` line ends).
+
+    This is where every table of a run is written: text cells a spreadsheet would run
+    as a formula are neutralised (:func:`csv_safe`).
+    """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    frame.round(DECIMALS).to_csv(p, index=index, lineterminator="\n", encoding="utf-8")
+    csv_safe(frame.round(DECIMALS)).to_csv(p, index=index, lineterminator="\n", encoding="utf-8")
     return p
 
 
@@ -85,9 +144,11 @@ def write_target_workbook(
             if not fast:
                 _no_formulas(ws, frame)
             ws.freeze_panes = "A2"
-            head = frame.head(200).astype(str)
+            head = frame.head(200)
             for i, col in enumerate(frame.columns):
-                width = max(len(str(col)), int(head[col].str.len().max() if len(head) else 0))
+                # map(str): a missing value (pd.NA in a text column) is counted as "<NA>", never NaN
+                longest = head.iloc[:, i].map(lambda v: len(str(v))).max() if len(head) else 0
+                width = max(len(str(col)), int(longest))
                 letter = ws.cell(row=1, column=i + 1).column_letter
                 ws.column_dimensions[letter].width = min(max(8, width * 1.2 + 2), 48)
     if fast:

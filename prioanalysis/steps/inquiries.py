@@ -90,6 +90,9 @@ __all__ = [
     "year_to_date",
     "volume_table",
     "response_time_summary",
+    "PENDING",
+    "PENDING_LABELS",
+    "pending_label",
     "decision_table",
     "follow_up_depth",
     "conversion_summary",
@@ -374,18 +377,60 @@ def response_time_summary(
     return pd.DataFrame(rows, index=pd.Index([k for k, _ in parts], name=name, dtype=object))
 
 
-def decision_table(inquiries: pd.DataFrame, labels: Mapping[str, str], ci: float | None = 0.95) -> pd.DataFrame:
+#: The ``decision`` key of the row of pending inquiries (no decision recorded yet) in
+#: :func:`decision_table` and :func:`decision_agreement`.
+PENDING = "(pending)"
+#: The label of that row, by report language.
+PENDING_LABELS: Mapping[str, str] = {"en": "pending (no decision yet)", "zh": "待定（尚未决定）"}
+
+
+def pending_label(lang: str) -> str:
+    """The label of the pending row in the report's language (English by default).
+
+    Examples
+    --------
+    >>> pending_label("zh")
+    '待定（尚未决定）'
+    """
+    return PENDING_LABELS.get(lang, PENDING_LABELS["en"])
+
+
+def _with_pending(
+    inquiries: pd.DataFrame, labels: Mapping[str, str], pending_label: str
+) -> tuple[pd.Series, dict[str, str]]:
+    """The decisions with the pending ones as :data:`PENDING`, and the labels with
+    a pending row when some inquiry is pending.
+    """
+    decision = inquiries["decision"].astype(object)
+    pending = decision.isna() | (decision.astype(str).str.strip() == "")
+    if not pending.any():
+        return decision, dict(labels)
+    return decision.where(~pending, PENDING), {**labels, PENDING: pending_label}
+
+
+def decision_table(
+    inquiries: pd.DataFrame,
+    labels: Mapping[str, str],
+    ci: float | None = 0.95,
+    pending_label: str = PENDING_LABELS["en"],
+) -> pd.DataFrame:
     """Handling decisions: how many, and how often each converted.
+
+    An inquiry without a decision yet is *pending* (the marketing lead has not
+    decided, ``prioanalysis inquiry decide``): the pending ones are counted in a last
+    row, :data:`PENDING`, when there are any, and in the shares.
 
     Parameters
     ----------
     inquiries : pandas.DataFrame
-        With ``decision`` and ``converted``.
+        With ``decision`` (empty = pending) and ``converted``.
     labels : mapping
         Decision id → label, in funnel order (``decisions`` of ``inquiries.yaml``);
         decisions absent from the data get 0.
     ci : float or None
         Wilson interval of each conversion rate.
+    pending_label : str
+        Label of the pending row (:data:`PENDING_LABELS` per language).
 
     Returns
     -------
@@ -395,19 +440,21 @@ def decision_table(inquiries: pd.DataFrame, labels: Mapping[str, str], ci: float
 
     Examples
     --------
-    >>> q = pd.DataFrame({"decision": ["a", "b", "b", "b"], "converted": [0, 1, 0, 0]})
+    >>> q = pd.DataFrame({"decision": ["a", "b", "b", None], "converted": [0, 1, 0, 0]})
     >>> decision_table(q, {"a": "A", "b": "B", "c": "C"}, ci=None)[
     ...     ["decision", "inquiries", "share", "converted"]]
-      decision  inquiries  share  converted
-    0        a          1   0.25          0
-    1        b          3   0.75          1
-    2        c          0   0.00          0
+        decision  inquiries  share  converted
+    0          a          1   0.25          0
+    1          b          2   0.50          1
+    2          c          0   0.00          0
+    3  (pending)          1   0.25          0
     """
     from prioanalysis.methods.metrics import _wilson
 
+    decision, labels = _with_pending(inquiries, labels, pending_label)
     order = list(labels)
-    n = inquiries["decision"].value_counts().reindex(order, fill_value=0)
-    conv = inquiries.groupby("decision")["converted"].sum().reindex(order, fill_value=0)
+    n = decision.value_counts().reindex(order, fill_value=0)
+    conv = inquiries["converted"].groupby(decision).sum().reindex(order, fill_value=0)
     total = int(n.sum())
     nn, cc = n.to_numpy(dtype=float), conv.to_numpy(dtype=float)
     lo, hi = _wilson(cc, nn, ci)
@@ -992,6 +1039,7 @@ def decision_agreement(
     labels: Mapping[str, str],
     propose_label: str = "proposed by the criteria",
     other_label: str = "not proposed",
+    pending_label: str = PENDING_LABELS["en"],
 ) -> pd.DataFrame:
     """Handler's decision × the criteria's proposal: where the two disagree.
 
@@ -1001,24 +1049,29 @@ def decision_agreement(
         From :func:`score_inquiries` (``decision``, ``propose``).
     labels : mapping
         Decision id → label, in funnel order.
+    pending_label : str
+        Label of the row of pending inquiries (no decision yet), shown when there are any.
 
     Returns
     -------
     pandas.DataFrame
         One row per decision (``decision``, ``label``), columns ``propose_label``,
-        ``other_label`` and ``total``.
+        ``other_label`` and ``total``; pending inquiries in a last row :data:`PENDING`.
 
     Examples
     --------
-    >>> s = pd.DataFrame({"decision": ["a", "b", "b"], "propose": [True, True, False]})
-    >>> decision_agreement(s, {"a": "A", "b": "B"}, "yes", "no")
-      decision label  yes  no  total
-    0        a     A    1   0      1
-    1        b     B    1   1      2
+    >>> s = pd.DataFrame({"decision": ["a", "b", "b", None], "propose": [True, True, False, True]})
+    >>> decision_agreement(s, {"a": "A", "b": "B"}, "yes", "no", pending_label="P")
+        decision label  yes  no  total
+    0          a     A    1   0      1
+    1          b     B    1   1      2
+    2  (pending)     P    1   0      1
     """
+    decision, labels = _with_pending(scored, labels, pending_label)
     order = list(labels)
-    yes = scored[scored["propose"]].groupby("decision").size().reindex(order, fill_value=0)
-    no = scored[~scored["propose"]].groupby("decision").size().reindex(order, fill_value=0)
+    propose = scored["propose"].astype(bool)
+    yes = decision[propose].value_counts().reindex(order, fill_value=0)
+    no = decision[~propose].value_counts().reindex(order, fill_value=0)
     return pd.DataFrame(
         {
             "decision": order,

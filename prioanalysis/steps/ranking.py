@@ -107,6 +107,7 @@ def method_choices(params: Params) -> dict[str, Any]:
         "round_decimals": run.scoring.round_decimals,
         "multi_segment_rule": run.intake.multi_segment_rule,
         "min_completeness": run.intake.min_completeness,
+        "conflicting_facts": run.intake.conflicting_facts,
         "gates": [g.model_dump() for g in run.gates],
         "tier_scheme": tiers.scheme,
         "tier_names": list(tiers.names),

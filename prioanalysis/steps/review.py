@@ -36,7 +36,10 @@ What the review reports
 :func:`revenue_focus` and :func:`missed_opportunities` (resource focus),
 :func:`converted_inquiries`, :func:`goal_actuals` / :func:`goal_attainment` (balanced
 scorecard) and :func:`next_year_changes` (what to change next year, by documented
-rules with their thresholds as parameters).
+rules with their thresholds as parameters). Its weight proposals defer to the one
+joint answer on the weights, :func:`prioanalysis.steps.calibration.recommend_changes`,
+which weighs this evidence together with the calibration and a test on the next year
+(the calibration notebook shows the same table).
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ __all__ = [
     "criteria_changes",
     "tier_changes",
     "next_year_changes",
+    "WEIGHT_DIRECTIONS",
 ]
 
 
@@ -961,6 +965,40 @@ _CHANGE_COLUMNS = [
 ]
 
 
+#: The review's proposals that move a criterion's weight, and their direction.
+WEIGHT_DIRECTIONS: Mapping[str, int] = {
+    "raise weight": 1,
+    "lower weight": -1,
+    "drop": -1,
+    "reverse or drop": -1,
+}
+
+
+def _defer_to_joint(changes: list[tuple[str, str, str]], joint: pd.Series | None) -> list[tuple[str, str, str]]:
+    """The review's weight proposals replaced by the joint recommendation's answer."""
+    if joint is None:
+        return changes
+    weight = [c for c in changes if c[0] in WEIGHT_DIRECTIONS]
+    other = [c for c in changes if c[0] not in WEIGHT_DIRECTIONS]
+    moved = f"{float(joint['from']):.1%} → {float(joint['to']):.1%}"
+    if joint["decision"] == "move":
+        word = "raise weight" if float(joint["to"]) > float(joint["from"]) else "lower weight"
+        alone = f" (the review alone: {weight[0][0]})" if weight else ""
+        evidence = weight[0][2] if weight else ""
+        return [(word, f"joint recommendation: {moved}{alone}", evidence), *other]
+    if weight:
+        return [
+            (
+                "keep weight",
+                f"the review alone would {weight[0][0].replace(' weight', '')}; the joint recommendation keeps it "
+                f"({joint['reason']})",
+                weight[0][2],
+            ),
+            *other,
+        ]
+    return other
+
+
 def criteria_changes(
     effectiveness: pd.DataFrame,
     null_auc: float = 0.5,
@@ -970,6 +1008,7 @@ def criteria_changes(
     include_keep: bool = False,
     model: pd.DataFrame | None = None,
     model_alpha: float = 0.05,
+    joint: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Criteria to drop, reverse, reweigh or re-check, from the univariate evidence.
 
@@ -997,6 +1036,14 @@ def criteria_changes(
     not dropped or reversed (``keep: joint model supports it``) — its univariate
     weakness comes from its overlap with the other criteria.
 
+    With the **joint recommendation** (``joint``, the table of
+    :func:`prioanalysis.steps.calibration.recommend_changes`, which weighs this evidence
+    together with the calibration and an out-of-sample test), the weight proposals of
+    rules 1–3 defer to it, so the review never proposes the opposite of the answer the
+    calibration notebook shows: a weight it moves reads ``raise weight`` / ``lower
+    weight`` with the joint figures; a weight it keeps reads ``keep weight`` and says
+    what the review alone would have proposed.
+
     Parameters
     ----------
     effectiveness : pandas.DataFrame
@@ -1014,6 +1061,9 @@ def criteria_changes(
         ``model_sign_ok``.
     model_alpha : float, default 0.05
         Significance at which the joint model overrides a univariate drop/reverse.
+    joint : pandas.DataFrame, optional
+        The joint recommendation's table (``criterion``, ``decision``, ``from``,
+        ``to``, ``reason``).
 
     Returns
     -------
@@ -1032,6 +1082,11 @@ def criteria_changes(
     """
     rows = []
     e = effectiveness
+    joint_rows = (
+        joint.set_index("criterion")
+        if joint is not None
+        else pd.DataFrame(columns=["decision", "from", "to", "reason"], index=pd.Index([], dtype=object))
+    )
     contrary = e["ci_high"] < null_auc
     null = ~contrary & (e["ci_low"] <= null_auc)
     sep = (e["auc"] - null_auc).clip(lower=0).where(~(contrary | null), 0.0)
@@ -1091,6 +1146,7 @@ def criteria_changes(
             changes.append(
                 ("check data", f"distribution shifted from the year before (PSI > {psi_threshold})", f"PSI {psi_v:.3f}")
             )
+        changes = _defer_to_joint(changes, joint_rows.loc[cid] if cid in joint_rows.index else None)
         if not changes and include_keep:
             changes.append(("keep", "separates in line with its weight", ev))
         for change, reason, evidence in changes:
@@ -1181,10 +1237,12 @@ def next_year_changes(
     psi_threshold: float = review.PSI_THRESHOLDS[1],
     include_keep: bool = False,
     model: pd.DataFrame | None = None,
+    joint: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """What to change next year: :func:`criteria_changes` then :func:`tier_changes`.
 
-    ``model``: the calibration model's view (see :func:`criteria_changes`).
+    ``model``: the calibration model's view; ``joint``: the joint recommendation's table,
+    to which the weight proposals defer (see :func:`criteria_changes`).
 
     Returns
     -------
@@ -1198,7 +1256,14 @@ def next_year_changes(
     """
     parts = [
         criteria_changes(
-            effectiveness, null_auc, overweight_ratio, underweight_ratio, psi_threshold, include_keep, model=model
+            effectiveness,
+            null_auc,
+            overweight_ratio,
+            underweight_ratio,
+            psi_threshold,
+            include_keep,
+            model=model,
+            joint=joint,
         ),
         tier_changes(tier_rates, include_keep),
     ]

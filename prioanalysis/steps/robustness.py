@@ -13,6 +13,11 @@ module feeds them a ranking (:class:`prioanalysis.steps.ranking.RankingResult`) 
   interval and the *review* flag, added to the target list;
 * :func:`rank_with_robustness` — the ranking of notebook 20: the list ranked, with the
   robustness columns when ``robustness.enabled``;
+* :func:`draw_arguments` — the weight draws of ``robustness.sampler``: a Dirichlet
+  around the weights, or uniform within the experts' bounds and orders of
+  ``criteria.yaml`` (:func:`constrained_draws`, hit-and-run);
+* :func:`tier_acceptability` — each customer's probability of keeping its tier under
+  both samplers side by side, when ``criteria.yaml`` states bounds or orders;
 * :func:`uncertain_targets` — the targets whose tier is unstable, with the weight that
   decides them; :func:`ahp_check` — the same draws from the judges' own AHP
   uncertainty;
@@ -31,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from prioanalysis.config.params import MISSING_POLICIES, CriteriaParams, Params
-from prioanalysis.errors import ParamsError
+from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.inputs.preliminary import IntakeResult
 from prioanalysis.methods import acceptability
 from prioanalysis.methods import target_list as _schema
@@ -48,12 +53,20 @@ from prioanalysis.steps.ranking import (
 __all__ = [
     "tier_spec",
     "acceptability_inputs",
+    "SAMPLERS",
+    "weight_constraints",
+    "constrained_draws",
+    "draw_arguments",
     "add_robustness",
+    "tier_acceptability",
     "rank_with_robustness",
     "uncertain_targets",
     "ahp_check",
     "missing_policy_sensitivity",
 ]
+
+#: The weight samplers of ``robustness.sampler`` in ``run.yaml``.
+SAMPLERS: tuple[str, ...] = ("dirichlet", "constrained")
 
 
 def tier_spec(params: Params, segments: pd.Series, eligible: pd.Series | None = None) -> dict[str, Any]:
@@ -129,15 +142,101 @@ def acceptability_inputs(result: RankingResult, params: Params) -> dict[str, Any
     }
 
 
+def weight_constraints(criteria: CriteriaParams) -> dict[str, Any]:
+    """What ``criteria.yaml`` states about the weights, as the constraint arguments of
+    :func:`prioanalysis.methods.acceptability.constrained_weight_draws`.
+
+    Returns
+    -------
+    dict
+        ``bounds`` (criterion → ``(lower, upper)``), ``orders`` (pairs ``(a, b)``:
+        ``a`` weighs at least ``b``), ``families`` (criterion → family, when
+        ``family_weights`` is given: the bounds and orders are then within-family)
+        and ``family_bounds``.
+    """
+    by_family = criteria.family_weights is not None
+    return {
+        "bounds": {c.id: c.weight_bounds for c in criteria.criteria if c.weight_bounds is not None},
+        "orders": criteria.weight_orders,
+        "families": {c.id: c.family for c in criteria.criteria} if by_family else None,
+        "family_bounds": dict(criteria.family_weight_bounds or {}) or None,
+    }
+
+
+_DRAWS_CACHE: dict[str, acceptability.WeightDraws] = {}
+
+
+def constrained_draws(params: Params) -> acceptability.WeightDraws:
+    """Weights drawn uniformly within the bounds and orders of ``criteria.yaml``.
+
+    :func:`prioanalysis.methods.acceptability.constrained_weight_draws` with
+    :func:`weight_constraints`, ``robustness.n_draws``, ``chains``, ``burn_in``,
+    ``thinning`` and the run's ``seed``. The same parameters give the same draws
+    (they are made once per process and reused).
+
+    Raises
+    ------
+    ParamsError
+        ``criteria.yaml`` states no bounds and no orders (naming both files).
+    """
+    crit, rb = params.criteria, params.run.robustness
+    if not crit.states_weight_constraints:
+        raise ParamsError(
+            f"{params.run_path}: robustness.sampler 'constrained' draws the weights within the experts' "
+            f"bounds and orders, but {params.criteria_path} states none (weight_bounds on a criterion, "
+            "family_weight_bounds or weight_order)"
+        )
+    kwargs = weight_constraints(crit)
+    settings: dict[str, Any] = {"n_draws": rb.n_draws, "seed": params.run.seed, "chains": rb.chains}
+    settings.update(burn_in=rb.burn_in, thinning=rb.thinning)
+    key = repr((crit.ids, sorted(kwargs.items(), key=lambda kv: kv[0]), sorted(settings.items())))
+    if key not in _DRAWS_CACHE:
+        try:
+            draws = acceptability.constrained_weight_draws(crit.ids, **kwargs, **settings)
+        except InputError as exc:
+            raise ParamsError(f"{params.criteria_path}: {exc}") from None
+        _DRAWS_CACHE.clear()  # one set of draws is kept: a run has one set of parameters
+        _DRAWS_CACHE[key] = draws
+    return _DRAWS_CACHE[key]
+
+
+def draw_arguments(params: Params, sampler: str | None = None) -> dict[str, Any]:
+    """The weight-draw arguments of
+    :func:`~prioanalysis.methods.acceptability.rank_acceptability` and
+    :func:`~prioanalysis.methods.acceptability.weight_drivers` for a sampler.
+
+    Parameters
+    ----------
+    params : Params
+    sampler : {"dirichlet", "constrained"}, optional
+        Default ``robustness.sampler`` of ``run.yaml``.
+
+    Returns
+    -------
+    dict
+        ``dirichlet``: ``n_draws``, ``seed`` and ``concentration``;
+        ``constrained``: ``weight_draws`` (:func:`constrained_draws`).
+    """
+    rb = params.run.robustness
+    sampler = rb.sampler if sampler is None else sampler
+    if sampler not in SAMPLERS:
+        raise ParamsError(f"unknown weight sampler {sampler!r}; accepted: {', '.join(SAMPLERS)}")
+    if sampler == "dirichlet":
+        return {"n_draws": rb.n_draws, "seed": params.run.seed, "concentration": rb.concentration}
+    return {"weight_draws": constrained_draws(params)}
+
+
 def add_robustness(result: RankingResult, params: Params) -> RankingResult:
     """Add each customer's probability of keeping its tier, and flag "review".
 
-    Weights are drawn around the criteria weights (Dirichlet, ``robustness`` in
-    ``run.yaml``, seeded with ``run.yaml``'s ``seed``) and the list is rescored and
-    re-tiered for every draw
+    Weights are drawn by ``robustness.sampler`` of ``run.yaml`` (:func:`draw_arguments`:
+    a Dirichlet around the criteria weights by default, or uniformly within the
+    experts' bounds and orders), seeded with ``run.yaml``'s ``seed``, and the list is
+    rescored and re-tiered for every draw
     (:func:`prioanalysis.methods.acceptability.rank_acceptability`). Customers whose
     probability of keeping their tier is below ``robustness.review_threshold`` get the
-    flag ``review``.
+    flag ``review``. The sampler (and, for the constrained draws, their diagnostics) is
+    recorded in the choices.
 
     Returns
     -------
@@ -147,9 +246,7 @@ def add_robustness(result: RankingResult, params: Params) -> RankingResult:
     """
     rb = params.run.robustness
     args = acceptability_inputs(result, params)
-    acc = acceptability.rank_acceptability(
-        **args, n_draws=rb.n_draws, seed=params.run.seed, concentration=rb.concentration
-    )
+    acc = acceptability.rank_acceptability(**args, **draw_arguments(params))
     summary = acc.summary
     tl = result.target_list.copy()
     ids = tl[_schema.KEY]
@@ -157,8 +254,53 @@ def add_robustness(result: RankingResult, params: Params) -> RankingResult:
         tl[col] = ids.map(summary[col]).to_numpy()
     review = (tl["p_keep_tier"] < rb.review_threshold).to_numpy()
     tl["flags"] = np.where(review, np.where(tl["flags"] != "", "review | " + tl["flags"], "review"), tl["flags"])
-    choices = {**result.choices, "robustness_flagged_review": int(review.sum())}
+    choices = {**result.choices, "robustness_flagged_review": int(review.sum()), "robustness_sampler": rb.sampler}
+    if acc.params["draws_diagnostics"] is not None:
+        choices["robustness_draws"] = acc.params["draws_diagnostics"]
     return dataclasses.replace(result, target_list=_schema.order_columns(tl), choices=choices)
+
+
+def tier_acceptability(result: RankingResult, params: Params) -> pd.DataFrame | None:
+    """Each customer's probability of keeping its tier under both weight samplers.
+
+    The Dirichlet draws around the criteria weights and the draws uniform within the
+    experts' bounds and orders (:func:`constrained_draws`), each rescoring and
+    re-tiering the whole list (the same seed, the same number of draws). The
+    probability under ``robustness.sampler`` is the target list's ``p_keep_tier``
+    (read from ``result`` when it has it); the other sampler's is computed here — one
+    more pass of the draws.
+
+    Parameters
+    ----------
+    result : RankingResult
+        The ranking (with the robustness columns, or without: then both are computed).
+    params : Params
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        None when ``criteria.yaml`` states no bounds or orders. Else one row per
+        customer of the target list, in its order: ``customer_id``,
+        ``customer_name``, ``segment`` (label), ``tier``, ``score``,
+        ``p_keep_tier_dirichlet``, ``p_keep_tier_constrained`` and ``difference``
+        (constrained minus Dirichlet).
+    """
+    if not params.criteria.states_weight_constraints:
+        return None
+    rb, tl = params.run.robustness, result.target_list
+    ids = tl[_schema.KEY]
+    args = acceptability_inputs(result, params)
+    out = tl[[_schema.KEY, "customer_name", "segment", "tier", "score"]].copy()
+    out["segment"] = out["segment"].map({k: v.label for k, v in params.run.segments.items()})
+    for sampler in SAMPLERS:
+        if sampler == rb.sampler and "p_keep_tier" in tl.columns:
+            p = tl["p_keep_tier"].to_numpy()
+        else:
+            summary = acceptability.rank_acceptability(**args, **draw_arguments(params, sampler)).summary
+            p = ids.map(summary["p_keep_tier"]).to_numpy()
+        out[f"p_keep_tier_{sampler}"] = p
+    out["difference"] = out["p_keep_tier_constrained"] - out["p_keep_tier_dirichlet"]
+    return out.reset_index(drop=True)
 
 
 def rank_with_robustness(
@@ -213,7 +355,8 @@ def uncertain_targets(result: RankingResult, params: Params) -> pd.DataFrame:
     pandas.DataFrame
         ``customer_id``, ``customer_name``, ``segment`` (label), ``tier``, ``score``,
         ``p_keep_tier``, ``driver`` (the criterion's label) and ``correlation``
-        (:func:`prioanalysis.methods.acceptability.weight_drivers`, the same draws).
+        (:func:`prioanalysis.methods.acceptability.weight_drivers`, the same draws:
+        those of ``robustness.sampler``).
     """
     run, rb = params.run, params.run.robustness
     tl = result.target_list
@@ -225,9 +368,7 @@ def uncertain_targets(result: RankingResult, params: Params) -> pd.DataFrame:
         drivers = acceptability.weight_drivers(
             **acceptability_inputs(result, params),
             customers=review[_schema.KEY].tolist(),
-            n_draws=rb.n_draws,
-            seed=run.seed,
-            concentration=rb.concentration,
+            **draw_arguments(params),
         )[["driver", "correlation"]]
     else:
         drivers = pd.DataFrame({"driver": pd.Series(dtype=object), "correlation": pd.Series(dtype=float)})

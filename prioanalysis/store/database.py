@@ -32,7 +32,18 @@ their follow-ups, and the ranking runs with their results.
   PostgreSQL advisory locks), so concurrent imports and runs lose nothing.
 * **Frozen results.** :func:`publish_run` freezes a run: database triggers refuse
   any insert, update or delete of its results and any change to the run itself, on
-  SQLite and PostgreSQL alike. A re-run is a new run.
+  SQLite and PostgreSQL alike — on SQLite ``REPLACE``, ``INSERT OR REPLACE`` and
+  ``UPDATE OR REPLACE`` too (migration 0003; connections also run with
+  ``recursive_triggers`` on). A re-run is a new run.
+* **The inquiry log.** An inquiry is logged (:func:`add_inquiry`), followed up
+  (:func:`add_followup`, never dated before the inquiry), decided by the marketing
+  lead (:func:`decide_inquiry`: decision, reviewer, day; until then it is pending)
+  and converted later (:func:`update_inquiry`). Text typed in may hold no control
+  characters or terminal escapes; a handler must be a known owner once owners are
+  stored.
+* **Faults and secrets.** Any database failure (damaged or locked file, server not
+  reachable, schema missing or newer) is a :class:`StoreError` of one line
+  (:func:`database_error`); a URL is only ever shown through :func:`mask_url`.
 * **No SQL text from data.** Every value is a bound parameter.
 
 Examples
@@ -61,6 +72,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, unquote
 
 import numpy as np
 import pandas as pd
@@ -91,10 +103,13 @@ __all__ = [
     "RESULT_COLUMNS",
     "StoreError",
     "FrozenResultsError",
+    "DriverErrors",
+    "database_error",
     "ImportReport",
     "TableCounts",
     "metadata",
     "default_url",
+    "mask_url",
     "masked_url",
     "get_engine",
     "alembic_config",
@@ -106,6 +121,10 @@ __all__ = [
     "export",
     "add_inquiry",
     "add_followup",
+    "update_inquiry",
+    "decide_inquiry",
+    "UPDATABLE_FIELDS",
+    "control_character",
     "list_inquiries",
     "load_inquiries",
     "known_facts",
@@ -266,6 +285,9 @@ inquiries = sa.Table(
     sa.Column("decision", sa.Text),
     sa.Column("follow_ups", sa.Integer, nullable=False),
     sa.Column("converted", sa.Integer),
+    sa.Column("reviewer", sa.Text),
+    sa.Column("decided_on", sa.Date),
+    sa.Column("converted_on", sa.Date),
     sa.Column("updated_at", _TS, nullable=False),
     sa.CheckConstraint("converted IN (0, 1)", name="converted_flag"),
 )
@@ -362,19 +384,128 @@ def default_url(start: str | Path | None = None) -> URL:
     return URL.create("sqlite", database=str(root / DEFAULT_DB))
 
 
-def masked_url(url: str | URL | Engine) -> str:
-    """A URL as text with its password replaced by ``***``."""
+#: Query parameters whose value is a secret (``?password=…``, ``sslpassword``, tokens).
+_SECRET_QUERY = re.compile(r"(?i)([?&;](?:[\w.\-]*(?:pass|pwd|secret|token)[\w.\-]*)=)([^&;#\s]*)")
+#: A host (``db.example``, ``[::1]``) with an optional port, then the path, the query or the end.
+_HOST_PART = re.compile(r"(?:\[[^\]/?#@\s]*\]|[^/?#@:\[\]\s]*)(?::\d*)?(?=[/?#]|$)")
+_SCHEME = re.compile(r"^([A-Za-z][\w+.\-]*)://")
+#: A URL inside a message (a driver may echo the one it was given).
+_URL_IN_TEXT = re.compile(r"[A-Za-z][\w+.\-]*://[^\s'\"<>]+")
+
+
+def _userinfo_end(rest: str) -> int | None:
+    """Where the user-info of ``rest`` (a URL after ``scheme://``) ends: the last ``@``
+    followed by a host and port, so that a password holding an unencoded ``@`` is
+    taken whole (``user:p@ss@host`` is user ``user``, password ``p@ss``).
+    """
+    if rest.startswith("/"):
+        return None
+    for i in range(len(rest) - 1, -1, -1):
+        if rest[i] == "@" and _HOST_PART.match(rest, i + 1):
+            return i
+    return None
+
+
+def mask_url(url: str | URL | Engine) -> str:
+    """A database URL as text with every secret in it replaced by ``***``.
+
+    Masks the password of the user-info in every spelling — percent-encoded, or
+    holding an unencoded ``@`` (``user:p@ss@host``: nothing of ``p@ss`` is shown) —
+    and the value of every secret query parameter (``?password=…``,
+    ``sslpassword``, ``…token…``). This is the one function that makes a URL fit to
+    be shown: the command line, error messages and run records all use it.
+
+    Parameters
+    ----------
+    url : str, sqlalchemy URL or Engine
+        A URL as typed (``PRIOANALYSIS_DB_URL``), parsed, or an engine's.
+
+    Returns
+    -------
+    str
+        The URL with its secrets masked; ``<database URL not shown>`` for text that is
+        not a URL (it may be a password).
+
+    Examples
+    --------
+    >>> mask_url("postgresql://analyst:p@ss@db.example/prio?password=x&sslmode=require")
+    'postgresql://analyst:***@db.example/prio?password=***&sslmode=require'
+    >>> mask_url("sqlite:////data/prioanalysis.db")
+    'sqlite:////data/prioanalysis.db'
+    """
     if isinstance(url, Engine):
         url = url.url
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is never shown: it may hold a password
+    if isinstance(url, URL):
+        if url.get_backend_name() == "sqlite" and not url.query:  # a path as given (no %-encoding)
+            return f"{url.drivername}://" + ("" if url.database is None else f"/{url.database}")
+        text = url.render_as_string(hide_password=False)
+    else:
+        text = str(url).strip()
+    m = _SCHEME.match(text)
+    if m is None:
         return "<database URL not shown>"
+    text = _SECRET_QUERY.sub(r"\1***", text)
+    rest = text[m.end() :]
+    end = _userinfo_end(rest)
+    if end is not None:
+        user, sep, _ = rest[:end].partition(":")
+        rest = f"{user}:***{rest[end:]}" if sep else rest
+    return text[: m.end()] + rest
+
+
+def masked_url(url: str | URL | Engine) -> str:
+    """A URL as text with its secrets masked (:func:`mask_url`)."""
+    return mask_url(url)
+
+
+def _scrub(text: str, url: str | URL | Engine | None = None) -> str:
+    """``text`` (a driver's message) with the secrets of ``url`` and every URL in it masked."""
+    if isinstance(url, Engine):
+        url = url.url
+    elif isinstance(url, str):
+        try:
+            url = _parse_url(url)
+        except Exception:  # not a URL: nothing known to mask but the URLs in the text
+            url = None
+    secrets: set[str] = set()
+    if isinstance(url, URL):
+        if url.password:
+            secrets.add(str(url.password))
+        for k, v in url.query.items():
+            if re.search(r"(?i)pass|pwd|secret|token", k):
+                secrets.update([v] if isinstance(v, str) else list(v))
+    for s in sorted((s for s in secrets if len(s) >= 3), key=len, reverse=True):
+        for form in {s, quote(s, safe=""), quote_plus(s)}:
+            text = text.replace(form, "***")
+    return _URL_IN_TEXT.sub(lambda m: mask_url(m.group(0)), text)
+
+
+_QUERY = re.compile(r"[\w.\-]+=[^&]*(?:&[\w.\-]+=[^&]*)*")
+
+
+def _parse_url(raw: str) -> URL:
+    """``make_url``, but a password holding an unencoded ``@`` is taken whole, in the
+    user-info (``user:p@ss@host``) or in the query (``?password=p@ss``).
+    """
+    m = _SCHEME.match(raw)
+    if m is not None:
+        rest = raw[m.end() :]
+        q = rest.find("?")
+        if q >= 0 and "@" in rest[q:] and _QUERY.fullmatch(rest[q + 1 :]):
+            base = _parse_url(raw[: m.end() + q])
+            return base.update_query_pairs(parse_qsl(rest[q + 1 :], keep_blank_values=True))
+        end = _userinfo_end(rest)
+        if end is not None:
+            user, sep, password = rest[:end].partition(":")
+            if sep and "@" in password and not set("/?#") & set(rest[:end]):
+                base = make_url(raw[: m.end()] + rest[end + 1 :])
+                return base.set(username=unquote(user), password=unquote(password))
+    return make_url(raw)
 
 
 def _normalise_url(raw: str | URL) -> URL:
     try:
-        url = make_url(raw)
+        url = raw if isinstance(raw, URL) else _parse_url(str(raw).strip())
     except Exception:
         raise StoreError(
             f"{ENV_URL} (or the URL given) is not a database URL; expected "
@@ -395,7 +526,10 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=60000")  # BUSY_TIMEOUT_S in milliseconds
+    # REPLACE fires the delete triggers of the row it replaces only with this on (the
+    # insert triggers of migration 0003 refuse it on any connection).
+    cur.execute("PRAGMA recursive_triggers=ON")
+    cur.execute("PRAGMA busy_timeout=" + str(int(BUSY_TIMEOUT_S * 1000)))  # an integer, not data
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -433,9 +567,16 @@ def get_engine(url: str | URL | None = None) -> Engine:
     else:
         u = _normalise_url(url)
     if u.get_backend_name() == "sqlite":
+        # a password means nothing to SQLite: dropped, not passed to the driver (nor warned about)
+        u = u.difference_update_query([k for k in u.query if re.search(r"(?i)pass|pwd|secret|token", k)])
         db = u.database
         if db and db != ":memory:" and not db.startswith("file:"):
-            Path(db).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(db).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"{masked_url(u)}: cannot create the database's folder {Path(db).parent}: {exc.strerror or exc}"
+                ) from None
         engine = sa.create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_S})
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
@@ -530,6 +671,7 @@ def init_db(engine: Engine, revision: str = "head", config: Any = None) -> str:
     cfg = config or alembic_config()
     try:
         with _writing(engine, "schema") as conn:
+            _refuse_unversioned(engine, conn)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     except CommandError as exc:
@@ -538,6 +680,22 @@ def init_db(engine: Engine, revision: str = "head", config: Any = None) -> str:
         cfg.attributes.pop("connection", None)
     _ready_engines.discard(engine)
     return schema_revision(engine) or "base"
+
+
+def _refuse_unversioned(engine: Engine, conn: Connection) -> None:
+    """Refuse to create the schema over tables of ours that carry no schema revision."""
+    from alembic.runtime.migration import MigrationContext
+
+    if MigrationContext.configure(conn).get_current_revision() is not None:
+        return
+    found = sorted(set(sa.inspect(conn).get_table_names()) & set(_TABLES))
+    if found:
+        raise StoreError(
+            f"{masked_url(engine)}: the database holds tables of prioanalysis ({', '.join(found[:3])}"
+            f"{' …' if len(found) > 3 else ''}) but no schema revision: it was not made by "
+            "`prioanalysis db init`, or it is damaged; restore it from a backup or point "
+            f"{ENV_URL} to another database"
+        )
 
 
 def _ready(engine: Engine) -> None:
@@ -564,12 +722,83 @@ def _ready(engine: Engine) -> None:
     _ready_engines.add(engine)
 
 
-def _db_error(engine: Engine, exc: BaseException) -> StoreError:
+#: What a driver's message means, for the one line the command line shows.
+_DB_HINTS = (  # (what the driver says, what it means, whether its words add anything)
+    ("file is not a database", "the file is not a readable SQLite database (damaged, or not a database)", False),
+    ("database disk image is malformed", "the SQLite database file is damaged (restore it from a backup)", False),
+    ("database is locked", "the database is locked by another program (waited {timeout} s)", False),
+    ("unable to open database file", "cannot open the database file (is its folder there and writable?)", False),
+    ("attempt to write a readonly database", "the database file is read-only", False),
+    ("no such table", "the database schema is incomplete (restore the database from a backup)", True),
+    ("no such column", "the database schema is not the one its revision says (restore it from a backup)", True),
+    ("connection refused", "the database server is not reachable", True),
+    ("could not translate host name", "the database server's host name is unknown", True),
+    ("failed to resolve host", "the database server's host name is unknown", True),
+    ("timeout expired", "the database server did not answer in time", True),
+)
+
+
+def _db_error(engine: Engine | URL | str, exc: BaseException) -> StoreError:
+    """A driver's exception as one clear line naming the database, secrets masked."""
     orig = getattr(exc, "orig", None) or exc
-    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    text = str(orig).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = lines[0] if lines else type(orig).__name__
+    # psycopg puts the server's reason on the first line after "connection failed: …"
+    if len(lines) > 1 and first.lower().startswith("connection failed"):
+        first = f"{first} {lines[1]}" if len(first) < 200 else first
+    first = _scrub(first[:500], engine)
+    where = masked_url(engine)
     if "frozen" in first:
-        return FrozenResultsError(f"{masked_url(engine)}: {first}")
-    return StoreError(f"{masked_url(engine)}: {first}")
+        return FrozenResultsError(f"{where}: {first}")
+    low = first.lower()
+    for needle, meaning, informative in _DB_HINTS:
+        if needle in low:
+            meaning = meaning.replace("{timeout}", str(BUSY_TIMEOUT_S))
+            return StoreError(f"{where}: {meaning}" + (f" ({first})" if informative else ""))
+    return StoreError(f"{where}: {first}")
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    import sqlite3
+
+    found: list[type[BaseException]] = [sqlite3.Error]
+    with contextlib.suppress(ImportError):
+        import psycopg
+
+        found.append(psycopg.Error)
+    with contextlib.suppress(ImportError):
+        from alembic.util import CommandError
+
+        found.append(CommandError)
+    return tuple(found)
+
+
+#: The drivers' (and alembic's) own exceptions, which may escape SQLAlchemy's wrapping.
+DriverErrors: tuple[type[BaseException], ...] = _driver_errors()
+
+
+def database_error(exc: BaseException, url: str | URL | Engine | None = None) -> StoreError:
+    """Any database failure as one clear :class:`StoreError`: the database named with
+    its secrets masked, the driver's first line (secrets masked) with what it means.
+
+    Parameters
+    ----------
+    exc : BaseException
+        A SQLAlchemy, driver or alembic exception.
+    url : str, URL or Engine, optional
+        The database; default the one :func:`get_engine` opens
+        (``PRIOANALYSIS_DB_URL`` or the embedded file).
+    """
+    if isinstance(exc, StoreError):
+        return exc
+    if url is None:
+        env = os.environ.get(ENV_URL, "").strip()
+        try:
+            url = _normalise_url(env) if env else default_url()
+        except StoreError:
+            url = env
+    return _db_error(url, exc)
 
 
 @contextmanager
@@ -577,7 +806,7 @@ def _connect(engine: Engine) -> Iterator[Connection]:
     try:
         with engine.connect() as conn:
             yield conn
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DBAPIError as exc:
         raise _db_error(engine, exc) from None
 
 
@@ -1180,6 +1409,10 @@ def _import_outcomes(
 
 
 _INQUIRY_COLUMNS = [c.name for c in inquiries.columns if c.name != "updated_at"]
+_INQUIRY_DATES = ("date", "decided_on", "converted_on")
+#: What the marketing lead records later (``inquiry decide`` / ``inquiry update``): an
+#: imported log whose cell is empty, or that has no such column, keeps the stored value.
+_RECORDED_LATER = ("decision", "reviewer", "decided_on", "converted_on")
 
 
 def _inquiry_rows(checked: pd.DataFrame, now: _dt.datetime) -> list[dict[str, Any]]:
@@ -1188,7 +1421,7 @@ def _inquiry_rows(checked: pd.DataFrame, now: _dt.datetime) -> list[dict[str, An
     for c in _INQUIRY_COLUMNS:
         if c not in checked.columns:
             cols[c] = [None] * n
-        elif c == "date":
+        elif c in _INQUIRY_DATES:
             cols[c] = [None if v is None else v.date() for v in _objects(checked[c])]
         elif c in ("follow_ups", "converted"):
             cols[c] = _ints(checked[c])
@@ -1213,6 +1446,12 @@ def _import_inquiries(
     new_facts = _fact_rows(df, checked, schema, names, {"inquiry_id": [r["inquiry_id"] for r in rows.values()]})
     ids = [k[0] for k in rows]
     old = _fetch_in(conn, inquiries, "inquiry_id", ids)
+    for k, r in rows.items():  # an empty cell does not erase what the marketing lead recorded
+        prev = old.get(k)
+        if prev is not None:
+            for c in _RECORDED_LATER:
+                if r[c] is None and prev[c] is not None:
+                    r[c] = prev[c]
     old_facts = _fetch_in(conn, inquiry_facts, "inquiry_id", ids)
     f_ins, f_upd, f_same = _plan(old_facts, new_facts, ["value_num", "value_text"])
     f_del = [k for k in old_facts if k not in new_facts]
@@ -1281,9 +1520,9 @@ def export(engine: Engine, directory: str | Path) -> list[Path]:
         The files written.
     """
     d = Path(directory)
-    d.mkdir(parents=True, exist_ok=True)
     written = []
     with _reading(engine) as conn:
+        d.mkdir(parents=True, exist_ok=True)  # once the database answers: a refused export writes nothing
         for name, table in _TABLES.items():
             res = conn.execute(sa.select(table).order_by(*table.primary_key.columns))
             frame = pd.DataFrame([tuple(r) for r in res], columns=list(res.keys()), dtype=object)
@@ -1306,6 +1545,72 @@ def table_counts(engine: Engine) -> dict[str, int]:
 # ------------------------------------------------------------------------ inquiries
 _FOLLOW_UP = TableSchema("follow-up", (Column("date", "date", required=True, nullable=False), Column("note", "text")))
 
+#: Characters no text typed into the database may hold: the C0 controls (tab and
+#: newline only where a text may have lines), DEL, the C1 controls (ESC and CSI start
+#: terminal escape sequences), line and paragraph separators and the bidirectional
+#: overrides (which make a text display other than it reads).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def control_character(text: str, multiline: bool = False) -> str | None:
+    """The first control character of ``text``, described (``U+001B``), or None.
+
+    Parameters
+    ----------
+    text : str
+    multiline : bool
+        Allow tab and newline (a note); otherwise every C0 control is refused.
+
+    Examples
+    --------
+    >>> control_character(chr(27) + "[31mred"), control_character("two" + chr(10) + "lines", multiline=True)
+    ('U+001B', None)
+    """
+    m = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)
+    return None if m is None else f"U+{ord(m.group(0)):04X}"
+
+
+def _refuse_control(what: str, fields: Mapping[str, Any], multiline: Sequence[str] = ()) -> None:
+    """InputError naming every field whose text holds a control character."""
+    bad = []
+    for name, value in fields.items():
+        if isinstance(value, str) and (found := control_character(value, name in multiline)) is not None:
+            bad.append(f"field '{name}': contains the control character {found}")
+    if bad:
+        raise InputError(
+            f"{what}: " + "; ".join(bad) + " (control characters and terminal escape sequences cannot be stored)"
+        )
+
+
+def _record_checks(conn: Connection, what: str, row: Mapping[str, Any]) -> None:
+    """The rules an inquiry typed in (or changed) must meet beyond its fields' own:
+    decision dates and conversion not before the inquiry, a reviewer or decision
+    day only with a decision, a conversion day only for a converted inquiry, and a
+    handler who is a known owner when the owners are stored.
+    """
+    problems = []
+    day = row["date"]
+    for c, label in (("decided_on", "the decision"), ("converted_on", "the conversion")):
+        if row.get(c) is not None and day is not None and row[c] < day:
+            problems.append(f"field '{c}': {label} ({row[c]}) is dated before the inquiry ({day})")
+    if row.get("decision") is None:
+        for c in ("reviewer", "decided_on"):
+            if row.get(c) is not None:
+                problems.append(f"field '{c}': given without a decision (record one with --decision)")
+    if row.get("converted_on") is not None and row.get("converted") != 1:
+        problems.append("field 'converted_on': given for an inquiry that is not converted (converted = 0)")
+    handler = row.get("handler")
+    if handler is not None:
+        known = set(conn.execute(sa.select(owners.c.owner_id)).scalars())
+        if known and handler not in known:
+            problems.append(
+                f"field 'handler': {handler!r} is not a known owner ({len(known)} owners stored, such as "
+                f"{', '.join(sorted(known)[:3])}; import the owners with `prioanalysis db import owners`)"
+            )
+    if problems:
+        raise InputError(f"{what}: " + "; ".join(problems))
+
 
 def add_inquiry(
     engine: Engine, *, params: Params | None = None, inquiry_params: InquiryParams | None = None, **fields: Any
@@ -1313,7 +1618,11 @@ def add_inquiry(
     """Log one general inquiry (step 2.3.5).
 
     The values are checked with the schema of the inquiry log
-    (:func:`prioanalysis.inputs.inquiries.inquiry_schema`), as a file would be.
+    (:func:`prioanalysis.inputs.inquiries.inquiry_schema`), as a file would be, and
+    by the rules of a record typed in: no control characters in a text, a handler
+    who is a known owner (when owners are stored), decision and conversion days not
+    before the inquiry. An inquiry logged without a decision is *pending* until
+    :func:`decide_inquiry` records the marketing lead's decision.
 
     Parameters
     ----------
@@ -1328,8 +1637,9 @@ def add_inquiry(
         ``date`` (YYYY-MM-DD), ``channel``, ``segment``, ``customer_name`` are
         required; optional ``inquiry_id`` (default the next ``Q<year>-NNNN`` of the
         inquiry's year), ``region``, ``need_category``, ``first_response_hours``,
-        ``handler``, ``decision``, ``follow_ups``, ``converted`` and facts of the
-        customer (:func:`known_facts`: ``it_budget`` …).
+        ``handler``, ``decision``, ``reviewer``, ``decided_on``, ``follow_ups``,
+        ``converted``, ``converted_on`` and facts of the customer
+        (:func:`known_facts`: ``it_budget`` …).
 
     Returns
     -------
@@ -1341,6 +1651,7 @@ def add_inquiry(
     InputError
         Unknown field, or a value not of the expected kind — naming the field.
     """
+    _refuse_control("inquiry", fields)
     params, vocabulary = _inquiry_setup(params, inquiry_params)
     try:
         with _writing(engine, "inquiries") as conn:
@@ -1354,6 +1665,7 @@ def add_inquiry(
             checked, problems = check(df, schema, "inquiry", record=True)
             problems.raise_if_any()
             (row,) = _inquiry_rows(checked, _utcnow())
+            _record_checks(conn, "inquiry", row)
             if row["inquiry_id"] is None:
                 prefix = f"Q{row['date'].year}-"
                 like = inquiries.c.inquiry_id.like(sa.bindparam("p", prefix + "%"))
@@ -1375,28 +1687,169 @@ def add_inquiry(
     return str(row["inquiry_id"])
 
 
+#: What :func:`update_inquiry` may change.
+UPDATABLE_FIELDS = (
+    "region",
+    "need_category",
+    "first_response_hours",
+    "handler",
+    "decision",
+    "reviewer",
+    "decided_on",
+    "converted",
+    "converted_on",
+)
+
+
+def _input_value(v: Any) -> Any:
+    """A stored value as a field would be typed (dates as ``YYYY-MM-DD``)."""
+    if isinstance(v, _dt.datetime | _dt.date):
+        return v.isoformat()[:10]
+    return v
+
+
+def update_inquiry(
+    engine: Engine,
+    inquiry_id: str,
+    *,
+    params: Params | None = None,
+    inquiry_params: InquiryParams | None = None,
+    **changes: Any,
+) -> dict[str, Any]:
+    """Change an inquiry after it was logged: its handling, the marketing lead's
+    decision, its conversion.
+
+    The changed inquiry is checked as a whole, as :func:`add_inquiry` checks a new
+    one (the fields' schema; decision and conversion days not before the inquiry; a
+    reviewer or decision day only with a decision; a conversion day only for a
+    converted inquiry — giving ``converted_on`` alone sets ``converted`` to 1; a
+    handler who is a known owner). One transaction: all changes or none.
+
+    Parameters
+    ----------
+    engine : Engine
+    inquiry_id : str
+    params, inquiry_params
+        As for :func:`add_inquiry`.
+    **changes
+        Any of :data:`UPDATABLE_FIELDS`; an empty text or None clears a field.
+
+    Returns
+    -------
+    dict
+        The inquiry's stored fields after the change.
+
+    Raises
+    ------
+    InputError
+        No such inquiry, nothing to change, an unknown field, or a value or
+        combination the rules refuse — naming the field.
+    """
+    what = f"inquiry {inquiry_id}"
+    unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
+    if unknown:
+        raise InputError(f"{what}: cannot change {', '.join(unknown)} (changeable: {', '.join(UPDATABLE_FIELDS)})")
+    if not changes:
+        raise InputError(f"{what}: nothing to change (give any of {', '.join(UPDATABLE_FIELDS)})")
+    _refuse_control(what, {"inquiry_id": inquiry_id, **changes})
+    changes = dict(changes)
+    if changes.get("converted_on") not in (None, "") and "converted" not in changes:
+        changes["converted"] = 1
+    params, vocabulary = _inquiry_setup(params, inquiry_params)
+    try:
+        with _writing(engine, "inquiries") as conn:
+            old = conn.execute(sa.select(inquiries).where(inquiries.c.inquiry_id == inquiry_id)).mappings().first()
+            if old is None:
+                raise InputError(f"{what}: no such inquiry (`prioanalysis inquiry list` shows them)")
+            schema = inquiry_schema(vocabulary, _known_segments(conn, params), with_id=False)
+            merged = {c: _input_value(old[c]) for c in schema.names if c in old and c != "inquiry_id"}
+            merged.update({k: (None if isinstance(v, str) and not v.strip() else v) for k, v in changes.items()})
+            df = pd.DataFrame({k: [v] for k, v in merged.items()}, dtype=object)
+            checked, problems = check(df, schema, what, record=True)
+            problems.raise_if_any()
+            (row,) = _inquiry_rows(checked, _utcnow())
+            row["inquiry_id"] = inquiry_id
+            _record_checks(conn, what, row)
+            values = {c: row[c] for c in changes}
+            conn.execute(
+                inquiries.update()
+                .where(inquiries.c.inquiry_id == inquiry_id)
+                .values(**values, updated_at=row["updated_at"])
+            )
+    except sa.exc.DBAPIError as exc:
+        raise _db_error(engine, exc) from None
+    return {c: row[c] for c in _INQUIRY_COLUMNS}
+
+
+def decide_inquiry(
+    engine: Engine,
+    inquiry_id: str,
+    decision: str,
+    reviewer: str,
+    decided_on: str | _dt.date | None = None,
+    *,
+    params: Params | None = None,
+    inquiry_params: InquiryParams | None = None,
+) -> dict[str, Any]:
+    """Record the marketing lead's decision on an inquiry (step 2.3.5): the decision
+    (a word of ``decisions`` in ``inquiries.yaml``), who decided and on which day
+    (default today, UTC). A pending inquiry is no longer pending; a decision taken
+    again replaces the earlier one.
+
+    Returns
+    -------
+    dict
+        The inquiry's stored fields after the change (:func:`update_inquiry`).
+
+    Raises
+    ------
+    InputError
+        No such inquiry; an unknown decision; an empty reviewer; a day before the
+        inquiry's.
+    """
+    what = f"inquiry {inquiry_id}"
+    missing = [n for n, v in (("decision", decision), ("reviewer", reviewer)) if v is None or not str(v).strip()]
+    if missing:
+        raise InputError(f"{what}: a decision needs {' and '.join(missing)} (the marketing lead who decided)")
+    day = decided_on if decided_on not in (None, "") else _utcnow().date().isoformat()
+    return update_inquiry(
+        engine,
+        inquiry_id,
+        params=params,
+        inquiry_params=inquiry_params,
+        decision=decision,
+        reviewer=reviewer,
+        decided_on=day,
+    )
+
+
 def add_followup(engine: Engine, inquiry_id: str, date: str | _dt.date, note: str | None = None) -> int:
     """Record a follow-up of an inquiry; returns its number (1, 2, …) and counts it
     in the inquiry's ``follow_ups``.
+
+    Raises
+    ------
+    InputError
+        No such inquiry; a date that is not a day, or before the inquiry's; control
+        characters in the note (tab and newline are fine).
     """
+    _refuse_control("follow-up", {"inquiry_id": inquiry_id, "date": date, "note": note}, multiline=("note",))
     checked = check(pd.DataFrame({"date": [date], "note": [note]}, dtype=object), _FOLLOW_UP, "follow-up", record=True)
     checked[1].raise_if_any()
     day = checked[0]["date"].iloc[0].date()
     text = _py(checked[0]["note"].iloc[0])
     with _writing(engine, "inquiries") as conn:
-        found = conn.execute(sa.select(inquiries.c.follow_ups).where(inquiries.c.inquiry_id == inquiry_id)).first()
+        found = conn.execute(sa.select(inquiries.c.date).where(inquiries.c.inquiry_id == inquiry_id)).first()
         if found is None:
             raise InputError(f"follow-up: no inquiry {inquiry_id!r}")
-        seq = (
-            int(
-                conn.execute(
-                    sa.select(sa.func.coalesce(sa.func.max(inquiry_followups.c.seq), 0)).where(
-                        inquiry_followups.c.inquiry_id == inquiry_id
-                    )
-                ).scalar_one()
+        if day < found[0]:
+            raise InputError(
+                f"follow-up of inquiry {inquiry_id}: field 'date': {day} is before the inquiry itself ({found[0]})"
             )
-            + 1
-        )
+        last = conn.execute(
+            sa.select(sa.func.max(inquiry_followups.c.seq)).where(inquiry_followups.c.inquiry_id == inquiry_id)
+        ).scalar_one()
+        seq = int(last or 0) + 1
         conn.execute(inquiry_followups.insert(), [{"inquiry_id": inquiry_id, "seq": seq, "date": day, "note": text}])
         conn.execute(
             inquiries.update()
@@ -1916,11 +2369,13 @@ def save_run(
                     }
                 ],
             )
+    checked = False  # the run may take results: a failure after this marks it failed
     try:
         with _writing(engine, "runs") as conn:
             old = _run_row(conn, run_id, lock=True)
             assert old is not None
             _check_writable(engine, old, int(year))
+            checked = True
             _insert_results(conn, rows)
             _finish_run(
                 conn,
@@ -1935,7 +2390,10 @@ def save_run(
                     "error": None,
                 },
             )
-    except PrioanalysisError:
+    except PrioanalysisError as exc:
+        if checked and not isinstance(exc, FrozenResultsError):  # the database refused the write
+            with contextlib.suppress(PrioanalysisError):
+                fail_run(engine, run_id, str(exc))
         raise
     except Exception as exc:
         err = _db_error(engine, exc) if isinstance(exc, sa.exc.DBAPIError) else exc

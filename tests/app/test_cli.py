@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -26,8 +27,9 @@ def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    """The demo run twice into the same outputs root (one module-wide fixture)."""
+def two_runs_logs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, str]:
+    """The demo run twice into the same outputs root (one module-wide fixture), with
+    the first run's log."""
     out = tmp_path_factory.mktemp("outputs")
     first = _cli("run", "--year", "2026", "--outputs", str(out))
     assert first.returncode == 0, first.stderr
@@ -35,7 +37,24 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path
     assert second.returncode == 0, second.stderr
     runs = sorted((out / "2026").iterdir())
     assert len(runs) == 2, "each run must write a new folder"
-    return out, runs[0], runs[1]
+    return out, runs[0], runs[1], first.stderr
+
+
+@pytest.fixture(scope="module")
+def two_runs(two_runs_logs: tuple[Path, Path, Path, str]) -> tuple[Path, Path, Path]:
+    return two_runs_logs[:3]
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """Every file and folder under ``root`` with its content's hash (folders: "dir")."""
+    import hashlib
+
+    if not root.exists():
+        return {}
+    return {
+        p.relative_to(root).as_posix(): "dir" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+    }
 
 
 def test_run_writes_every_output(two_runs: tuple[Path, Path, Path]) -> None:
@@ -74,20 +93,54 @@ def test_run_writes_every_output(two_runs: tuple[Path, Path, Path]) -> None:
 def test_run_json_records_the_run(two_runs: tuple[Path, Path, Path]) -> None:
     _, run, _ = two_runs
     rec = json.loads((run / "run.json").read_text(encoding="utf-8"))
-    assert rec["status"] == "succeeded"
+    assert rec["status"] == "succeeded" and rec["directory"] == str(run) and rec["seconds"] > 0
     assert rec["package_version"]
-    assert any(k.endswith("preliminary_2026.csv") for k in rec["inputs"])
+    assert "data/sample/preliminary_2026.csv" in rec["inputs"]
     assert all(len(h) == 64 for h in rec["inputs"].values())
     assert rec["method_choices"]["scoring_method"] == "weighted_sum"
     assert rec["method_choices"]["missing_policy"]["credit_grade"] == "worst"
     assert rec["notebooks"][0]["seconds"] > 0
     assert set(rec["parameters"]["20_ranking"]) == {"year", "params_dir", "output_dir", "input_path"}
+    assert rec["parameters"]["20_ranking"]["output_dir"] == str(run)
     assert [n["notebook"] for n in rec["notebooks"]] == [
         "30_annual_review.ipynb",
         "10_criteria_calibration.ipynb",
         "20_ranking.ipynb",
         "25_robustness.ipynb",
     ]
+    # every file the cycle read, relative to the project root, hashed as it is on disk
+    files = rec["files"]
+    for rel in (
+        "params/2026/criteria.yaml",
+        "params/2026/run.yaml",
+        "params/2026/judgements.yaml",
+        "params/2025/goals.yaml",
+        "params/2025/run.yaml",
+        "params/2025/criteria.yaml",
+        "data/sample/preliminary_2025.csv",
+        "data/sample/outcomes_2025.csv",
+        "data/sample/inquiries_2025.csv",
+        "data/sample/owners.csv",
+    ):
+        assert files[rel] == hashlib.sha256((ROOT / rel).read_bytes()).hexdigest(), rel
+    assert len(files["notebooks/20_ranking.ipynb"]) == 64  # the template as it was executed
+    assert not any(k.startswith("/") for k in files)
+    assert set(rec["params_files"]) == {"params/2026/criteria.yaml", "params/2026/run.yaml"}
+
+
+def test_an_unattended_run_logs_timestamps_and_no_kernel_warning(two_runs_logs: tuple[Path, Path, Path, str]) -> None:
+    *_, log = two_runs_logs
+    lines = log.strip().splitlines()
+    assert lines and all(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ", line) for line in lines), log
+    assert re.search(r"run \S+ succeeded in \d+\.\d s", lines[-1])
+    assert "without encryption" not in log and "IPKernelApp" not in log and "Traceback" not in log
+
+
+def test_no_staging_path_left_in_the_record(two_runs: tuple[Path, Path, Path]) -> None:
+    _, run, _ = two_runs
+    for f in [run / "run.json", *run.glob("*.ipynb")]:
+        assert ".staging-" not in f.read_text(encoding="utf-8"), f.name
+    assert not [p for p in run.parent.iterdir() if p.name.startswith(".")]
 
 
 def test_target_list_content(two_runs: tuple[Path, Path, Path]) -> None:
@@ -235,11 +288,13 @@ def test_run_from_the_database_matches_the_file_run(two_runs: tuple[Path, Path, 
 
 
 def test_monthly_inquiry_report_runs_alone(tmp_path: Path) -> None:
-    res = _cli("run", "--notebook", "40_inquiry_monthly", "--month", "2025-10", "--outputs", str(tmp_path))
+    res = _cli("run", "--month", "2025-10", "--outputs", str(tmp_path))  # --month alone: the monthly report
     assert res.returncode == 0, res.stderr
     run = next((tmp_path / "2026").iterdir())
     rec = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    assert [n["notebook"] for n in rec["notebooks"]] == ["40_inquiry_monthly.ipynb"]
     assert rec["parameters"]["40_inquiry_monthly"]["month"] == "2025-10"
+    assert "params/2026/inquiries.yaml" in rec["files"] and "data/sample/inquiries_2025.csv" in rec["files"]
     html = (run / "40_inquiry_monthly.html").read_text(encoding="utf-8")
     assert "2025-10" in html and not re.search(r'class="[^"]*(jp-CodeMirrorEditor|jp-InputPrompt)', html)
     assert any(p.name.startswith("inquiry_") for p in (run / "tables").iterdir())
@@ -312,3 +367,105 @@ def test_bad_outcomes_stop_the_cycle_before_anything_is_written(tmp_path: Path) 
     assert str(bad) in res.stderr and "row 4" in res.stderr and "won" in res.stderr
     assert "Traceback" not in res.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _params_copy(tmp_path: Path) -> Path:
+    """params/2023–2026 under tmp_path/params with the input paths made absolute."""
+    for year_dir in sorted((ROOT / "params").iterdir()):
+        d = tmp_path / "params" / year_dir.name
+        shutil.copytree(year_dir, d)
+        for f in d.glob("*.yaml"):
+            text = f.read_text(encoding="utf-8").replace("data/sample/", str(ROOT / "data" / "sample") + "/")
+            f.write_text(text, encoding="utf-8")
+    (tmp_path / "notebooks").symlink_to(ROOT / "notebooks")  # the copy's project root is tmp_path
+    return tmp_path / "params" / "2026"
+
+
+def _refused(out: Path, args: tuple[str, ...], message: str, validate: bool = True) -> None:
+    """``run`` (and ``validate`` with the same options) exit 2 with one clear message,
+    no traceback, and nothing under the outputs root changes."""
+    before = _tree(out)
+    for command in ("run", "validate") if validate else ("run",):
+        res = _cli(command, *args, "--outputs", str(out))
+        assert res.returncode == 2, (command, res.stdout, res.stderr)
+        assert "Traceback" not in res.stderr and res.stderr.startswith("error: ")
+        assert re.search(message, res.stderr), (command, res.stderr)
+        assert _tree(out) == before, f"{command} {args} changed the outputs"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--notebook", "20_ranking", "-p", "input_path=data/sample/preliminary_2025.csv"),
+            r"-p input_path: .*use --input",
+        ),
+        (("-p", "year=abc"), r"-p year: .*use --year"),
+        (("--notebook", "20_ranking", "-p", "20_ranking:params_dir=params/2025"), r"use --params"),
+        (("--month", "2025-13"), r"parameter 'month': expected YYYY-MM"),
+        (("--notebook", "20_ranking", "--month", "2025-10"), r"none of the notebooks run declares a month"),
+        (
+            ("--notebook", "10_criteria_calibration", "-p", "10_criteria_calibration:n_boot=abc"),
+            r"10_criteria_calibration: parameter 'n_boot': expected an integer \(got 'abc'\)",
+        ),
+        (("--year", "2025", "--params", str(ROOT / "params" / "2026")), r"year: 2026 but the year asked for is 2025"),
+    ],
+)
+def test_misuse_refused_before_anything_is_written(
+    two_runs: tuple[Path, Path, Path], args: tuple[str, ...], message: str
+) -> None:
+    out, _, _ = two_runs
+    _refused(out, args, message)
+
+
+def test_output_dir_of_an_earlier_run_refused(two_runs: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    out, earlier, _ = two_runs
+    other = tmp_path / "other.csv"
+    shutil.copy(ROOT / "data" / "sample" / "preliminary_2026.csv", other)
+    args = ("--notebook", "20_ranking", "-p", f"output_dir={earlier}", "--input", str(other))
+    _refused(out, args, r"-p output_dir: .*use --outputs", validate=False)
+
+
+def test_bad_inputs_refused_before_anything_is_written(two_runs: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    out, _, _ = two_runs
+    header = (ROOT / "data" / "sample" / "preliminary_2026.csv").read_text(encoding="utf-8").splitlines()[0]
+    empty = tmp_path / "header_only.csv"
+    empty.write_text(header + "\n", encoding="utf-8")
+    _refused(out, ("--notebook", "20_ranking", "--input", str(empty)), re.escape(str(empty)))
+    frozen = tmp_path / "frozen.csv"
+    frozen.write_text("customer_id,tier\nC1,战略\n", encoding="utf-8")
+    _refused(
+        out,
+        ("--notebook", "30_annual_review", "-p", f"30_annual_review:frozen_list={frozen}"),
+        re.escape(str(frozen)),
+        validate=False,
+    )
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    res = _cli("run", "--notebook", "20_ranking", "--outputs", str(a_file))
+    assert res.returncode == 2 and "is a file, not a folder" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_bad_parameter_files_refused_before_anything_is_written(tmp_path: Path) -> None:
+    params = _params_copy(tmp_path)
+    out = tmp_path / "out"
+    judgements = params / "judgements.yaml"
+    good = judgements.read_text(encoding="utf-8")
+    judgements.write_text(good.replace("it_budget vs deal_size: 1", "it_budget vs deal_sise: 1", 1), encoding="utf-8")
+    _refused(out, ("--params", str(params), "--notebook", "25_robustness"), r"judgements\.yaml")
+    judgements.write_text(good, encoding="utf-8")
+    inquiries = params / "inquiries.yaml"
+    inquiries.write_text(inquiries.read_text(encoding="utf-8").replace("first_response:", "first_respons:", 1))
+    _refused(
+        out,
+        ("--params", str(params), "--month", "2025-10"),
+        r"(?s)inquiries\.yaml.*first_respons: unknown key",
+        validate=False,
+    )
+    assert not out.exists()
+
+
+def test_validate_checks_what_run_would_run() -> None:
+    res = _cli("validate", "--month", "2025-10")
+    assert res.returncode == 0, res.stderr
+    assert "ok: 40_inquiry_monthly" in res.stdout and "nothing written" in res.stdout

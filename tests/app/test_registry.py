@@ -84,13 +84,33 @@ def test_preflight_runs_each_check_once_in_notebook_order(
         registry.NOTEBOOKS, "x2", registry.NotebookSpec("x2", "", registry._DEFAULT.setup, (first, second))
     )
     hashes = registry.preflight(params, ["x1", "x2"], {"x1": {"p": 1}, "x2": {"q": 2}})
-    assert calls == [("first", {"p": 1}), ("second", {"q": 2})] and hashes == {"a": "1", "b": "2"}
+    assert calls == [("first", {"p": 1}), ("second", {"q": 2})]
+    # and the parameter files no selected notebook reads are validated (and hashed) all the same
+    extra = {str(params.directory / f) for f in ("judgements.yaml", "inquiries.yaml")}
+    assert hashes == {"a": "1", "b": "2"} | {k: v for k, v in hashes.items() if k in extra}
+    assert set(hashes) == {"a", "b"} | extra
     # the real checks: this year's list (and the owners) hashed
-    hashes = registry.preflight(params, ["20_ranking", "25_robustness", "40_inquiry_monthly"], {}, str(tiny_csv))
+    notes: list[str] = []
+    hashes = registry.preflight(
+        params,
+        ["20_ranking", "25_robustness", "40_inquiry_monthly"],
+        {
+            "40_inquiry_monthly": {
+                "month": "2025-10",
+                "inquiries_path": str(ROOT / "data" / "sample" / "inquiries_2025.csv"),
+            }
+        },
+        str(tiny_csv),
+        notes=notes,
+    )
     assert next(iter(hashes)) == str(tiny_csv) and all(len(h) == 64 for h in hashes.values())
+    assert any(k.endswith("owners.csv") for k in hashes) and any(k.endswith("inquiries.yaml") for k in hashes)
+    assert notes and notes[0].startswith(f"{tiny_csv}: ok — ")
     # a notebook the registry does not know: this year's preliminary list is checked
     assert registry.notebook("99_fail").checks == (registry.preliminary_preflight,)
     assert registry.notebook("30_annual_review").checks == (registry.preliminary_preflight, registry.review_preflight)
+    assert registry.ranking_preflight in registry.notebook("20_ranking").checks
+    assert registry.calibration_preflight in registry.notebook("10_criteria_calibration").checks
     bad = tiny_csv.parent / "bad.csv"
     lines = tiny_csv.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
@@ -116,3 +136,87 @@ def test_review_preflight_validates_the_outcomes(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="row 4"):
         registry.review_preflight(params, {"outcomes_path": str(bad)})
     assert registry.review_preflight(params, {"outcomes_path": str(bad)}, None, engine=object()) == {}
+
+
+def _write_yaml_text(path: Path, change) -> None:
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def test_ranking_preflight_refuses_what_only_the_method_can(params_dir: Path, tmp_path: Path) -> None:
+    """TOPSIS with vector normalisation on a criterion with negative values is
+    refused before a run (the sample's growth can be negative)."""
+    from prioanalysis.config.params import load_params
+
+    ok = load_params(params_dir)
+    assert registry.ranking_preflight(ok, {})  # the sample ranks
+    _write_yaml_text(params_dir / "run.yaml", lambda t: t.replace("method: weighted_sum", "method: topsis"))
+    text = (params_dir / "criteria.yaml").read_text(encoding="utf-8")
+    (params_dir / "criteria.yaml").write_text(
+        "\n".join(line for line in text.splitlines() if "normalization: minmax" not in line) + "\n", encoding="utf-8"
+    )
+    topsis = load_params(params_dir)
+    with pytest.raises((InputError, ParamsError), match="negative"):
+        registry.ranking_preflight(topsis, {})
+
+
+def test_header_only_list_refused_by_the_preflight(params_dir: Path, tmp_path: Path) -> None:
+    from prioanalysis.config.params import load_params
+
+    header = (ROOT / "data" / "sample" / "preliminary_2026.csv").read_text(encoding="utf-8").splitlines()[0]
+    empty = tmp_path / "header_only.csv"
+    empty.write_text(header + "\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        registry.preflight(load_params(params_dir), ["20_ranking"], {}, str(empty))
+
+
+def test_judgements_and_calibration_preflights(params_dir: Path) -> None:
+    from prioanalysis.config.params import load_params
+
+    params = load_params(params_dir)
+    assert list(registry.judgements_preflight(params, {})) == [str(params_dir / "judgements.yaml")]
+    _write_yaml_text(
+        params_dir / "judgements.yaml", lambda t: t.replace("it_budget vs deal_size: 1", "it_budget vs deal_sise: 1", 1)
+    )
+    with pytest.raises((InputError, ParamsError)):
+        registry.judgements_preflight(load_params(params_dir), {})
+    (params_dir / "judgements.yaml").unlink()
+    assert registry.judgements_preflight(load_params(params_dir), {}) == {}
+    files = registry.calibration_preflight(load_params(ROOT / "params" / "2026"), {})
+    assert any(k.endswith("preliminary_2025.csv") for k in files) and any(k.endswith("2025/run.yaml") for k in files)
+
+
+def test_monthly_preflight_checks_the_month_and_the_log(tmp_path: Path) -> None:
+    from prioanalysis.config.params import load_params
+
+    params = load_params(ROOT / "params" / "2026")
+    ok = registry.monthly_preflight(params, {"month": "2025-10"})
+    assert any(k.endswith("inquiries_2025.csv") for k in ok)
+    with pytest.raises(ParamsError, match="parameter 'month'"):
+        registry.monthly_preflight(params, {"month": "2025-13"})
+    with pytest.raises(ParamsError, match="inquiries_path"):
+        registry.monthly_preflight(params, {"month": "2025-10", "inquiries_path": str(tmp_path / "none.csv")})
+
+
+def test_review_preflight_refuses_a_bad_frozen_list(tmp_path: Path) -> None:
+    from prioanalysis.config.params import load_params
+
+    bad = tmp_path / "frozen.csv"
+    bad.write_text("customer_id,tier\nC1,战略\n", encoding="utf-8")
+    with pytest.raises(InputError, match=str(bad)):
+        registry.review_preflight(load_params(ROOT / "params" / "2026"), {"frozen_list": str(bad)})
+
+
+def test_write_neutralises_formulas_in_csv_tables(tmp_path: Path) -> None:
+    """OWASP CSV injection: text cells a spreadsheet would run are written with a
+    leading quote; numbers (negative ones too) are not touched."""
+    ctx = registry.setup("20_ranking", year=2026, params_dir=str(PARAMS_SRC), output_dir=str(tmp_path))
+    table = pd.DataFrame(
+        {"name": ['=HYPERLINK("http://x","y")', "+86 10", "-1+2", "@SUM(A1)", "普通", "-3.5"], "n": [-1, 2, 3, 4, 5, 6]}
+    )
+    (path,) = ctx.write({"names": table})
+    back = pd.read_csv(path, dtype={"name": str})
+    assert back["name"].tolist() == ['\'=HYPERLINK("http://x","y")', "'+86 10", "'-1+2", "'@SUM(A1)", "普通", "-3.5"]
+    assert back["n"].tolist() == [-1, 2, 3, 4, 5, 6]
+    from prioanalysis.report.tables import restore_text
+
+    assert restore_text(back)["name"].tolist() == table["name"].tolist()

@@ -91,3 +91,21 @@ def test_vocabularies_are_the_samples() -> None:
     assert tuple(sample.NEED_CATEGORIES) == vocabularies.DEFAULT_NEED_CATEGORIES
     assert tuple(sample.REGIONS) == vocabularies.DEFAULT_REGIONS
     assert set(sample.SEGMENTS) == set(vocabularies.DEFAULT_SEGMENTS)
+
+
+def test_inquiries_yaml_top_level_typo_names_the_key(tmp_path: Path) -> None:
+    doc = read_yaml(INQ_YAML)
+    doc["follow_up_bucket"] = doc.pop("follow_up_buckets")
+    path = write_yaml(tmp_path / "inquiries.yaml", doc)
+    with pytest.raises(ParamsError) as exc:
+        load_inquiry_params(path)
+    msg = str(exc.value)
+    assert "inquiries.yaml" in msg and "follow_up_bucket: unknown key" in msg and "follow_up_buckets" in msg
+
+
+def test_inquiries_yaml_repeated_key_refused(tmp_path: Path) -> None:
+    text = INQ_YAML.read_text(encoding="utf-8").replace("  sla_hours:", "  sla_hours: 99\n  sla_hours:", 1)
+    path = tmp_path / "inquiries.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParamsError, match=r"inquiries\.yaml: key 'first_response\.sla_hours' is given twice"):
+        load_inquiry_params(path)

@@ -59,3 +59,29 @@ def test_a_frame_is_checked_the_same_way() -> None:
     assert "row 2, column 'grade': value is empty" in msg
     ok = read_frozen_list(frame.iloc[:1])
     assert ok["flags"].tolist() == [""]  # text kept as written
+
+
+# --------------------------------------------------------------------------- hostile lists (issue 11)
+def test_frozen_list_grade_and_tier_checked(tmp_path: Path) -> None:
+    from prioanalysis.config.params import load_params
+    from tests.conftest import PARAMS_SRC
+
+    params = load_params(PARAMS_SRC)
+    p = tmp_path / "tl.csv"
+    p.write_text("customer_id,score,tier,grade\nC1,0.9,战略,A\nC2,0.5,非目标,E\n", encoding="utf-8")
+    assert read_frozen_list(p, params).index.tolist() == ["C1", "C2"]
+    p.write_text("customer_id,score,tier,grade\nC1,0.9,战略,F\nC2,0.5,VIP,E\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_frozen_list(p, params)
+    msg = str(exc.value)
+    assert "row 2, column 'grade': 'F' is not a grade (expected one of A, B, C, D, E)" in msg
+    assert "row 3, column 'tier': 'VIP' is not a tier of" in msg and "run.yaml" in msg
+    with pytest.raises(InputError, match="'F' is not a grade"):  # grades are checked without params too
+        read_frozen_list(p)
+
+
+def test_frozen_list_without_rows_refused(tmp_path: Path) -> None:
+    p = tmp_path / "tl.csv"
+    p.write_text("customer_id,score,tier,grade\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"tl\.csv: the frozen list has no rows"):
+        read_frozen_list(p)

@@ -360,3 +360,74 @@ def test_data_quality_tables(tmp_path: Path, params: Params) -> None:
 def test_messages_contain_no_python_noise(tmp_path: Path, params: Params) -> None:
     msg = _error(tmp_path, _edited({(0, "it_budget"): "abc"}), params)
     assert not re.search(r"Traceback|dtype|Series", msg)
+
+
+# --------------------------------------------------------------------------- hostile lists (issue 11)
+def test_header_only_list_refused(tmp_path: Path, params: Params) -> None:
+    msg = _error(tmp_path, tiny_frame().head(0), params)
+    assert msg == f"{tmp_path / 'list.csv'}: the preliminary list has no customer rows (only a header)"
+
+
+def test_column_empty_for_every_customer_refused_naming_it(tmp_path: Path, params: Params) -> None:
+    msg = _error(tmp_path, _edited({(i, "deal_size"): None for i in range(8)}), params)
+    assert "column 'deal_size': is empty for every customer" in msg
+    assert "column 'growth'" not in msg
+
+
+def test_empty_optional_column_is_fine(tmp_path: Path, params: Params) -> None:
+    res = _validate_csv(tmp_path, _edited({(i, "region"): None for i in range(8)}), params)
+    assert len(res.customers) == 8
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "what"),
+    [("region", "atlantis", "region"), ("pipeline_stage", "maybe_later", "pipeline stage")],
+)
+def test_unknown_region_or_stage_refused_naming_row(
+    tmp_path: Path, params: Params, column: str, value: str, what: str
+) -> None:
+    msg = _error(tmp_path, _edited({(2, column): value}), params)
+    assert f"row 4, column '{column}': '{value}' is not a known {what}" in msg
+
+
+def test_region_and_stage_case_ignored_and_configurable(params_dir: Path, tmp_path: Path) -> None:
+    df = _edited({(0, "region"): "North", (0, "pipeline_stage"): " CLOSED "})
+    res = _validate_csv(tmp_path, df, load_params(params_dir))
+    assert res.customers.loc["C1", ["region", "pipeline_stage"]].tolist() == ["north", "closed"]
+    edit_yaml(params_dir / "run.yaml", lambda d: d["intake"].update(regions=["华北", "华东"]))
+    msg = _error(tmp_path, tiny_frame(), load_params(params_dir))
+    assert "column 'region'" in msg and "(expected one of 华北, 华东)" in msg
+
+
+def test_unknown_owner_refused_naming_the_owner_list(tmp_path: Path, params: Params) -> None:
+    from prioanalysis.inputs.owners import read_owners
+    from tests.conftest import ROOT
+
+    owners = read_owners(ROOT / "data" / "sample" / "owners.csv")
+    df = read_table(_write_csv(tmp_path / "list.csv", _edited({(0, "owner_id"): "O999"})))
+    with pytest.raises(InputError) as exc:
+        validate_preliminary(df, params, owners=owners)
+    assert "row 2, column 'owner_id': 'O999' is not an owner in" in str(exc.value) and "owners.csv" in str(exc.value)
+    assert len(validate_preliminary(df, params).customers) == 8  # without the owner list: not checked
+
+
+def test_conflicting_claims_refused_naming_customer_rows_and_columns(tmp_path: Path, params: Params) -> None:
+    df = _two_claims({"region": "south", "credit_grade": "CCC"})
+    msg = _error(tmp_path, df, params)
+    assert "1 customer(s) proposed by several segments whose claims disagree" in msg
+    assert "customer 'C2', rows 3 (finance), 10 (government)" in msg
+    assert "column 'region': 'east' vs 'south'" in msg
+    assert "column 'credit_grade': 'AA' vs 'CCC'" in msg
+    assert "intake.conflicting_facts: resolve" in msg
+
+
+def test_a_value_one_claim_lacks_is_not_a_conflict(tmp_path: Path, params: Params) -> None:
+    res = _validate_csv(tmp_path, _two_claims({"growth": None, "payment_days": None}), params)
+    assert res.claims["conflicts"].tolist() == ["", ""]
+
+
+def test_conflicting_claims_resolved_when_asked_and_listed(params_dir: Path, tmp_path: Path) -> None:
+    edit_yaml(params_dir / "run.yaml", lambda d: d["intake"].update(conflicting_facts="resolve"))
+    res = _validate_csv(tmp_path, _two_claims({"deal_size": 12345.0, "need_status": "dead"}), load_params(params_dir))
+    assert res.claims["conflicts"].tolist() == ["deal_size, need_status"] * 2
+    assert res.customers.loc["C2", "segment"] == "government"  # the rule's choice (tie → first in run.yaml)

@@ -281,3 +281,59 @@ def test_valid_tables_round_trip_and_one_bad_cell_is_found(rows: list[dict[str, 
     df.loc[i, col] = value
     msg = _msg(df, S)
     assert f"row {i + 2}, column '{col}': '{value}'" in msg and "1 problem(s)" in msg
+
+
+# --------------------------------------------------------------------------- hostile cells (issue 11)
+NUMS = TableSchema(
+    "list",
+    (
+        Column("id", "id", required=True, nullable=False),
+        Column("x", "number"),
+        Column("n", "integer"),
+        Column("won", "flag"),
+        Column("name", "text"),
+        Column("stage", "choice", vocabulary=("closed", "open")),
+    ),
+)
+
+
+def test_true_false_text_in_a_number_column_named_as_such() -> None:
+    msg = _msg(_frame({"id": ["a", "b", "c"], "x": ["1.5", "TRUE", "false"]}), NUMS)
+    assert "rows 3, 4, column 'x': 'TRUE', 'false' is a TRUE/FALSE cell, not a number" in msg
+
+
+def test_boolean_cells_in_number_columns_refused() -> None:
+    """A column pandas typed as booleans (Excel/Parquet TRUE/FALSE) is not numbers: never 1/0."""
+    df = pd.DataFrame({"id": ["a", "b"], "x": [True, False], "n": [True, True]})
+    df.attrs.update(source="t.xlsx", row_offset=2)
+    msg = _msg(df, NUMS)
+    assert "rows 2, 3, column 'x': holds TRUE/FALSE cells, not numbers" in msg
+    assert "rows 2, 3, column 'n': holds TRUE/FALSE cells, not whole numbers" in msg
+
+
+def test_boolean_objects_among_numbers_refused_naming_rows() -> None:
+    df = _frame({"id": ["a", "b", "c"], "x": [1.5, True, 2.0]})
+    assert "row 3, column 'x': 'True' is a TRUE/FALSE cell, not a number" in _msg(df, NUMS)
+
+
+def test_flag_column_of_booleans_is_still_a_flag() -> None:
+    df = pd.DataFrame({"id": ["a", "b"], "won": [True, False]})
+    assert validate(df, NUMS)["won"].tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("ch", ["\x1b", "\x07", "\x7f", "\x9b", "\x0c"])
+def test_control_characters_in_text_refused_naming_row_and_column(ch: str) -> None:
+    msg = _msg(_frame({"id": ["a", "b"], "name": ["ok", f"red{ch}[31m"]}), NUMS)
+    assert f"row 3, column 'name': contains a control character (\\x{ord(ch):02x})" in msg
+
+
+def test_tab_and_newline_are_text() -> None:
+    out = validate(_frame({"id": ["a"], "name": ["two\tparts\nand lines\r\n"]}), NUMS)
+    assert out["name"].tolist() == ["two\tparts\nand lines\r\n"]
+
+
+def test_control_characters_in_choice_and_undeclared_columns_refused() -> None:
+    df = _frame({"id": ["a", "b"], "stage": ["closed", "open\x00"], "notes": ["fine", "bell\x07"]})
+    msg = _msg(df, NUMS)
+    assert "row 3, column 'stage': contains a NUL character" in msg
+    assert "row 3, column 'notes': contains a control character (\\x07)" in msg

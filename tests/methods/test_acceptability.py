@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from prioanalysis.errors import InputError
 from prioanalysis.inputs.judgements import load_judgements
@@ -33,6 +34,7 @@ from prioanalysis.methods.acceptability import (
     _rank_row,
     _score_draws,
     ahp_weight_draws,
+    constrained_weight_draws,
     draw_weights,
     rank_acceptability,
     review_flags,
@@ -445,6 +447,74 @@ def test_ahp_draws_with_step_zero_are_the_ahp_weights():
     )
 
 
+def test_ahp_draws_with_a_skipped_pair_hand_computed():
+    """A judge who skipped ``a vs c``: only the judged pairs move, and every draw is
+    completed by Harker's (1987) method.  With ``a vs b = x`` and ``b vs c = y`` the
+    judged pairs form a spanning tree, so Harker's completion is consistent,
+    ``a_ac = x y``, and the weights are ``(x y, y, 1) / (x y + y + 1)``: 9 draws for
+    x, y in {1, 2, 3}, each about 1/9 of the time."""
+    draws = ahp_weight_draws({"a vs b": 2, "b vs c": 2, "a vs c": None}, n_draws=9000, seed=4)
+    expected = {tuple(np.round(np.array([x * y, y, 1.0]) / (x * y + y + 1), 9)) for x in (1, 2, 3) for y in (1, 2, 3)}
+    got = [tuple(r) for r in np.round(draws[["a", "b", "c"]].to_numpy(), 9)]
+    assert set(got) == expected
+    np.testing.assert_allclose(pd.Series(got).value_counts(normalize=True).to_numpy(), 1 / 9, atol=0.02)
+    # step 0: the point estimate of weights.ahp on the incomplete matrix (4, 2, 1) / 7
+    still = ahp_weight_draws({"a vs b": 2, "b vs c": 2, "a vs c": None}, n_draws=2, step=0)
+    np.testing.assert_allclose(still.to_numpy(), [[4 / 7, 2 / 7, 1 / 7]] * 2, atol=1e-12)
+
+
+def test_ahp_group_draws_with_a_skipped_pair_follow_the_group_aggregate():
+    """Two judges, B skipped ``a vs c``: each cell of the combined matrix is the
+    geometric mean over the judges who judged it (as weights.aggregate_judges), so
+    ``a vs c`` is A's judgement alone; with both skipping it, Harker completes it.
+    Step 0 gives ahp_group's weights; with step 1 every draw equals ahp_group on the
+    judgements moved (checked on all 3^5 combinations of the five judged cells)."""
+    judges = {
+        "A": {"criteria": {"f": {"a vs b": 3, "b vs c": 2, "a vs c": 4}}},
+        "B": {"criteria": {"f": {"a vs b": 2, "b vs c": 1, "a vs c": None}}},
+    }
+    group = weights.ahp_group(judges)
+    still = ahp_weight_draws({"judges": judges}, n_draws=3, step=0)
+    np.testing.assert_allclose(still.to_numpy(), np.tile(group.weights.to_numpy(), (3, 1)), atol=1e-12)
+    both = {k: {"criteria": {"f": {**v["criteria"]["f"], "a vs c": None}}} for k, v in judges.items()}
+    np.testing.assert_allclose(
+        ahp_weight_draws({"judges": both}, n_draws=2, step=0).to_numpy()[0],
+        weights.ahp_group(both).weights.to_numpy(),
+        atol=1e-12,
+    )
+    draws = ahp_weight_draws({"judges": judges}, n_draws=3000, seed=5)
+    neighbour = {1: [0.5, 1, 2], 2: [1, 2, 3], 3: [2, 3, 4], 4: [3, 4, 5]}
+    expected = set()
+    for ab, bc, ac, ab2, bc2 in itertools.product(neighbour[3], neighbour[2], neighbour[4], neighbour[2], neighbour[1]):
+        moved = {
+            "A": {"criteria": {"f": {"a vs b": ab, "b vs c": bc, "a vs c": ac}}},
+            "B": {"criteria": {"f": {"a vs b": ab2, "b vs c": bc2, "a vs c": None}}},
+        }
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", weights.InconsistencyWarning)
+            expected.add(tuple(np.round(weights.ahp_group(moved).weights[draws.columns].to_numpy(), 9)))
+    got = {tuple(r) for r in np.round(draws.to_numpy(), 9)}
+    assert got == expected  # every combination is drawn (3000 draws, 3^5 = 243 combinations)
+
+
+def test_ahp_draws_on_the_sample_file_with_its_skipping_judge():
+    """params/2026/judgements.yaml has a judge (陈静) who skipped growth vs strategic_fit:
+    the draws run (no "not on Saaty's scale" for the completed cell) and centre on the
+    group weights."""
+    data = load_judgements(PARAMS_SRC / "judgements.yaml")
+    skipper = "陈静 (regional sales director)"
+    assert data["judges"][skipper]["criteria"]["attractiveness"]["growth vs strategic_fit"] is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", weights.InconsistencyWarning)
+        group = weights.ahp_group(data["judges"])
+    draws = ahp_weight_draws(data, n_draws=400, seed=2)
+    np.testing.assert_allclose(draws.sum(axis=1), 1.0)
+    assert (draws.std() > 0).all()
+    np.testing.assert_allclose(draws.median(), group.weights[draws.columns], atol=0.03)
+    alone = ahp_weight_draws(data["judges"][skipper], n_draws=50, seed=3)
+    assert alone.notna().all().all() and alone["growth"].std() > 0
+
+
 def test_ahp_draws_refuse_judgements_off_the_scale():
     with pytest.raises(InputError, match="Saaty"):
         ahp_weight_draws(pd.DataFrame([[1, 2.5], [0.4, 1]], index=["a", "b"], columns=["a", "b"]))
@@ -541,3 +611,258 @@ def test_flushing_the_rank_bins_in_small_batches_changes_nothing(monkeypatch):
     pd.testing.assert_frame_equal(rank_acceptability(m, directions, **kwargs).summary, ref)
     monkeypatch.setattr(mod, "_PENDING_DRAWS", 1)
     pd.testing.assert_frame_equal(rank_acceptability(m, directions, **kwargs).summary, ref)
+
+
+# ----------------------------------------------------------------------------------
+# Weights uniform within stated bounds and orders (hit-and-run)
+# ----------------------------------------------------------------------------------
+
+FAST = {"chains": 10, "burn_in": 30, "thinning": 3}
+
+
+@st.composite
+def feasible_systems(draw):
+    """A random bound/order system built around a weight vector that satisfies it
+    (so it is feasible), with or without families; some bounds pin a weight."""
+    k = draw(st.integers(2, 6))
+    seed = draw(st.integers(0, 10_000))
+    rng = np.random.default_rng(seed)
+    cols = [f"k{j}" for j in range(k)]
+    n_fam = draw(st.sampled_from([0, 1, 2])) if k >= 4 else draw(st.sampled_from([0, 1]))
+    families = None
+    if n_fam:
+        families = {c: ("A" if (j < k // 2 or n_fam == 1) else "B") for j, c in enumerate(cols)}
+    groups = {}
+    for c in cols:
+        groups.setdefault(families[c] if families else "", []).append(c)
+    w0 = {}
+    for members in groups.values():
+        w0.update(zip(members, rng.dirichlet(np.ones(len(members))), strict=True))
+    bounds = {}
+    for c in cols:
+        kind = draw(st.sampled_from(["none", "box", "box", "fixed"]))
+        if kind == "box":
+            lo_gap, hi_gap = rng.uniform(0, 0.3, size=2)
+            bounds[c] = (max(0.0, w0[c] - lo_gap), min(1.0, w0[c] + hi_gap))
+        elif kind == "fixed":
+            bounds[c] = (w0[c], w0[c])
+    orders = []
+    for members in groups.values():
+        for a, b in itertools.combinations(members, 2):
+            if draw(st.booleans()):
+                orders.append((a, b) if w0[a] >= w0[b] else (b, a))
+    family_bounds = None
+    if families:
+        fams = list(dict.fromkeys(families.values()))
+        f0 = dict(zip(fams, rng.dirichlet(np.ones(len(fams))), strict=True))
+        family_bounds = {f: (max(0.0, f0[f] - 0.2), min(1.0, f0[f] + 0.1)) for f in fams if draw(st.booleans())}
+        # the family weights the system admits must include f0: f0 itself satisfies them
+    return cols, bounds, orders, families, family_bounds, seed
+
+
+def _within(weights: pd.DataFrame, families):
+    """Global weights back on the scale of the constraints: within-family weights and family weights."""
+    if families is None:
+        return weights, None
+    fam_of = pd.Series(families)
+    totals = weights.T.groupby(fam_of).sum().T
+    within = weights / totals[fam_of.reindex(weights.columns)].to_numpy()
+    return within, totals
+
+
+@SETTINGS
+@given(system=feasible_systems())
+def test_every_constrained_draw_satisfies_every_constraint(system):
+    cols, bounds, orders, families, family_bounds, seed = system
+    res = constrained_weight_draws(
+        cols, bounds, orders, families=families, family_bounds=family_bounds, n_draws=60, seed=seed, **FAST
+    )
+    w = res.weights
+    assert list(w.columns) == cols and len(w) == 60
+    assert (w.to_numpy() >= 0).all()
+    np.testing.assert_allclose(w.sum(axis=1), 1.0, atol=1e-12)
+    within, totals = _within(w, families)
+    tol = 1e-7
+    for c, (lo, hi) in bounds.items():
+        assert within[c].between(lo - tol, hi + tol).all(), c
+    for a, b in orders:
+        assert (within[a] >= within[b] - tol).all(), (a, b)
+    for f, (lo, hi) in (family_bounds or {}).items():
+        assert totals[f].between(lo - tol, hi + tol).all(), f
+    if families:
+        np.testing.assert_allclose(within.T.groupby(pd.Series(families)).sum().T, 1.0, atol=1e-9)
+    d = res.diagnostics
+    assert d["acceptance_rate"] == 1.0 and d["chains"] == 10 and d["seed"] == seed
+    assert set(d["fixed"]) >= {c for c, (lo, hi) in bounds.items() if lo == hi}
+
+
+def test_unconstrained_draws_are_uniform_on_the_simplex():
+    """Hit-and-run (Smith 1984, *Operations Research* 32(6):1296-1308) has the uniform
+    law as its stationary law: on the plain simplex of 4 weights each marginal is that
+    of Dirichlet(1, 1, 1, 1), Beta(1, 3) (Kolmogorov-Smirnov, fixed seed)."""
+    res = constrained_weight_draws(list("abcd"), n_draws=3000, seed=11)
+    for c in "abcd":
+        assert stats.kstest(res.weights[c], stats.beta(1, 3).cdf).pvalue > 0.01, c
+    # and against Dirichlet draws of draw_weights, two-sample
+    ref = draw_weights(list("abcd"), None, 3000, seed=12)
+    assert stats.ks_2samp(res.weights["a"], ref["a"]).pvalue > 0.01
+    assert res.diagnostics["dimension"] == 3 and res.diagnostics["ess_min"] > 2000
+    assert res.diagnostics["r_hat_max"] < 1.05
+
+
+def _polygon_centroid(vertices: np.ndarray) -> np.ndarray:
+    """Centroid of a simple polygon (shoelace formula)."""
+    x, y = vertices[:, 0], vertices[:, 1]
+    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+    area = cross.sum() / 2
+    return np.array([((x + np.roll(x, -1)) * cross).sum(), ((y + np.roll(y, -1)) * cross).sum()]) / (6 * area)
+
+
+def test_mean_of_the_draws_is_the_centroid_of_a_known_polygon():
+    """Three weights, ``a >= b`` and ``c <= 0.2``: in the coordinates (b, c) (a = 1 - b - c)
+    the admissible set is the quadrilateral (0, 0), (0.5, 0), (0.4, 0.2), (0, 0.2); a
+    uniform law on it has the quadrilateral's centroid as its mean."""
+    b_c = _polygon_centroid(np.array([[0.0, 0.0], [0.5, 0.0], [0.4, 0.2], [0.0, 0.2]]))
+    expected = np.array([1 - b_c.sum(), b_c[0], b_c[1]])  # (0.6778, 0.2259, 0.0963)
+    res = constrained_weight_draws(["a", "b", "c"], {"c": (0.0, 0.2)}, [("a", "b")], n_draws=6000, seed=3)
+    got = res.weights.mean().to_numpy()
+    se = res.weights.std().to_numpy() / np.sqrt(res.diagnostics["ess_min"])
+    assert (np.abs(got - expected) < 4 * se).all(), (got, expected, se)
+    np.testing.assert_allclose(got, expected, atol=0.006)
+
+
+def test_draws_match_rejection_sampling_on_a_bounded_ordered_system():
+    """An independent reference: uniform points on the simplex kept when they satisfy
+    the bounds and orders (rejection sampling, about 12 % kept) have the same law
+    as the hit-and-run draws (two-sample Kolmogorov-Smirnov per weight)."""
+    cols = list("abcd")
+    bounds = {"a": (0.1, 0.6), "c": (0.0, 0.3), "d": (0.05, 0.25)}
+    orders = [("b", "c"), ("a", "d")]
+    rng = np.random.default_rng(0)
+    x = rng.dirichlet(np.ones(4), size=400_000)
+    ok = (x[:, 0] >= 0.1) & (x[:, 0] <= 0.6) & (x[:, 2] <= 0.3) & (x[:, 3] >= 0.05) & (x[:, 3] <= 0.25)
+    ok &= (x[:, 1] >= x[:, 2]) & (x[:, 0] >= x[:, 3])
+    ref = x[ok]
+    res = constrained_weight_draws(cols, bounds, orders, n_draws=4000, seed=8)
+    for j, c in enumerate(cols):
+        assert stats.ks_2samp(res.weights[c], ref[:, j]).pvalue > 0.01, c
+    # the acceptance rate a rejection sampler would have is estimated too
+    assert abs(res.diagnostics["rejection_acceptance"] - ok.mean()) < 0.01
+
+
+def test_family_weights_are_drawn_within_their_bounds_independently():
+    cols = ["a1", "a2", "f1", "f2", "f3"]
+    families = {"a1": "A", "a2": "A", "f1": "F", "f2": "F", "f3": "F"}
+    res = constrained_weight_draws(
+        cols, {"a1": (0.5, 1.0)}, [("f1", "f2")], families=families, family_bounds={"A": (0.5, 0.7)}, n_draws=3000
+    )
+    within, totals = _within(res.weights, families)
+    # two families: the family weight of A is uniform on [0.5, 0.7]
+    assert stats.kstest(totals["A"], stats.uniform(0.5, 0.2).cdf).pvalue > 0.01
+    # within A, a1 is uniform on [0.5, 1]; within F, f1 >= f2 halves the simplex
+    assert stats.kstest(within["a1"], stats.uniform(0.5, 0.5).cdf).pvalue > 0.01
+    assert abs(within["f1"].mean() - 0.5) < 0.02  # E[max-ish] of the ordered pair: (1/2, 1/6, 1/3) centroid
+    assert abs(np.corrcoef(totals["A"], within["a1"])[0, 1]) < 0.08
+    assert res.diagnostics["by_family"] and res.diagnostics["dimension"] == 4
+
+
+def test_fixed_weights_and_equalities_are_respected():
+    # a weight pinned by equal bounds stays at its value; the others still move
+    res = constrained_weight_draws(list("abc"), {"a": (0.3, 0.3)}, n_draws=200, **FAST)
+    assert (res.weights["a"] - 0.3).abs().max() < 1e-12 and res.weights["b"].std() > 0.05
+    assert res.diagnostics["fixed"] == ["a"] and res.diagnostics["dimension"] == 1
+    # lower bounds summing to 1 leave one point
+    point = constrained_weight_draws(list("abc"), {"a": (0.5, 1), "b": (0.3, 1), "c": (0.2, 1)}, n_draws=50)
+    np.testing.assert_allclose(point.weights.to_numpy(), np.tile([0.5, 0.3, 0.2], (50, 1)), atol=1e-9)
+    assert point.diagnostics["dimension"] == 0
+    # a >= b and b >= a: a = b in every draw
+    tie = constrained_weight_draws(list("abc"), None, [("a", "b"), ("b", "a")], n_draws=200, **FAST)
+    np.testing.assert_allclose(tie.weights["a"], tie.weights["b"], atol=1e-9)
+    assert tie.diagnostics["equal"] and tie.diagnostics["dimension"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        (({"a": (0.6, 1.0), "b": (0.5, 1.0)},), {}, "lowest weights .* sum to 1.1 > 1"),
+        (({"a": (0.0, 0.2), "b": (0.0, 0.3)},), {}, "highest weights .* sum to 0.5 < 1"),
+        (({"a": (0.0, 0.2), "b": (0.3, 1.0)}, [("a", "b")]), {}, "weight of a must be at least 0.3 and at most 0.2"),
+        (({"zz": (0.0, 0.5)},), {}, "unknown criteria"),
+        (({"a": (0.5, 0.2)},), {}, "0 <= lower <= upper <= 1"),
+        (({"a": (0.0, 1.5)},), {}, "0 <= lower <= upper <= 1"),
+        ((None, [("a", "a")]), {}, "with itself"),
+        ((None, [("a", "q")]), {}, "unknown criteria"),
+        ((None, [("a", "c")]), {"families": {"a": "A", "b": "A", "c": "F"}}, "different families"),
+        ((), {"family_bounds": {"A": (0.2, 0.4)}}, "need the criteria's families"),
+        ((), {"families": {"a": "A", "b": "A", "c": "F"}, "family_bounds": {"X": (0, 1)}}, "unknown families"),
+        ((), {"families": {"a": "A", "b": "A", "c": "F"}, "family_bounds": {"A": (0.7, 1), "F": (0.4, 1)}}, "> 1"),
+        ((), {"n_draws": 0}, "n_draws"),
+        ((), {"thinning": 0}, "thinning"),
+    ],
+)
+def test_infeasible_or_malformed_constraints_are_refused(args, kwargs, message):
+    with pytest.raises(InputError, match=message):
+        constrained_weight_draws(
+            ["a", "b", "c"] if "families" in kwargs or len(args) > 1 else ["a", "b"], *args, **kwargs
+        )
+
+
+def test_constrained_draws_are_reproducible_under_a_seed():
+    cols, bounds, orders = list("abcd"), {"a": (0.2, 0.5)}, [("b", "c")]
+    a = constrained_weight_draws(cols, bounds, orders, n_draws=300, seed=4, **FAST)
+    b = constrained_weight_draws(cols, bounds, orders, n_draws=300, seed=4, **FAST)
+    c = constrained_weight_draws(cols, bounds, orders, n_draws=300, seed=5, **FAST)
+    pd.testing.assert_frame_equal(a.weights, b.weights)
+    assert a.diagnostics == b.diagnostics
+    assert not a.weights.equals(c.weights)
+
+
+def test_rank_acceptability_records_the_constrained_draws():
+    matrix, directions = random_list(30, 3, seed=2)
+    cols = list(matrix.columns)
+    draws = constrained_weight_draws(cols, {cols[0]: (0.2, 0.5)}, [(cols[1], cols[2])], n_draws=120, **FAST)
+    res = rank_acceptability(matrix, directions, dict.fromkeys(cols, 1 / 3), weight_draws=draws)
+    assert res.params["weights_source"] == draws.source and res.params["draws_diagnostics"] == draws.diagnostics
+    np.testing.assert_allclose(res.weight_draws.to_numpy(), draws.weights.to_numpy())
+    plain = rank_acceptability(matrix, directions, dict.fromkeys(cols, 1 / 3), weight_draws=draws.weights)
+    pd.testing.assert_frame_equal(res.summary, plain.summary)
+    assert plain.params["draws_diagnostics"] is None
+    # the drivers take the same draws
+    out = weight_drivers(matrix, directions, None, [matrix.index[0]], weight_draws=draws)
+    assert out.shape[0] == 1
+
+
+@SETTINGS
+@given(k=st.integers(2, 5), seed=st.integers(0, 10_000), n_orders=st.integers(0, 4))
+def test_infeasibility_is_decided_as_a_linear_programme_decides_it(k, seed, n_orders):
+    """Random (often infeasible) bounds and orders: refused exactly when the linear
+    programme {lo <= w <= hi, w_a >= w_b, sum w = 1} has no solution (HiGHS)."""
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(seed)
+    cols = [f"k{j}" for j in range(k)]
+    lo = rng.uniform(0, 0.5, k).round(2)
+    hi = np.minimum(1.0, lo + rng.uniform(0, 0.5, k)).round(2)
+    bounds = {c: (float(a), float(b)) for c, a, b in zip(cols, lo, hi, strict=True)}
+    pairs = [tuple(rng.choice(k, 2, replace=False)) for _ in range(n_orders)]
+    orders = [(cols[a], cols[b]) for a, b in pairs]
+    a_ub = np.zeros((len(pairs), k))
+    for r, (a, b) in enumerate(pairs):
+        a_ub[r, a], a_ub[r, b] = -1.0, 1.0  # w_b - w_a <= 0
+    lp = linprog(
+        np.zeros(k),
+        A_ub=a_ub if pairs else None,
+        b_ub=np.zeros(len(pairs)) if pairs else None,
+        A_eq=np.ones((1, k)),
+        b_eq=[1.0],
+        bounds=list(zip(lo, hi, strict=True)),
+        method="highs",
+    )
+    settings = {"n_draws": 10, "chains": 5, "burn_in": 5, "thinning": 1}
+    if lp.status == 0:
+        res = constrained_weight_draws(cols, bounds, orders, **settings)
+        np.testing.assert_allclose(res.weights.sum(axis=1), 1.0)
+    else:
+        assert lp.status == 2  # infeasible
+        with pytest.raises(InputError, match="infeasible weight constraints"):
+            constrained_weight_draws(cols, bounds, orders, **settings)

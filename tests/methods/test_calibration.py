@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from prioanalysis.errors import InputError, ParamsError
+from prioanalysis.methods import metrics
 from prioanalysis.methods.calibration import (
     CalibrationResult,
     CalibrationWarning,
@@ -28,12 +29,16 @@ from prioanalysis.methods.calibration import (
     _data_weights_kernel,
     _design,
     _family,
+    _glm_constrained,
     _glm_irls,
+    _lbfgsb,
+    _nll_and_gradient,
     _stratified_folds,
     calibrate_weights,
     probability_calibration,
     propose_tier_thresholds,
 )
+from prioanalysis.sample import SHARE_OF_WALLET_DIRECTIONS, share_of_wallet_sample
 
 METRICS = ["auc", "top_decile_lift", "capture_top10", "capture_top20", "brier"]
 
@@ -230,6 +235,7 @@ def test_result_shapes_and_params(fitted_3000: CalibrationResult) -> None:
         "ci_high",
         "p_value",
         "sign_ok",
+        "coefficient_used",
         "expert_weight",
         "data_weight",
         "data_weight_se",
@@ -245,9 +251,22 @@ def test_result_shapes_and_params(fitted_3000: CalibrationResult) -> None:
     np.testing.assert_allclose(res.expert_weights, 0.2)
     p = res.params
     assert p["prior"] == "equal weights"
-    for key in ("target", "model_family", "strength", "cv_folds", "seed", "normalization", "n_boot", "min_events"):
+    for key in (
+        "target",
+        "model_family",
+        "sign_handling",
+        "strength",
+        "cv_folds",
+        "seed",
+        "normalization",
+        "n_boot",
+        "min_events",
+    ):
         assert key in p
     assert p["model_family"].startswith("binomial") and p["n_boot"] == 100
+    assert p["sign_handling"] == "constrained" and "beta_j >= 0" in p["weight_mapping"]
+    # no coefficient contradicts its direction: the weights use the coefficients as fitted
+    np.testing.assert_allclose(t["coefficient_used"], t["coefficient"])
 
 
 def test_same_seed_same_result(conversion_3000) -> None:
@@ -286,22 +305,156 @@ def test_blended_beats_badly_wrong_expert(conversion_3000) -> None:
     assert f"{res.cv.loc['blended', 'auc']:.3f}" in res.recommendation
 
 
-def test_sign_flip_is_flagged_with_p_value() -> None:
+@pytest.mark.parametrize(("sign_handling", "said"), [("constrained", "sign-constrained fit"), ("clip", "set to 0")])
+def test_sign_flip_is_flagged_with_p_value(sign_handling: str, said: str) -> None:
     """'payment_days' is declared cost but in truth *more* days convert more."""
     dirs = dict(DIRS5)
     true = {"budget": 0.4, "deal": 0.3, "fit": 0.3, "distance": 0.0, "payment_days": 0.0}
     # z of a cost criterion is 1 - x: -4 * z means the raw value helps
     x, y = logistic_data(3000, true, dirs, seed=2, extra_eta=lambda z: -4.0 * z[:, 4])
     with pytest.warns(CalibrationWarning, match="payment_days.*contradicts"):
-        res = calibrate_weights(x, y, dirs, n_boot=50)
+        res = calibrate_weights(x, y, dirs, n_boot=50, sign_handling=sign_handling)  # type: ignore[arg-type]
     row = res.table.loc["payment_days"]
     assert not row["sign_ok"] and row["coefficient"] < 0 and row["p_value"] < 1e-6
+    assert row["coefficient_used"] == 0
     assert res.data_weights["payment_days"] == 0
     assert res.table.drop(index="payment_days")["sign_ok"].all()
     msg = next(m for m in res.warnings if "payment_days" in m)
-    assert "p = " in msg and "set to 0" in msg
+    assert "p = " in msg and said in msg
     assert "contradict" in res.recommendation
-    assert not res.fallback
+    assert not res.fallback and res.params["sign_handling"] == sign_handling
+
+
+# ----------------------------------------------------------------------------------
+# Sign-constrained fit
+# ----------------------------------------------------------------------------------
+
+WALLET_DIRS = SHARE_OF_WALLET_DIRECTIONS
+
+
+def _conflicting_design(target: str, seed: int = 21) -> tuple[np.ndarray, np.ndarray]:
+    """Min-max design on share-of-wallet criteria (and a Tweedie revenue on them)."""
+    x, y = share_of_wallet_sample(1500, seed=seed)
+    z = (x - x.min()) / (x.max() - x.min())
+    z["distance"] = 1 - z["distance"]
+    if target == "revenue":
+        rng = np.random.default_rng(seed + 1)
+        y = pd.Series(np.where(y == 1, np.exp(2 * z["deal_size"].to_numpy()) * rng.gamma(2.0, 50.0, len(y)), 0.0))
+    return _design(z.to_numpy()), y.to_numpy().astype(float)
+
+
+@pytest.mark.parametrize("target", ["conversion", "revenue"])
+def test_constrained_fit_respects_bounds_and_matches_statsmodels(target: str) -> None:
+    """The bounded maximum likelihood, checked three ways.
+
+    The log-likelihood is concave, so the constrained maximum is characterised by the
+    Karush-Kuhn-Tucker conditions: (i) the coefficients off the bound are the
+    unconstrained statsmodels MLE of the model without the criteria at the bound;
+    (ii) at the bound the gradient of the negative log-likelihood is >= 0 (raising the
+    coefficient would lower the likelihood); (iii) plain L-BFGS-B reaches the same
+    point, and its likelihood beats the clipped unconstrained coefficients (which
+    are feasible too).
+    """
+    X, y = _conflicting_design(target)
+    free = _glm_irls(X, y, target)
+    assert (free[1:] < 0).any()  # the case of interest: a sign conflict
+    got = _glm_constrained(X, y, target, start=free)
+    assert (got[1:] >= 0).all()
+    at_bound = np.flatnonzero(got == 0)
+    assert at_bound.size >= 1 and 0 not in at_bound
+    off = np.setdiff1d(np.arange(X.shape[1]), at_bound)
+    ref = sm.GLM(y, X[:, off], family=_family(target)).fit(tol=1e-12).params
+    np.testing.assert_allclose(got[off], ref, atol=1e-6)
+    _, grad = _nll_and_gradient(got, X, y, target == "conversion")
+    assert (grad[at_bound] >= -1e-8).all()
+    clipped = free.copy()
+    clipped[1:] = np.maximum(free[1:], 0)
+    direct = _lbfgsb(X, y, target, clipped, 1000)
+    np.testing.assert_allclose(direct, got, atol=1e-4)
+    nll = lambda b: _nll_and_gradient(b, X, y, target == "conversion")[0]  # noqa: E731
+    assert nll(got) <= nll(direct) + 1e-12 and nll(got) < nll(clipped)
+
+
+@pytest.mark.parametrize("target", ["conversion", "revenue"])
+def test_constrained_equals_unconstrained_without_sign_conflict(target: str) -> None:
+    """No coefficient contradicts its direction: both choices give the same weights."""
+    if target == "conversion":
+        x, y = logistic_data(2000, TRUE5, DIRS5, seed=5)
+    else:
+        x, y = tweedie_data(2000, TRUE5, DIRS5, seed=5)
+    z = (x - x.min()) / (x.max() - x.min())
+    cost = [c for c, d in DIRS5.items() if d == "cost"]
+    z[cost] = 1 - z[cost]  # oriented as benefits, as calibrate_weights normalises
+    X = _design(z.to_numpy())
+    free = _glm_irls(X, y.to_numpy().astype(float), target)
+    assert (free[1:] > 0).all()
+    np.testing.assert_allclose(_glm_constrained(X, y.to_numpy().astype(float), target), free, atol=1e-9)
+    kw = {"n_boot": 20, "seed": 4, "target": target}
+    constrained = calibrate_weights(x, y, DIRS5, sign_handling="constrained", **kw)  # type: ignore[arg-type]
+    clip = calibrate_weights(x, y, DIRS5, sign_handling="clip", **kw)  # type: ignore[arg-type]
+    np.testing.assert_allclose(constrained.data_weights, clip.data_weights, atol=1e-12)
+    np.testing.assert_allclose(constrained.table["coefficient_used"], clip.table["coefficient"], atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(150, 600), st.floats(0.05, 1.0))
+def test_constrained_fit_is_feasible_and_no_worse_than_clipping(seed: int, n: int, share_sd: float) -> None:
+    """Property: slopes >= 0 and a likelihood at least that of the clipped fit."""
+    x, y = share_of_wallet_sample(n, seed=seed, share_sd=share_sd)
+    z = (x - x.min()) / (x.max() - x.min())
+    X, yy = _design(z.to_numpy()), y.to_numpy().astype(float)
+    free = _glm_irls(X, yy, "conversion")
+    got = _glm_constrained(X, yy, "conversion")
+    if not np.isfinite(free).all():  # e.g. separation in a tiny sample: nothing to compare
+        return
+    assert np.isfinite(got).all() and (got[1:] >= 0).all()
+    clipped = free.copy()
+    clipped[1:] = np.maximum(free[1:], 0)
+    nll = lambda b: _nll_and_gradient(b, X, yy, True)[0]  # noqa: E731
+    assert nll(got) <= nll(clipped) + 1e-12
+    if (free[1:] >= 0).all():
+        np.testing.assert_array_equal(got, free)
+
+
+def test_constrained_ranks_better_out_of_sample_than_clipping() -> None:
+    """Correlated criteria: the sign-constrained weights rank held-out customers better.
+
+    Eight training samples of 1,500 customers from :func:`prioanalysis.sample.share_of_wallet_sample` (log
+    IT budget and log deal size correlated 0.86; the budget's partial effect is
+    negative), one held-out set of 20,000 from the same model.  In every sample the
+    unconstrained fit gives the IT budget a negative coefficient and a too large one
+    to the deal size.  Clipping keeps the inflated deal-size coefficient; the
+    constrained fit holds the budget at 0 and refits, so the deal size weighs what it
+    is worth next to fit, relationship and distance.  Measured (seeded): held-out AUC
+    of the data weights higher by 0.0087 on average (every sample between +0.006 and
+    +0.011); the assertion asks for +0.004 on average and a win in every sample.
+    """
+    rng = np.random.default_rng(13)
+    x_test, y_test = share_of_wallet_sample(20_000, seed=rng)
+    gains = []
+    for r in range(8):
+        x, y = share_of_wallet_sample(1500, seed=rng)
+        auc = {}
+        for handling in ("constrained", "clip"):
+            with pytest.warns(CalibrationWarning, match="'it_budget'.*contradicts"):
+                res = calibrate_weights(
+                    x,
+                    y,
+                    WALLET_DIRS,
+                    n_boot=10,
+                    cv_folds=2,
+                    seed=r,
+                    sign_handling=handling,  # type: ignore[arg-type]
+                )
+            assert not res.table.loc["it_budget", "sign_ok"]
+            z = (x_test - x.min()) / (x.max() - x.min())  # next year's list on this year's scale
+            z["distance"] = 1 - z["distance"]
+            score = pd.Series(z.to_numpy() @ res.data_weights.to_numpy(), index=x_test.index)
+            auc[handling] = metrics.auc(score, y_test, ci=None).auc
+        gains.append(auc["constrained"] - auc["clip"])
+    gain = np.array(gains)
+    assert gain.mean() > 0.004
+    assert (gain > 0).all()
 
 
 @pytest.mark.parametrize(
@@ -415,6 +568,8 @@ def test_input_errors(conversion_3000) -> None:
         calibrate_weights(x, y, DIRS5, strength=-1)
     with pytest.raises(ParamsError, match="n_boot"):
         calibrate_weights(x, y, DIRS5, n_boot=3)
+    with pytest.raises(ParamsError, match=r"sign_handling.*'constrained'.*'clip'"):
+        calibrate_weights(x, y, DIRS5, sign_handling="drop")  # type: ignore[arg-type]
 
 
 def test_works_on_any_customer_table_with_numeric_criteria() -> None:

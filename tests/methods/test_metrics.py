@@ -835,3 +835,49 @@ def test_univariate_auc_errors():
         univariate_auc(X.assign(r=["x", "y"]), y)
     with pytest.raises(InputError, match="not aligned"):
         univariate_auc(X, ser([1, 0], index=["c0", "c5"]))
+
+
+# ----------------------------------------------------------------------------------
+# score_comparison
+# ----------------------------------------------------------------------------------
+def test_score_comparison_hand_computed() -> None:
+    """Five customers, two scores. "good" orders them a > b > c > d > e, "flat" reverses.
+
+    AUC of good: converters a, c against b, d, e: a beats 3, c beats 2 → 5/6.
+    Top 20 % = 1 customer: good takes a (revenue 60 of 100), flat takes e (0).
+    Tiers (T1 = first, T2 = next two, no = rest): good T1 {a} converts 1/1, T2 {b, c} 1/2.
+    """
+    from prioanalysis.methods.metrics import score_comparison
+
+    idx = list("abcde")
+    y = pd.Series([1, 0, 1, 0, 0], index=idx)
+    v = pd.Series([60.0, 0.0, 40.0, 0.0, 0.0], index=idx)
+    s = pd.DataFrame({"good": [5, 4, 3, 2, 1], "flat": [1, 2, 3, 4, 5]}, index=idx, dtype=float)
+    tiers = pd.DataFrame({"good": ["T1", "T2", "T2", "no", "no"], "flat": ["no", "no", "T2", "T2", "T1"]}, index=idx)
+    t = score_comparison(s, y, v, tiers=tiers, tier_order=["T1", "T2", "no"], shares=(0.2, 0.6))
+    assert list(t.index) == ["good", "flat"] and t.index.name == "weights"
+    assert t.loc["good", "auc"] == pytest.approx(5 / 6) and t.loc["flat", "auc"] == pytest.approx(1 / 6)
+    assert t.loc["good", "capture_top20"] == pytest.approx(0.6) and t.loc["flat", "capture_top20"] == 0
+    assert t.loc["good", "capture_top60"] == pytest.approx(1.0)  # a, b, c
+    assert t.loc["good", "top_tier_conversion"] == 1.0 and t.loc["good", "conversion_T2"] == 0.5
+    assert t.loc["flat", "conversion_T1"] == 0.0 and t.loc["flat", "top_tier_n"] == 1
+    assert t.loc["good", "auc_ci_low"] <= t.loc["good", "auc"] <= t.loc["good", "auc_ci_high"]
+    assert (t["n"] == 5).all() and (t["conversions"] == 2).all()
+    assert "top_tier_conversion" not in score_comparison(s, y, v).columns
+
+
+def test_score_comparison_refuses_bad_input() -> None:
+    from prioanalysis.methods.metrics import score_comparison
+
+    idx = list("abcd")
+    y = pd.Series([1, 0, 1, 0], index=idx)
+    v = pd.Series([1.0, 0.0, 1.0, 0.0], index=idx)
+    s = pd.DataFrame({"x": [4.0, 3.0, 2.0, 1.0]}, index=idx)
+    with pytest.raises(InputError, match="tier_order"):
+        score_comparison(s, y, v, tiers=pd.DataFrame({"x": ["T"] * 4}, index=idx))
+    with pytest.raises(InputError, match="same columns"):
+        score_comparison(s, y, v, tiers=pd.DataFrame({"z": ["T"] * 4}, index=idx), tier_order=["T"])
+    with pytest.raises(InputError, match="one column per score"):
+        score_comparison(pd.DataFrame(index=idx), y, v)
+    with pytest.raises(InputError):
+        score_comparison(s, y.iloc[:3], v)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import doctest
 import itertools
 import math
@@ -351,7 +352,7 @@ def test_judgements_to_matrix_rejects_unknown_labels_and_duplicates():
         judgements_to_matrix({"a vs a": 1})
 
 
-@pytest.mark.parametrize("value", ["three", 0, -2, "1/0", True, None, float("inf")])
+@pytest.mark.parametrize("value", ["three", 0, -2, "1/0", True, float("inf"), [3]])
 def test_judgements_to_matrix_rejects_bad_values_naming_the_key(value):
     with pytest.raises(InputError, match=r'judgements\["a vs b"\]'):
         judgements_to_matrix({"a vs b": value})
@@ -381,7 +382,7 @@ def test_ahp_hierarchy_hand_computed():
     assert result.table.loc["growth", "family"] == "attractiveness"
     c = result.consistency
     assert list(c.index) == ["families", "criteria.attractiveness", "criteria.feasibility"]
-    assert list(c.columns) == ["level", "family", "n", "lambda_max", "CI", "RI", "CR", "consistent"]
+    assert list(c.columns) == ["level", "family", "n", "skipped", "lambda_max", "CI", "RI", "CR", "consistent"]
     assert c["n"].tolist() == [2, 3, 1]
     assert c.loc["criteria.attractiveness", "RI"] == 0.58
     assert c["CR"].tolist() == pytest.approx([0, 0, 0], abs=1e-12)
@@ -504,10 +505,11 @@ def test_ahp_group_rejects_different_hierarchies():
 
 
 def test_example_judgements_file_loads_with_one_inconsistent_judge():
-    """params/2026/judgements.yaml: three judges over the 10 criteria; only 李娜 is
-    inconsistent (attractiveness, CR > 0.1), the others have every CR < 0.1."""
+    """params/2026/judgements.yaml: four judges over the 10 criteria; only 李娜 is
+    inconsistent (attractiveness, CR > 0.1), the others have every CR < 0.1; 陈静
+    skipped one pair (completed by Harker's method)."""
     data = load_judgements(EXAMPLE_FILE)
-    assert len(data["judges"]) == 3
+    assert len(data["judges"]) == 4
     with pytest.warns(InconsistencyWarning, match=r"judges\.李娜 \(segment manager\)\.criteria\.attractiveness"):
         group = ahp_group(data["judges"])
     assert set(group.weights.index) == set(ATTRACTIVENESS + FEASIBILITY)
@@ -531,6 +533,383 @@ def test_validate_judgements_is_the_content_check_of_the_file():
         W.validate_judgements({"judges": {"张伟": {"criteria": {"attractiveness": {"a vs b": 2, "a vs c": 3}}}}})
     with pytest.raises(InputError, match="expected a mapping"):
         W.validate_judgements(["a", "b"])
+
+
+# --------------------------------------------------------- skipped judgements (Harker)
+
+
+def harker_reference(a: np.ndarray) -> tuple[np.ndarray, float]:
+    """Independent construction of Harker's (1987) matrix and its Perron pair: missing
+    a_ij (NaN) → 0, b_ii = 1 + number of NaN in row i; eigenvector by numpy.linalg.eig."""
+    b = np.where(np.isnan(a), 0.0, a)
+    b[np.diag_indices_from(b)] = 1.0 + np.isnan(a).sum(axis=1)
+    values, vectors = np.linalg.eig(b)
+    k = int(np.argmax(values.real))
+    w = np.abs(vectors[:, k].real)
+    return w / w.sum(), float(values[k].real)
+
+
+def test_harker_1987_incomplete_matrix_fixed_point():
+    """Harker, P. T. (1987) "Incomplete pairwise comparisons in the analytic hierarchy
+    process", Mathematical Modelling 9(11):837-848.
+
+    The published numbers of Harker's own example are not reproduced here (we do not
+    have them to hand). What is checked is the method as the paper defines it, on a
+    4 × 4 Saaty-scale matrix with two skipped pairs (a vs d, b vs c):
+
+    * the weights are the principal eigenvector of B (missing a_ij = 0, b_ii = 1 + m_i),
+      built independently in this test;
+    * they are Harker's fixed point: the principal eigenvector of the matrix completed
+      with c_ij = w_i / w_j in the skipped cells is w again, with the same λ_max;
+    * CR is that of the completed matrix with RI(4) of Saaty's table;
+    * cross-check against an independent implementation: AHPy 2.1 (``ahpy.Compare``,
+      run once outside the project) completes missing comparisons by another method,
+      minimising λ_max over the missing values (Bozóki, Fülöp & Rónyai 2010). On this
+      nearly consistent matrix it gave the same weights to 6 digits (0.502052,
+      0.269745, 0.155737, 0.072465) and the same completed values, a vs d = 4√3 and
+      b vs c = √3; its CR (0.001938) differs from ours only through its RI(4) = 0.89.
+      (On strongly inconsistent matrices the two completions differ, so this is a
+      check of this example only.)
+    """
+    nan = math.nan
+    a = np.array(
+        [
+            [1, 2, 3, nan],
+            [1 / 2, 1, nan, 4],
+            [1 / 3, nan, 1, 2],
+            [nan, 1 / 4, 1 / 2, 1],
+        ]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ahp(a, labels=list("abcd"))
+    w_ref, lam_ref = harker_reference(a)
+    np.testing.assert_allclose(result.weights.to_numpy(), w_ref, rtol=1e-10)
+    assert result.lambda_max == pytest.approx(lam_ref, rel=1e-12)
+    w = result.weights.to_numpy()
+    completed = np.where(np.isnan(a), w[:, None] / w[None, :], a)
+    np.testing.assert_allclose(result.matrix.to_numpy(), completed, rtol=1e-12)
+    values, vectors = np.linalg.eig(completed)
+    k = int(np.argmax(values.real))
+    np.testing.assert_allclose(np.abs(vectors[:, k].real) / np.abs(vectors[:, k].real).sum(), w, rtol=1e-9)
+    assert values[k].real == pytest.approx(lam_ref, rel=1e-10)
+    assert result.consistency_ratio == pytest.approx((lam_ref - 4) / 3 / 0.90, rel=1e-10)
+    assert result.n_missing == 2 and result.skipped_pairs == ["a vs d", "b vs c"]
+    assert result.missing.loc["d", "a"] and not result.missing.loc["a", "b"]
+    assert set(result.revisit["pair"]) == {"a vs b", "a vs c", "b vs d", "c vs d"}  # judged pairs only
+    assert result.weights.round(6).tolist() == [0.502052, 0.269745, 0.155737, 0.072465]
+    np.testing.assert_allclose(result.matrix.loc["a", "d"], 4 * math.sqrt(3), rtol=1e-5)
+    np.testing.assert_allclose(result.matrix.loc["b", "c"], math.sqrt(3), rtol=1e-5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(min_value=0.05, max_value=20.0), min_size=3, max_size=8),
+    st.randoms(use_true_random=False),
+)
+def test_harker_recovers_consistent_weights_from_any_connected_subset(raw, rnd):
+    """Property (Harker 1987, the completion of a consistent matrix is consistent):
+    drop any judged pairs that keep a spanning tree → the weights come back exactly, CR = 0."""
+    n = len(raw)
+    w = np.array(raw) / np.sum(raw)
+    a = consistent_matrix(w)
+    order = list(range(n))
+    rnd.shuffle(order)
+    tree = {frozenset((order[k], order[rnd.randrange(k)])) for k in range(1, n)}  # random spanning tree
+    for i, j in itertools.combinations(range(n), 2):
+        if frozenset((i, j)) not in tree and rnd.random() < 0.6:
+            a[i, j] = a[j, i] = math.nan
+    result = ahp(a, scale="any")
+    np.testing.assert_allclose(result.weights.to_numpy(), w, rtol=1e-8)
+    assert result.consistency_ratio == pytest.approx(0.0, abs=1e-8)
+
+
+def test_skipped_pair_in_judgements_and_the_hierarchy():
+    """``None`` (YAML null) is a skipped pair; a chain a→b→c judged 2 and 2 implies 4."""
+    m = judgements_to_matrix({"a vs b": 2, "b vs c": 2, "a vs c": None})
+    assert np.isnan(m.loc["a", "c"]) and np.isnan(m.loc["c", "a"])
+    result = ahp_hierarchy({"criteria": {"f": {"a vs b": 2, "b vs c": 2, "a vs c": None}}})
+    np.testing.assert_allclose(result.weights.to_numpy(), [4 / 7, 2 / 7, 1 / 7])
+    assert result.consistency.loc["criteria.f", "skipped"] == 1
+    assert result.results["criteria.f"].matrix.loc["a", "c"] == pytest.approx(4.0)
+    with pytest.raises(InputError, match=r"missing judgement\(s\): 'a vs c' \(write e\.g\. 'a vs c: null'"):
+        judgements_to_matrix({"a vs b": 2, "b vs c": 2})
+
+
+def test_unconnected_judgements_are_refused_naming_judge_and_criteria():
+    spec = {
+        "criteria": {"f": {"a vs b": 2, "c vs d": 3, "a vs c": None, "a vs d": None, "b vs c": None, "b vs d": None}}
+    }
+    with pytest.raises(
+        InputError,
+        match=r"judges\.李娜\.criteria\.f: with the skipped pairs the judgements do not connect all criteria: "
+        r"\['a', 'b'\] \| \['c', 'd'\]",
+    ):
+        ahp_group(
+            {
+                "张伟": {
+                    "criteria": {"f": {"a vs b": 2, "c vs d": 3, "a vs c": 1, "a vs d": 1, "b vs c": 1, "b vs d": 1}}
+                },
+                "李娜": spec,
+            }
+        )
+    nan = math.nan
+    with pytest.raises(InputError, match=r"do not connect.*\['a'\] \| \['b', 'c'\]"):
+        ahp([[1, nan, nan], [nan, 1, 2], [nan, 0.5, 1]], labels=list("abc"))
+
+
+def test_missing_rule_error_refuses_skipped_pairs():
+    nan = math.nan
+    a = [[1, 2, nan], [0.5, 1, 2], [nan, 0.5, 1]]
+    assert ahp(a).n_missing == 1
+    with pytest.raises(InputError, match=r"skipped judgements \(NaN\) at \(0, 2\).*missing='harker'"):
+        ahp(a, missing="error")
+    with pytest.raises(ParamsError, match="missing="):
+        ahp(a, missing="drop")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------- AIJ and AIP (groups)
+
+
+def test_aip_is_the_normalised_geometric_mean_of_priorities_forman_peniwati_1998():
+    """Forman, E. & Peniwati, K. (1998) "Aggregating individual judgments and priorities
+    with the analytic hierarchy process", EJOR 108:165-169: AIP combines each judge's
+    priority vector by (weighted) geometric mean. Hand computed (no published numbers
+    are used): judges A and B give a vs b = 4 and 1 → priorities (0.8, 0.2) and
+    (0.5, 0.5); with judge weights 3 : 1, AIP ∝ (0.8^.75·0.5^.25, 0.2^.75·0.5^.25)."""
+    a = {"criteria": {"f": {"a vs b": 4}}}
+    b = {"criteria": {"f": {"a vs b": 1}}}
+    group = ahp_group({"A": a, "B": b}, judge_weights={"A": 3, "B": 1}, method="aip")
+    raw = np.array([0.8**0.75 * 0.5**0.25, 0.2**0.75 * 0.5**0.25])
+    np.testing.assert_allclose(group.weights.to_numpy(), raw / raw.sum())
+    assert group.method == "aip"
+    pd.testing.assert_series_equal(group.weights, group.aip_weights)
+    np.testing.assert_allclose(group.priorities["A"].to_numpy(), [0.8, 0.2])
+    # AIJ of the same judges: one matrix with a vs b = 4^.75 → weights (x, 1)/(x + 1)
+    x = 4**0.75
+    np.testing.assert_allclose(group.aij_weights.to_numpy(), [x / (x + 1), 1 / (x + 1)])
+    with pytest.raises(ParamsError, match="method"):
+        ahp_group({"A": a}, method="mean")  # type: ignore[arg-type]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.lists(st.floats(min_value=0.1, max_value=10.0), min_size=4, max_size=4), min_size=1, max_size=4),
+    st.lists(st.floats(min_value=0.5, max_value=3.0), min_size=4, max_size=4),
+)
+def test_aij_and_aip_coincide_for_consistent_judges_on_one_matrix(raws, lambdas):
+    """Property (Forman & Peniwati 1998): with perfectly consistent judges the geometric
+    mean of their matrices is the consistent matrix of the geometric mean of their
+    priorities, so AIJ = AIP for one matrix (a single family)."""
+    labels = list("abcd")
+    judges = {}
+    for k, raw in enumerate(raws):
+        w = np.array(raw)
+        judges[f"j{k}"] = {
+            "criteria": {
+                "f": {f"{labels[i]} vs {labels[j]}": w[i] / w[j] for i, j in itertools.combinations(range(4), 2)}
+            }
+        }
+    jw = {f"j{k}": lambdas[k] for k in range(len(raws))}
+    group = ahp_group(judges, judge_weights=jw, scale="any")
+    np.testing.assert_allclose(group.aij_weights.to_numpy(), group.aip_weights.to_numpy(), rtol=1e-9)
+    lam = np.array([jw[n] for n in judges]) / sum(jw.values())
+    gm = np.exp(np.log(group.priorities.to_numpy()) @ lam)
+    np.testing.assert_allclose(group.aip_weights.to_numpy(), gm / gm.sum(), rtol=1e-12)
+
+
+def test_aip_of_identical_judges_is_the_judge_and_hierarchies_use_global_weights():
+    spec = {
+        "families": {"attractiveness vs feasibility": 3},
+        "criteria": {"attractiveness": {"a vs b": 2, "a vs c": 4, "b vs c": 2}, "feasibility": {"d vs e": "1/3"}},
+    }
+    single = ahp_hierarchy(spec)
+    group = ahp_group({"甲": spec, "乙": spec, "丙": spec}, method="aip")
+    np.testing.assert_allclose(group.weights.to_numpy(), single.weights.to_numpy(), rtol=1e-12)
+    other = {**spec, "families": {"attractiveness vs feasibility": 1}}
+    mixed = ahp_group({"甲": spec, "乙": other}, method="aip")
+    gm = np.sqrt(single.weights.to_numpy() * ahp_hierarchy(other).weights.to_numpy())
+    np.testing.assert_allclose(mixed.weights.to_numpy(), gm / gm.sum(), rtol=1e-12)
+    assert mixed.families.to_dict() == {
+        "a": "attractiveness",
+        "b": "attractiveness",
+        "c": "attractiveness",
+        "d": "feasibility",
+        "e": "feasibility",
+    }
+
+
+def test_group_with_a_judge_who_skipped_a_pair():
+    """AIJ: a skipped pair's cell is the geometric mean over the judges who judged it;
+    the skipping judge's own weights are Harker's; AIP uses those weights."""
+    full = {"criteria": {"f": {"a vs b": 2, "a vs c": 8, "b vs c": 2}}}
+    skip = {"criteria": {"f": {"a vs b": 4, "a vs c": None, "b vs c": 1}}}
+    group = ahp_group({"full": full, "skip": skip}, judge_weights={"full": 1, "skip": 3})
+    agg = group.aggregate.results["criteria.f"].matrix
+    assert agg.loc["a", "c"] == pytest.approx(8.0)  # only "full" judged it
+    assert agg.loc["a", "b"] == pytest.approx(2**0.25 * 4**0.75)
+    w_ref, _ = harker_reference(np.array([[1, 4, math.nan], [0.25, 1, 1], [math.nan, 1, 1]]))
+    np.testing.assert_allclose(group.judges["skip"].weights.to_numpy(), w_ref, rtol=1e-10)
+    np.testing.assert_allclose(group.priorities["skip"].to_numpy(), w_ref, rtol=1e-10)
+    aip = ahp_group({"full": full, "skip": skip}, judge_weights={"full": 1, "skip": 3}, method="aip")
+    gm = np.exp(np.log(aip.priorities.to_numpy()) @ np.array([0.25, 0.75]))
+    np.testing.assert_allclose(aip.weights.to_numpy(), gm / gm.sum(), rtol=1e-12)
+    summary = group.judge_summary
+    assert summary.loc["skip", "skipped"] == 1 and summary.loc["full", "skipped"] == 0
+    assert summary["weight"].tolist() == [0.25, 0.75]
+    # a pair nobody judged stays missing in the aggregate and is completed there
+    both = ahp_group({"x": skip, "y": skip})
+    assert both.aggregate.consistency.loc["criteria.f", "skipped"] == 1
+
+
+def test_example_judgements_group_tables():
+    """params/2026/judgements.yaml: per-judge CR in judge_summary, 李娜's repair, AIJ vs AIP."""
+    data = load_judgements(EXAMPLE_FILE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InconsistencyWarning)
+        group = ahp_group(data["judges"])
+    s = group.judge_summary
+    assert list(s.columns) == ["weight", "max_CR", "worst_matrix", "consistent", "skipped", "changes_needed"]
+    np.testing.assert_allclose(s["max_CR"].to_numpy(), group.consistency.max(axis=1).to_numpy())
+    assert s.loc["李娜 (segment manager)", "worst_matrix"] == "criteria.attractiveness"
+    assert s["consistent"].tolist() == [True, False, True, True]
+    assert s["changes_needed"].tolist() == [0, 1, 0, 0]
+    assert s["skipped"].tolist() == [0, 0, 0, 1]
+    fix = group.repairs.iloc[0]
+    assert (fix["judge"], fix["matrix"], fix["pair"], fix["judgement"]) == (
+        "李娜 (segment manager)",
+        "criteria.attractiveness",
+        "growth vs it_budget",
+        3.0,
+    )
+    # independent check: put the suggestion into the judgements and recompute
+    changed = copy.deepcopy(data["judges"]["李娜 (segment manager)"])
+    changed["criteria"]["attractiveness"]["growth vs it_budget"] = fix["suggested"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InconsistencyWarning)
+        redone = ahp_hierarchy(changed)
+    assert redone.consistency.loc["criteria.attractiveness", "CR"] == pytest.approx(fix["cr_after"], rel=1e-9)
+    assert fix["cr_after"] < 0.10 and fix["minimal"]
+    assert group.weights.sum() == pytest.approx(1.0) and group.aip_weights.sum() == pytest.approx(1.0)
+    assert (group.aip_weights - group.aij_weights).abs().max() < 0.01
+
+
+# ------------------------------------------------------------------------- repair
+
+
+def cr_of(a: np.ndarray) -> float:
+    """CR recomputed independently (numpy eigvals, Saaty's RI table)."""
+    n = a.shape[0]
+    lam = float(np.linalg.eigvals(a).real.max())
+    return max(lam - n, 0.0) / (n - 1) / W.RANDOM_INDEX_TABLES["saaty1980"][n] if n > 2 else 0.0
+
+
+def single_change_crs(a: np.ndarray) -> dict[tuple[int, int, float], float]:
+    """CR of every single change of an upper-triangle pair to every other Saaty value."""
+    out = {}
+    for i, j in itertools.combinations(range(a.shape[0]), 2):
+        for v in W.SAATY_SCALE:
+            if not math.isclose(v, a[i, j], rel_tol=1e-9):
+                b = a.copy()
+                b[i, j], b[j, i] = v, 1 / v
+                out[(i, j, v)] = cr_of(b)
+    return out
+
+
+def test_repair_reversed_judgement_is_one_change_found_by_exhaustive_search():
+    """8 : 4 : 2 : 1 with "a vs d" reversed. Brute force in this test: some single change
+    brings CR below 0.10, and the returned one is, among those, the smallest move on
+    Saaty's scale; its CR is the recomputed one."""
+    a = consistent_matrix([8, 4, 2, 1])
+    a[0, 3], a[3, 0] = 1 / 8, 8
+    fix = W.repair_consistency(a, labels=list("abcd"))
+    assert fix.found and fix.minimal and fix.search == "exhaustive" and fix.n_changes == 1
+    change = fix.changes.iloc[0]
+    assert change["pair"] == "d vs a"
+    repaired = fix.matrix.to_numpy()
+    assert fix.cr_after == pytest.approx(cr_of(repaired), abs=1e-9) and fix.cr_after < 0.10
+    assert fix.cr_before == pytest.approx(cr_of(a), abs=1e-9)
+    pos = {float(v): k for k, v in enumerate(W.SAATY_SCALE)}
+    feasible = {key: cr for key, cr in single_change_crs(a).items() if cr < 0.10}
+    moves = {
+        key: abs(pos[float(key[2])] - pos[float(W._nearest_on_scale(np.array([a[key[0], key[1]]]))[0])])
+        for key in feasible
+    }
+    assert change["move"] == min(moves.values())
+    consistent = W.repair_consistency(consistent_matrix([4, 2, 1]))
+    assert consistent.n_changes == 0 and consistent.search == "none needed" and consistent.found
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(min_value=3, max_value=6).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.sampled_from(list(W.SAATY_SCALE)), min_size=n * (n - 1) // 2, max_size=n * (n - 1) // 2),
+        )
+    )
+)
+def test_repair_property_cr_below_threshold_reciprocal_on_scale(case):
+    """Property: whenever a repair is returned, recomputing the repaired matrix with
+    :func:`ahp` gives CR < 0.10; it is reciprocal, every cell is on Saaty's scale, only
+    the listed pairs changed; ``minimal`` with k ≥ 2 changes means no single change works
+    (checked by brute force here)."""
+    n, upper = case
+    a = saaty_matrix(upper, n)
+    fix = W.repair_consistency(a)
+    assert fix.found
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InconsistencyWarning)
+        check = ahp(fix.matrix)  # scale="saaty": raises if a cell is off the scale
+    assert check.consistency_ratio == pytest.approx(fix.cr_after, abs=1e-9)
+    assert check.consistency_ratio < 0.10
+    m = fix.matrix.to_numpy()
+    np.testing.assert_allclose(m * m.T, 1.0, rtol=1e-12)
+    changed = np.triu(~np.isclose(m, a, rtol=1e-12), 1).sum()
+    assert changed == fix.n_changes
+    if fix.minimal and fix.n_changes >= 2:
+        assert min(single_change_crs(a).values()) >= 0.10
+
+
+def test_repair_greedy_beyond_the_exhaustive_depth_and_skipped_pairs_stay_skipped():
+    rng = np.random.default_rng(7)
+    n = 6
+    upper = rng.choice(W.SAATY_SCALE, n * (n - 1) // 2)
+    a = saaty_matrix(list(upper), n)
+    fix = W.repair_consistency(a, exhaustive_depth=0)
+    assert fix.search in ("greedy", "none needed") and fix.found
+    assert cr_of(fix.matrix.to_numpy()) == pytest.approx(fix.cr_after, abs=1e-9)
+    nan = math.nan
+    inc = np.array([[1, 5, nan, 1 / 3], [1 / 5, 1, 5, nan], [nan, 1 / 5, 1, 5], [3, nan, 1 / 5, 1]])
+    fix = W.repair_consistency(inc)
+    assert fix.found and fix.cr_before > 0.10
+    assert fix.matrix.to_numpy()[0, 2] == pytest.approx(fix.weights.iloc[0] / fix.weights.iloc[2])
+    redo = inc.copy()
+    for row in fix.changes.itertuples():
+        redo[row.row, row.column], redo[row.column, row.row] = row.suggested, 1 / row.suggested
+    assert ahp(redo).consistency_ratio == pytest.approx(fix.cr_after, abs=1e-9)
+    assert ahp(redo).n_missing == 2
+    with pytest.raises(ParamsError, match="exhaustive_depth"):
+        W.repair_consistency(a, exhaustive_depth=3)
+
+
+def test_revisit_suggestion_is_the_best_single_change_recomputed():
+    """The ``suggested`` value of each revisit row is the scale value that, alone, gives
+    the lowest CR (brute force here), and ``cr_after`` is that CR."""
+    a = saaty_matrix([3, 5, 1 / 2, 2, 7, 1 / 3], 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InconsistencyWarning)
+        result = ahp(a, labels=list("abcd"))
+    pos = dict(zip("abcd", range(4), strict=True))
+    for row in result.revisit.itertuples():
+        i, j = pos[row.row], pos[row.column]
+        crs = {}
+        for v in W.SAATY_SCALE:
+            b = a.copy()
+            b[i, j], b[j, i] = v, 1 / v
+            crs[float(v)] = cr_of(b)
+        assert row.cr_after == pytest.approx(min(crs.values()), abs=1e-9)
+        assert crs[float(row.suggested)] == pytest.approx(row.cr_after, abs=1e-9)
 
 
 # ----------------------------------------------------------------------- entropy

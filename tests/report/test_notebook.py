@@ -42,6 +42,14 @@ def test_format_table_escapes_html_and_formats() -> None:
     assert "50%" in html and "1.235" in html
 
 
+def test_format_table_escapes_headers_and_index() -> None:
+    """A tier name from run.yaml becomes a column header: it is escaped too."""
+    df = pd.DataFrame({"<b>战略</b>": [1], "segment": ["<i>gov</i>"]}).set_index("segment")
+    html = report.format_table(df, index=True).to_html()
+    assert "<b>" not in html and "&lt;b&gt;战略&lt;/b&gt;" in html
+    assert "<i>" not in html and "&lt;i&gt;gov&lt;/i&gt;" in html
+
+
 def test_headline_counts() -> None:
     tl = pd.DataFrame({"tier": ["A", "B", "B", "none", "none", "none"]})
     assert report.headline(tl, ["A", "B"], "none", "en") == (

@@ -112,3 +112,19 @@ def test_text_openpyxl_rejects_takes_the_openpyxl_path() -> None:
     assert not outputs._fast_writable(pd.DataFrame({"name": ["ok", "bad\x01"]}))
     assert not outputs._fast_writable(pd.DataFrame({"when": pd.to_datetime(["2026-01-01"])}))
     assert outputs._fast_writable(pd.DataFrame({"name": pd.array(["ok", None], dtype="string"), "x": [1.0, None]}))
+
+
+def test_workbook_with_a_text_column_missing_everywhere(result, tmp_path: Path) -> None:
+    """A short list whose text column is empty for every customer (``pd.NA`` in a string
+    column) once made the column-width measure fail with "cannot convert float NaN"."""
+    import dataclasses
+
+    from openpyxl import load_workbook
+
+    tl = result.target_list.head(29).copy()
+    tl["customer_name"] = pd.Series(pd.NA, index=tl.index, dtype="string")
+    path = outputs.write_target_workbook(
+        dataclasses.replace(result, target_list=tl), tmp_path / "na.xlsx", {"government": "政府"}
+    )
+    ws = load_workbook(path)["全部"]
+    assert ws.max_row == 1 + len(tl)

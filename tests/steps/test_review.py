@@ -72,7 +72,7 @@ def test_validate_review_parameters_errors(tree: Path, tmp_path: Path) -> None:
     with pytest.raises(ParamsError, match="expected text"):
         ar.validate_review_parameters(2026, p26, frozen_list=None)  # type: ignore[arg-type]
     edit_yaml(tree / "2025" / "goals.yaml", lambda d: d.__setitem__("year", 2024))
-    with pytest.raises(ParamsError, match=r"goals\.yaml: year is 2024, expected 2025"):
+    with pytest.raises(ParamsError, match=r"goals\.yaml: year: 2024 does not match its folder .*2025"):
         ar.validate_review_parameters(2026, p26)
     shutil.rmtree(tree / "2025")
     with pytest.raises(ParamsError, match=r"covers 2025 and needs its parameters in .*2025"):
@@ -387,10 +387,10 @@ def test_annual_review_notebook_calls_on_the_sample(figure_style) -> None:
     order = ar.tier_order(inputs.review_params)
     data = ar.load_review_data(inputs)
     c = data.customers
-    # README of data/sample: 3010 customers in 2025, 755 won, 248,505 万元
-    assert len(c) == 3010 and int(c["won"].sum()) == 755
-    assert c["revenue"].sum() == pytest.approx(248505, abs=1)
-    assert data.coverage["customers"].tolist() == [3010, 3010, 0, 0]
+    # README of data/sample: 2968 customers in 2025, 751 won, 260,101 万元
+    assert len(c) == 2968 and int(c["won"].sum()) == 751
+    assert c["revenue"].sum() == pytest.approx(260101, abs=1)
+    assert data.coverage["customers"].tolist() == [2968, 2968, 0, 0]
     figs = [review_plots.gains_chart(review.gains_table(c["score"], c["won"], c["revenue"]), lang="zh")]
     perf = ar.ranking_performance(c["score"], c["won"], c["revenue"]).set_index("metric")
     assert perf.loc["auc", "ci_low"] > 0.6  # the outcomes follow the criteria (true model, beta = 10)
@@ -403,9 +403,9 @@ def test_annual_review_notebook_calls_on_the_sample(figure_style) -> None:
     in_time = review.closed_in_time(c["grade"], c["won"], c["days_to_close"], dict(run.grades.months))
     assert in_time["n"].sum() == (c["grade"].isin(["A", "B", "C"])).sum()
     mig = review.migration_matrix(data.previous.target_list["tier"], data.current.target_list["tier"], order)
-    # README: 2689 customers stayed on the list from 2024 to 2025, 321 were new, 311 left
-    assert mig.loc[order, order].to_numpy().sum() == 2689
-    assert mig.loc["new"].sum() == 321 and mig["dropped"].sum() == 311
+    # README: 2726 customers stayed on the list from 2024 to 2025, 242 were new, 284 left
+    assert mig.loc[order, order].to_numpy().sum() == 2726
+    assert mig.loc["new"].sum() == 242 and mig["dropped"].sum() == 284
     review.migration_tests(mig, order)
     figs.append(review_plots.migration_chart(mig, order, 2024, 2025, "zh"))
     eff = ar.criteria_effectiveness(
@@ -418,10 +418,10 @@ def test_annual_review_notebook_calls_on_the_sample(figure_style) -> None:
     missed = ar.missed_opportunities(c, run.tiers.not_targeted)
     assert (missed["revenue"].diff().dropna() <= 0).all() and len(missed) == 10
     conv = ar.converted_inquiries(data.inquiries)
-    assert conv.iloc[-1]["inquiries"] == 1465
+    assert conv.iloc[-1]["inquiries"] == 1477
     goals = ar.goal_attainment(inputs.goals.goals, ar.goal_actuals(data), inputs.goals.near_tolerance)
     status = goals.set_index("goal")["status"]
-    assert status["revenue"] == "met"  # 248,505 against 240,000
+    assert status["revenue"] == "met"  # 260,101 against 240,000
     assert status["inquiry_handling"] == "no data"  # the sample log has no handling time
     figs.append(review_plots.goal_chart(goals, lang="zh"))
     changes = ar.next_year_changes(eff, tier_rates)
@@ -436,7 +436,7 @@ def test_annual_review_notebook_calls_on_the_sample(figure_style) -> None:
     }
     for f in figs:
         assert_drawn(f)
-    assert iq.response_time_summary(data.inquiries["first_response_hours"], 8).loc["all", "n"] == 1465
+    assert iq.response_time_summary(data.inquiries["first_response_hours"], 8).loc["all", "n"] == 1477
 
 
 def test_joint_model_overrides_univariate_drop() -> None:
@@ -462,3 +462,40 @@ def test_joint_model_overrides_univariate_drop() -> None:
         "a": "drop",
         "b": "reverse or drop",
     }
+
+
+def test_weight_proposals_defer_to_the_joint_recommendation() -> None:
+    """With the joint recommendation the review never proposes the opposite of it: a
+    weight it keeps reads "keep weight" (naming what the review alone said), a weight
+    it moves takes the joint direction and figures; data checks stay."""
+    joint = pd.DataFrame(
+        {
+            "criterion": ["a", "b", "c", "d", "all criteria"],
+            "decision": ["keep", "move", "keep", "keep", "move"],
+            "from": [0.1, 0.5, 0.2, 0.2, 1.0],
+            "to": [0.1, 0.4, 0.25, 0.25, 1.0],
+            "reason": ["the calibration's interval covers the current weight", "agree", "x", "y", ""],
+        }
+    )
+    t = ar.criteria_changes(EFF, joint=joint)
+    assert list(zip(t["item"], t["change"])) == [
+        ("a", "keep weight"),  # the review alone: raise (see the hand-computed case above)
+        ("b", "lower weight"),
+        ("c", "keep weight"),  # alone: drop
+        ("c", "check data"),
+        ("d", "keep weight"),  # alone: reverse or drop
+    ]
+    by = t.drop_duplicates("item").set_index("item")
+    assert by.loc["a", "reason"].startswith("the review alone would raise; the joint recommendation keeps it")
+    assert "covers the current weight" in by.loc["a", "reason"]
+    assert by.loc["b", "reason"] == "joint recommendation: 50.0% → 40.0% (the review alone: lower weight)"
+    assert "alone would drop" in by.loc["c", "reason"]
+    # a weight the joint answer moves but the review left alone is proposed with the joint figures
+    moving = joint.assign(decision="move", to=[0.2, 0.4, 0.25, 0.25, 1.0])
+    quiet = ar.criteria_changes(EFF.loc[["a"]].assign(weight=1.0), joint=moving)
+    assert quiet[["change", "reason"]].to_numpy().tolist() == [["raise weight", "joint recommendation: 10.0% → 20.0%"]]
+    r = pd.DataFrame(
+        {"n": [50, 400], "rate": [0.6, 0.1], "ci_low": [0.46, 0.07], "ci_high": [0.72, 0.13]}, index=["T1", "no"]
+    )
+    both = ar.next_year_changes(EFF, r, joint=joint)
+    pd.testing.assert_frame_equal(both, t)

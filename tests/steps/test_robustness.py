@@ -1,7 +1,8 @@
 """Tests of prioanalysis.steps.robustness: the robustness step on the 2026 sample — the
 draws reproduce the ranking's base tiers, the tier spec of run.yaml, the robustness
-columns of the target list, the AHP check and the missing-value policy sensitivity
-(moved from the acceptability tests with the step code)."""
+columns of the target list, the AHP check, the missing-value policy sensitivity
+(moved from the acceptability tests with the step code) and the weight draws within
+the experts' bounds and orders of criteria.yaml beside the Dirichlet draws."""
 
 from __future__ import annotations
 
@@ -20,11 +21,15 @@ from prioanalysis.steps.ranking import rank_customers, run_ranking
 from prioanalysis.steps.robustness import (
     acceptability_inputs,
     add_robustness,
+    constrained_draws,
+    draw_arguments,
     missing_policy_sensitivity,
     rank_with_robustness,
+    tier_acceptability,
     tier_spec,
+    weight_constraints,
 )
-from tests.conftest import CRITERIA, PARAMS_SRC, SAMPLE_2026, edit_yaml
+from tests.conftest import CRITERIA, PARAMS_SRC, SAMPLE_2026, edit_yaml, read_yaml
 
 # ----------------------------------------------------------------------------------
 # The 2026 sample, end to end
@@ -222,3 +227,107 @@ def test_varies_by_row_is_nunique_above_one():
     expected = frame.nunique(axis=1) > 1  # noqa: PD101
     pd.testing.assert_series_equal(_varies_by_row(frame), expected, check_names=False)
     assert _varies_by_row(frame.iloc[:, :0]).eq(False).all()
+
+
+# ----------------------------------------------------------------------------------
+# The constrained weight draws (bounds and orders of criteria.yaml)
+# ----------------------------------------------------------------------------------
+
+
+def _strip_constraints(doc):
+    doc.pop("family_weight_bounds", None)
+    doc.pop("weight_order", None)
+    for c in doc["criteria"]:
+        c.pop("weight_bounds", None)
+
+
+def test_weight_constraints_are_those_of_criteria_yaml():
+    params = load_params(PARAMS_SRC)
+    kw = weight_constraints(params.criteria)
+    doc = read_yaml(PARAMS_SRC / "criteria.yaml")
+    assert kw["bounds"] == {c["id"]: tuple(c["weight_bounds"]) for c in doc["criteria"] if "weight_bounds" in c}
+    assert kw["families"] == {c["id"]: c["family"] for c in doc["criteria"]}
+    assert kw["family_bounds"] == {f: tuple(v) for f, v in doc["family_weight_bounds"].items()}
+    assert ("deal_size", "it_budget") in kw["orders"]
+
+
+def test_constrained_draws_on_the_sample_respect_criteria_yaml():
+    params = load_params(PARAMS_SRC)
+    draws = constrained_draws(params)
+    assert draws is constrained_draws(params)  # made once per process
+    w = draws.weights
+    assert list(w.columns) == CRITERIA and len(w) == params.run.robustness.n_draws
+    crit = params.criteria
+    fam = pd.Series({c.id: c.family for c in crit.criteria})
+    totals = w.T.groupby(fam).sum().T
+    within = w / totals[fam.reindex(w.columns)].to_numpy()
+    for c in crit.criteria:
+        lo, hi = c.weight_bounds
+        assert within[c.id].between(lo - 1e-9, hi + 1e-9).all(), c.id
+    for a, b in crit.weight_orders:
+        assert (within[a] >= within[b] - 1e-9).all()
+    for f, (lo, hi) in crit.family_weight_bounds.items():
+        assert totals[f].between(lo - 1e-9, hi + 1e-9).all()
+    d = draws.diagnostics
+    assert d["seed"] == params.run.seed and d["r_hat_max"] < 1.1 and d["ess_min"] > 500
+
+
+def test_tier_acceptability_under_both_samplers(sample_run):
+    params, _, result = sample_run
+    with_draws = add_robustness(result, params)
+    table = tier_acceptability(with_draws, params)
+    assert list(table.columns) == [
+        "customer_id",
+        "customer_name",
+        "segment",
+        "tier",
+        "score",
+        "p_keep_tier_dirichlet",
+        "p_keep_tier_constrained",
+        "difference",
+    ]
+    tl = with_draws.target_list
+    assert table["customer_id"].tolist() == tl["customer_id"].tolist()
+    np.testing.assert_array_equal(table["p_keep_tier_dirichlet"], tl["p_keep_tier"])
+    # the constrained column is rank_acceptability with the constrained draws
+    res = rank_acceptability(**acceptability_inputs(result, params), weight_draws=constrained_draws(params))
+    expected = table["customer_id"].map(res.summary["p_keep_tier"])
+    np.testing.assert_array_equal(table["p_keep_tier_constrained"], expected)
+    np.testing.assert_allclose(table["difference"], expected - tl["p_keep_tier"].to_numpy())
+    assert table["segment"].isin([s.label for s in params.run.segments.values()]).all()
+    # the two samplers disagree on some customers, not on all
+    assert (table["difference"].abs() > 0.05).any() and (table["difference"] == 0).any()
+    # computed from scratch when the ranking has no robustness columns: the same table
+    pd.testing.assert_frame_equal(tier_acceptability(result, params), table)
+
+
+def test_sampler_constrained_drives_the_target_list(params_dir, sample_run):
+    _, _, result = sample_run
+    edit_yaml(params_dir / "run.yaml", lambda d: d["robustness"].update(sampler="constrained"))
+    params = load_params(params_dir)
+    out = add_robustness(result, params)
+    table = tier_acceptability(out, params)
+    np.testing.assert_array_equal(out.target_list["p_keep_tier"], table["p_keep_tier_constrained"])
+    assert out.choices["robustness_sampler"] == "constrained"
+    assert out.choices["robustness_draws"]["sampler"] == "hit-and-run"
+    review = out.target_list["p_keep_tier"] < params.run.robustness.review_threshold
+    assert out.choices["robustness_flagged_review"] == int(review.sum())
+    # dirichlet (the default) records its sampler and no draws diagnostics
+    default = add_robustness(result, load_params(PARAMS_SRC))
+    assert default.choices["robustness_sampler"] == "dirichlet" and "robustness_draws" not in default.choices
+
+
+def test_without_bounds_or_orders_only_the_dirichlet_draws_run(params_dir, sample_run):
+    _, _, result = sample_run
+    edit_yaml(params_dir / "criteria.yaml", _strip_constraints)
+    params = load_params(params_dir)
+    assert not params.criteria.states_weight_constraints
+    assert tier_acceptability(result, params) is None
+    assert draw_arguments(params) == {"n_draws": 1000, "seed": params.run.seed, "concentration": 100.0}
+    edit_yaml(params_dir / "run.yaml", lambda d: d["robustness"].update(sampler="constrained"))
+    params = load_params(params_dir)
+    with pytest.raises(ParamsError, match=r"robustness\.sampler 'constrained'.*states none") as exc:
+        add_robustness(result, params)
+    assert "run.yaml" in str(exc.value) and "criteria.yaml" in str(exc.value)
+    with pytest.raises(ParamsError, match="unknown weight sampler"):
+        draw_arguments(params, "uniform")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -271,7 +272,7 @@ def test_upgrade_from_0001_keeps_every_fact(old_engine: sa.Engine) -> None:
 
     # the upgraded database takes new lists, with new facts
     rep = store.import_table(old_engine, "customers", SAMPLE / "preliminary_2025.csv")
-    assert rep.tables["list_snapshots"].inserted == 3059
+    assert rep.tables["list_snapshots"].inserted == len(pd.read_csv(SAMPLE / "preliminary_2025.csv"))
 
     # down to 0001: the same rows as before, in the same columns
     _migrate(old_engine, "0001", down=True)
@@ -310,3 +311,67 @@ def _same_rows(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]]) -> None:
                 assert u.replace(tzinfo=None) == v.replace(tzinfo=None)
             else:
                 assert u == v, (x, y)
+
+
+def test_0003_freezes_replace_and_keeps_the_inquiries(db_url: str) -> None:
+    """From 0002, with a published run and a logged inquiry: 0003 keeps both, refuses
+    SQLite's REPLACE of the published run (it slipped past 0001's delete trigger),
+    adds the decision columns; down to 0002 the columns go, up again they come back."""
+    eng = store.get_engine(db_url)
+    try:
+        assert store.init_db(eng, "0002") == "0002"
+        replace = (
+            "REPLACE INTO runs (run_id, year, kind, status, started) "
+            "VALUES ('r', 2026, 'ranking', 'running', '2026-01-01')"
+            if eng.dialect.name == "sqlite"
+            else "INSERT INTO runs (run_id, year, kind, status, started) "
+            "VALUES ('r', 2026, 'ranking', 'running', '2026-01-01') ON CONFLICT (run_id) DO NOTHING"
+        )
+        with eng.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO runs (run_id, year, kind, status, started) "
+                    "VALUES ('r', 2026, 'ranking', 'running', '2026-01-01')"
+                )
+            )
+            conn.execute(sa.text("INSERT INTO results (run_id, customer_id, score) VALUES ('r', 'C1', 0.5)"))
+            conn.execute(sa.text("UPDATE runs SET status = 'published' WHERE run_id = 'r'"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO inquiries (inquiry_id, date, channel, segment, customer_name, follow_ups, "
+                    "updated_at) VALUES ('Q1', '2025-10-03', 'web', 'finance', '甲', 0, '2025-10-03')"
+                )
+            )
+        if eng.dialect.name == "sqlite":  # the hole 0003 closes: raw sqlite3, as any program would
+            raw = sqlite3.connect(eng.url.database, isolation_level=None)
+            raw.execute("BEGIN")
+            raw.execute(replace)  # 0002: accepted, the published row is gone
+            assert raw.execute("SELECT status FROM runs WHERE run_id = 'r'").fetchone() == ("running",)
+            raw.execute("ROLLBACK")
+            raw.close()
+        assert store.init_db(eng) == store.head_revision() == "0003"
+        with pytest.raises(sa.exc.DBAPIError, match="frozen"), eng.begin() as conn:
+            conn.execute(sa.text(replace))
+        if eng.dialect.name == "sqlite":  # refused without the connection's recursive_triggers too
+            raw = sqlite3.connect(eng.url.database, isolation_level=None)
+            with pytest.raises(sqlite3.DatabaseError, match="frozen"):
+                raw.execute(replace)
+            raw.close()
+        log = store.list_inquiries(eng)
+        assert log["inquiry_id"].tolist() == ["Q1"] and log[["reviewer", "decided_on", "converted_on"]].isna().all(
+            axis=None
+        )
+        assert store.load_results(eng, 2026)["score"].tolist() == [0.5]
+        store.decide_inquiry(eng, "Q1", "decline", "王经理", "2025-10-04")
+        _migrate(eng, "0002", down=True)
+        with eng.connect() as conn:
+            names = {c["name"] for c in sa.inspect(conn).get_columns("inquiries")}
+            assert conn.execute(sa.text("SELECT decision FROM inquiries")).scalar_one() == "decline"
+        assert not names & {"reviewer", "decided_on", "converted_on"}
+        _migrate(eng, "head")
+        with eng.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), store.metadata) == []
+        with pytest.raises(sa.exc.DBAPIError, match="frozen"), eng.begin() as conn:
+            conn.execute(sa.text(replace))
+    finally:
+        eng.dispose()
