@@ -510,7 +510,7 @@ def rescore(year_list: YearList, weights: Mapping[str, float] | pd.Series) -> pd
     pandas.DataFrame
         Indexed by customer id (the scored customers): ``score``, ``tier``.
     """
-    from prioanalysis.methods import ranking
+    from prioanalysis.steps.ranking import rank_by_rule
 
     params, res = year_list.params, year_list.ranking
     spec, run = params.spec, params.run
@@ -526,21 +526,12 @@ def rescore(year_list: YearList, weights: Mapping[str, float] | pd.Series) -> pd
     tl = res.target_list.set_index(pd.Index(res.target_list["customer_id"].to_numpy(dtype=object)))
     src_to_id = {c.source: c.id for c in params.criteria.criteria}
     tb = list(run.scoring.tie_breakers)
-    tiers = run.tiers
-    ranked = ranking.rank_and_tier(
+    ranked = rank_by_rule(
+        params,
         scores,
         customers[run.intake.segment_column],
         tl["eligible"].reindex(scores.index).astype(bool),
-        tiers.names,
-        tiers.not_targeted,
-        scheme=tiers.scheme,
-        quota_values=tiers.quota.values if tiers.quota else None,  # noqa: PD011  (a params field, not pandas)
-        quota_kind=tiers.quota.kind if tiers.quota else "share",
-        quota_by=tiers.quota.by if tiers.quota else "segment",
-        thresholds=tiers.thresholds,
-        tie_rule=run.scoring.tie_rule,
-        tie_breakers=customers[[src_to_id.get(c, c) for c in tb]] if tb else None,
-        decimals=run.scoring.round_decimals,
+        customers[[src_to_id.get(c, c) for c in tb]] if tb else None,
     )
     return pd.DataFrame({"score": scores, "tier": ranked["tier"]})
 

@@ -222,7 +222,6 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
     src_to_id = {c.source: c.id for c in crit.criteria}
     tie_frame = customers[[src_to_id.get(c, c) for c in tb_cols]] if tb_cols else None
     decimals = run.scoring.round_decimals
-    rule = run.scoring.tie_rule
     seg = customers[it.segment_column]
     gates = [
         {
@@ -235,21 +234,7 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
     gate_reasons = ranking.apply_gates(customers, gates, crit.scales)
     eligible = gate_reasons == ""
     tiers = run.tiers
-    ranked = ranking.rank_and_tier(
-        scores,
-        seg,
-        eligible,
-        tiers.names,
-        tiers.not_targeted,
-        scheme=tiers.scheme,
-        quota_values=tiers.quota.values if tiers.quota else None,  # noqa: PD011  (a params field, not pandas)
-        quota_kind=tiers.quota.kind if tiers.quota else "share",
-        quota_by=tiers.quota.by if tiers.quota else "segment",
-        thresholds=tiers.thresholds,
-        tie_rule=rule,
-        tie_breakers=tie_frame,
-        decimals=decimals,
-    )
+    ranked = rank_by_rule(params, scores, seg, eligible, tie_frame)
     rank_all, rank_seg, tier = ranked["rank"], ranked["segment_rank"], ranked["tier"]
     grade = ranking.assign_grades(
         customers[it.need_status_column],
@@ -349,6 +334,54 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
         quality=quality,
         summary=summary,
         choices=choices,
+    )
+
+
+def rank_by_rule(
+    params: Params,
+    scores: pd.Series,
+    segments: pd.Series,
+    eligible: pd.Series,
+    tie_breakers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Rank ``scores`` and split them into tiers under the year's rule (``run.yaml``:
+    ``tiers``, ``scoring.tie_rule``, ``scoring.round_decimals``).
+
+    The one place the year's tier rule is turned into a call of
+    :func:`prioanalysis.methods.ranking.rank_and_tier`: the ranking and every rescoring
+    (the calibration's what-if with other weights) tier alike.
+
+    Parameters
+    ----------
+    params : Params
+    scores : pandas.Series
+        Score per customer.
+    segments, eligible : pandas.Series
+        Each customer's segment and whether it passed the gates (same index).
+    tie_breakers : pandas.DataFrame, optional
+        The ``scoring.tie_breakers`` columns (same index).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank``, ``segment_rank`` and ``tier`` per customer (see ``rank_and_tier``).
+    """
+    run = params.run
+    tiers = run.tiers
+    return ranking.rank_and_tier(
+        scores,
+        segments,
+        eligible,
+        tiers.names,
+        tiers.not_targeted,
+        scheme=tiers.scheme,
+        quota_values=tiers.quota.values if tiers.quota else None,  # noqa: PD011  (a params field, not pandas)
+        quota_kind=tiers.quota.kind if tiers.quota else "share",
+        quota_by=tiers.quota.by if tiers.quota else "segment",
+        thresholds=tiers.thresholds,
+        tie_rule=run.scoring.tie_rule,
+        tie_breakers=tie_breakers,
+        decimals=run.scoring.round_decimals,
     )
 
 
