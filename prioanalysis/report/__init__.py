@@ -6,6 +6,7 @@ the helpers the notebooks use to show them.
 ``tables``           CSV tables and the target-list workbook
 ``notebook``         helpers the notebooks call to show tables, figures and text
 ``fonts``            the packaged CJK font
+``i18n``             the message catalog: every reader-visible text in zh and en
 """
 
 from __future__ import annotations
