@@ -21,6 +21,9 @@ from prioanalysis.config.params import Params, load_params
 from prioanalysis.errors import ParamsError
 
 __all__ = [
+    "heading",
+    "say",
+    "table",
     "validate_ranking_parameters",
     "format_table",
     "show",
@@ -207,4 +210,83 @@ def ahp_vs_criteria(ahp_weights: pd.Series, params: Params) -> pd.DataFrame:
             "criteria_yaml": gw.to_numpy(),
             "difference": (ahp - gw).to_numpy(),
         }
+    )
+
+
+# --------------------------------------------------------------------------- in the reader's language
+def heading(key: str, lang: str, level: int = 2, **fields: Any) -> None:
+    """Show the catalog message ``key`` as a Markdown heading of ``level`` (1–4).
+
+    Headings are output, not Markdown cells, so they follow ``report.language``; the
+    report's table of contents is built from them.
+    """
+    from prioanalysis.report.i18n import t
+
+    if not 1 <= level <= 4:
+        raise ValueError(f"heading level must be 1–4 (got {level})")
+    show("#" * level + " " + t(key, lang, **fields))
+
+
+def say(key: str, lang: str, /, *, bold: bool = False, **fields: Any) -> None:
+    """Show the catalog message ``key`` (Markdown; the filled-in values are escaped)."""
+    from prioanalysis.report.i18n import t
+
+    text = t(key, lang, **fields)
+    show(f"**{text}**" if bold else text)
+
+
+def table(
+    frame: pd.DataFrame,
+    lang: str,
+    *,
+    keep: tuple[str, ...] = (),
+    percent: tuple[str, ...] = (),
+    decimals: Mapping[str, int] | None = None,
+    limit: int | None = None,
+    full_list: str = "",
+    index: bool = False,
+) -> Any:
+    """A table for the reader: headers in the report's language, formatted numbers and,
+    when it is shortened, a line saying so.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns named by their ids; each id ``c`` must have a ``col.<c>`` catalog entry
+        unless it is in ``keep``.
+    lang : {"zh", "en"}
+        Report language.
+    keep : tuple of str
+        Columns whose names already are reader text (a tier name, a segment label).
+    percent, decimals
+        As in :func:`format_table` (column ids).
+    limit : int, optional
+        Show the first ``limit`` rows; a shortened table is preceded by the catalog's
+        "N of M shown" line and, when ``full_list`` is given, where the full list is.
+    full_list : str
+        Reader text naming where the full list is (e.g. the workbook's sheet).
+    index : bool
+        Show the index.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    from prioanalysis.report import i18n
+
+    total = len(frame)
+    if limit is not None and total > limit:
+        if full_list:
+            note = i18n.t("common.shown_of_where", lang, shown=limit, total=total, where=full_list)
+        else:
+            note = i18n.t("common.shown_of", lang, shown=limit, total=total)
+        show(f"*{note}*")
+        frame = frame.head(limit)
+    shown_cols = i18n.columns(frame, lang, keep=keep)
+    names = dict(zip(frame.columns, shown_cols.columns, strict=True))
+    return format_table(
+        shown_cols,
+        percent=tuple(names[c] for c in percent if c in names),
+        decimals={names[c]: d for c, d in (decimals or {}).items() if c in names},
+        index=index,
     )
