@@ -118,6 +118,11 @@ def run_cycle(n: int, notebooks: list[str], keep: Path | None) -> str:
         run = max((work / "out" / "2026").iterdir())
         rec = json.loads((run / "run.json").read_text(encoding="utf-8"))
         per_nb = ", ".join(f"{nb['notebook'].removesuffix('.ipynb')} {nb['seconds']:.0f} s" for nb in rec["notebooks"])
+        # the reporting: each notebook's page, then the annual report (read, HTML, PDF) and the deck
+        pages = sum(nb.get("html_seconds", 0.0) for nb in rec["notebooks"])
+        secs = rec.get("reports", {}).get("seconds", {})
+        report = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(secs.items()))
+        per_nb += f"; reporting: notebook pages {pages:.1f} s" + (f", {report}" if report else "")
         return (
             f"{n:>9,} customers: {wall:6.0f} s in all ({per_nb}); peak memory "
             f"{largest / 2**30:.2f} GiB (largest process), {tree_peak / 2**30:.2f} GiB (all processes)"

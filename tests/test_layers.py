@@ -39,7 +39,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "methods": frozenset({"_lazy", "errors", "checks"}),  # pure kernels
     "config": frozenset({"_lazy", "errors", "checks", "methods.spec", "methods.grades"}),
     "inputs": frozenset({"_lazy", "errors", "checks", "methods", "config"}),
-    "steps": frozenset({"_lazy", "errors", "checks", "methods", "config", "inputs"}),
+    # steps: result objects render in JupyterLab in the reader's language (the message catalog)
+    "steps": frozenset({"_lazy", "errors", "checks", "methods", "config", "inputs", "report.i18n"}),
     "report": frozenset({"_lazy", "errors", "checks", "methods", "config", "inputs", "steps"}),
     "store": frozenset({"_lazy", "errors", "checks", "methods", "config", "inputs"}),
     "sample": frozenset({"_lazy", "errors", "checks", "methods", "config"}),

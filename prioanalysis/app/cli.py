@@ -77,6 +77,12 @@ def _add_run_options(cmd: argparse.ArgumentParser) -> None:
         help="month of the monthly inquiry report, YYYY-MM (alone: runs 40_inquiry_monthly; "
         "default for that notebook: the previous calendar month)",
     )
+    cmd.add_argument(
+        "--mid-year",
+        action="store_true",
+        help="a mid-year run: the year's list with the inquiring customers the marketing lead accepted "
+        "(`inquiry decide`) added and marked; default notebooks 20_ranking and 25_robustness",
+    )
     cmd.add_argument("--outputs", type=Path, help="outputs root (default: <project>/outputs)")
     cmd.add_argument(
         "-p",
@@ -110,6 +116,23 @@ def build_parser() -> argparse.ArgumentParser:
     smp.add_argument("directory", type=Path)
     smp.add_argument("--seed", type=int, default=2026)
 
+    cmp = sub.add_parser(
+        "compare",
+        help="compare two runs (run ids or folders, any years): tier migration, movers and why; "
+        "writes a report and tables into outputs/compare/",
+    )
+    cmp.add_argument(
+        "run_a", metavar="RUN_A", help="the earlier run: its id (looked up under outputs/<year>/) or folder"
+    )
+    cmp.add_argument("run_b", metavar="RUN_B", help="the later run: its id or folder")
+    cmp.add_argument("--outputs", type=Path, help="outputs root (default: <project>/outputs)")
+    cmp.add_argument("--top", type=int, default=20, help="movers shown in the report (default 20; the tables hold all)")
+    cmp.set_defaults(func=_cmd_compare)
+
+    dck = sub.add_parser("deck", help="write the consultants' deck (deck_<year>.pptx) of a finished run folder")
+    dck.add_argument("run_dir", metavar="RUN_FOLDER", type=Path, help="the run folder, e.g. outputs/2026/<run-id>")
+    dck.set_defaults(func=_cmd_deck)
+
     from prioanalysis.app import db_commands as store_cli
 
     store_cli.add_db_parsers(sub)
@@ -134,6 +157,7 @@ def _run_arguments(args: argparse.Namespace) -> dict[str, Any]:
         "source": args.source,
         "year": args.year,
         "month": args.month,
+        "mid_year": args.mid_year,
     }
 
 
@@ -143,6 +167,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     record = runner.run_notebooks(_params_dir(args), **_run_arguments(args))
     run_dir = Path(record.directory)
     print(f"run {record.run_id} {record.status}: {run_dir}")
+    reports = getattr(record, "reports", {}) or {}
+    if reports.get("open_first"):
+        print(f"  open first: {run_dir / reports['open_first']}")
+    if reports.get("report_pdf"):
+        print(f"  the same as a PDF: {run_dir / reports['report_pdf']}")
+    elif reports.get("pdf_not_made"):
+        print(f"  no PDF: {reports['pdf_not_made']}")
     for nb in record.notebooks:
         if nb.get("html"):
             print(f"  report: {run_dir / nb['html']}")
@@ -164,6 +195,28 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"ok: {names} — {len(plan.files)} files checked, nothing written")
     finally:
         plan.cleanup()
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from prioanalysis.report.compare import write_comparison
+    from prioanalysis.report.i18n import t
+    from prioanalysis.steps import compare
+
+    if args.top < 1:
+        raise ParamsError(f"--top must be at least 1 (got {args.top})")
+    comp = compare.compare_runs(args.run_a, args.run_b, outputs=args.outputs, top=args.top)
+    folder = write_comparison(comp, compare.outputs_root(args.outputs))
+    for line in comp.summary_lines():
+        print(line)
+    print(t("compare.written", comp.lang, where=str(folder / "compare.html")))
+    return 0
+
+
+def _cmd_deck(args: argparse.Namespace) -> int:
+    from prioanalysis.report.deck import write_deck
+
+    print(write_deck(args.run_dir))
     return 0
 
 

@@ -1,6 +1,6 @@
 """Command-line interface of the customer information system.
 
-``prioanalysis db init|status|import|export|runs|publish`` and
+``prioanalysis db init|status|import|export|runs|publish|history`` and
 ``prioanalysis inquiry add|list|follow-up|decide|update``. :func:`add_db_parsers` and
 :func:`add_inquiry_parsers` register the sub-commands on the main parser; each sets
 ``func`` (not ``handler``: ``inquiry add --handler`` is an option), a function of the
@@ -161,6 +161,14 @@ def cmd_db_status(args: argparse.Namespace) -> int:
         if rev == store.head_revision():
             for table, n in store.table_counts(engine).items():
                 print(f"  {table:<18} {n:>8}")
+            history = store.publication_history(engine)
+            current = history[history["status"] == "current"]
+            for _, pub in current.iterrows():
+                print(
+                    f"published {pub['year']}: run {pub['run_id']}, approved by "
+                    f"{pub['approver'] or '(not recorded)'} on {pub['published_at']:%Y-%m-%d}"
+                    f" ({int((history['year'] == pub['year']).sum()) - 1} superseded; db history shows them)"
+                )
     finally:
         engine.dispose()
     return 0
@@ -215,15 +223,64 @@ def cmd_db_runs(args: argparse.Namespace) -> int:
 
 @_database_command
 def cmd_db_publish(args: argparse.Namespace) -> int:
-    """``db publish RUN_ID``: freeze a succeeded run as the year's list."""
+    """``db publish RUN_ID --approver NAME [--note TEXT] [--supersede REASON]``: freeze a
+    succeeded run as the year's list, signed off; a second list of the year supersedes
+    the first only with a reason.
+    """
     from prioanalysis.store import database as store
 
     engine = _engine()
     try:
-        store.publish_run(engine, args.run_id)
+        pub = store.publish_run(engine, args.run_id, args.approver, note=args.note, supersede_reason=args.supersede)
     finally:
         engine.dispose()
-    print(f"run {args.run_id} published: its results are frozen")
+    when = pub["published_at"].strftime("%Y-%m-%d %H:%M UTC")
+    print(f"run {args.run_id} published as the {pub['year']} list, approved by {pub['approver']} on {when}")
+    if pub["supersedes"]:
+        print(f"it supersedes run {pub['supersedes']} (kept in the history: prioanalysis db history)")
+    print("its results are frozen")
+    return 0
+
+
+#: Headers of ``db history``, in the order shown.
+_HISTORY_HEADERS = {
+    "year": "year",
+    "run_id": "run",
+    "status": "status",
+    "published_at": "published (UTC)",
+    "approver": "approved by",
+    "note": "note",
+    "supersedes": "supersedes",
+    "supersede_reason": "reason for superseding",
+    "superseded_at": "superseded (UTC)",
+    "superseded_by": "superseded by",
+}
+
+
+def _history_frame(frame: Any) -> Any:
+    """The publication history for the terminal: readable headers and times, blanks for none."""
+    out = frame.copy()
+    for c in ("published_at", "superseded_at"):
+        out[c] = [v.strftime("%Y-%m-%d %H:%M") if v is not None and v == v else "" for v in out[c]]
+    out["approver"] = out["approver"].where(out["approver"].notna(), "(not recorded)")
+    out = out.astype(object).where(out.notna(), "")
+    return _printable(out[list(_HISTORY_HEADERS)].rename(columns=_HISTORY_HEADERS))
+
+
+@_database_command
+def cmd_db_history(args: argparse.Namespace) -> int:
+    """``db history [--year Y]``: every publication, who approved it, what superseded what and why."""
+    from prioanalysis.store import database as store
+
+    engine = _engine()
+    try:
+        frame = store.publication_history(engine, args.year)
+    finally:
+        engine.dispose()
+    if frame.empty:
+        print("no list published" + (f" for {args.year}" if args.year else ""))
+    else:
+        print(_history_frame(frame).to_string(index=False))
     return 0
 
 
@@ -234,7 +291,9 @@ def add_db_parsers(subparsers: Any) -> argparse.ArgumentParser:
         help="the customer information system (database)",
         description="The database: PRIOANALYSIS_DB_URL, or data/prioanalysis.db under the project.",
     )
-    sub = db.add_subparsers(dest="db_command", required=True, metavar="{init,status,import,export,runs,publish}")
+    sub = db.add_subparsers(
+        dest="db_command", required=True, metavar="{init,status,import,export,runs,publish,history}"
+    )
     p = sub.add_parser("init", help="create the schema, or upgrade an existing database in place")
     p.set_defaults(func=cmd_db_init)
     p = sub.add_parser("status", help="show the database (password masked), its schema revision and row counts")
@@ -262,9 +321,22 @@ def add_db_parsers(subparsers: Any) -> argparse.ArgumentParser:
     p = sub.add_parser("runs", help="list the ranking runs stored")
     p.add_argument("--year", type=int)
     p.set_defaults(func=cmd_db_runs)
-    p = sub.add_parser("publish", help="publish a succeeded run: its results become frozen")
+    p = sub.add_parser(
+        "publish",
+        help="publish a succeeded run as the year's list, signed off by an approver: its results become frozen",
+        description="One list per year is published; a later publication supersedes the earlier one only "
+        "with --supersede REASON, and both stay in the history (db history).",
+    )
     p.add_argument("run_id")
+    p.add_argument("--approver", required=True, help="who signs the list off (required)")
+    p.add_argument("--note", help="a note recorded with the publication")
+    p.add_argument(
+        "--supersede", metavar="REASON", help="why this run replaces the year's published list (required then)"
+    )
     p.set_defaults(func=cmd_db_publish)
+    p = sub.add_parser("history", help="the publication history: approver, time, note, what superseded what and why")
+    p.add_argument("--year", type=int)
+    p.set_defaults(func=cmd_db_history)
     return db
 
 

@@ -138,24 +138,22 @@ class Context:
         Returns
         -------
         list of Path
-            The files written; a line saying how many is shown in the notebook.
+            The files written -- returned, not shown: the report is for its readers.
         """
         if not self.output_dir:
             return []
         from prioanalysis.report import tables as out
-        from prioanalysis.report.notebook import show
 
         written: list[Path] = []
         if ranking is not None:
             written += out.write_ranking_tables(ranking, self.output_dir)
             written.append(
                 out.write_target_workbook(
-                    ranking, f"{self.output_dir}/target_list_{self.params.run.year}.xlsx", self.segment_labels
+                    ranking, f"{self.output_dir}/target_list_{self.params.run.year}.xlsx", self.params
                 )
             )
         for name, table in (tables or {}).items():
             written.append(out.write_csv(table, f"{self.output_dir}/tables/{name}.csv"))
-        show(f"{len(written)} {'file' if len(written) == 1 else 'files'} written to the run folder.")
         return written
 
 
@@ -217,6 +215,9 @@ def _owners(params: Params, parameters: Mapping[str, Any]) -> pd.DataFrame | Non
     if not path.is_file():
         where = "parameter 'owners_path'" if given else f"{params.run_path}: inputs.owners"
         raise ParamsError(f"{where}: file not found: {path}")
+    a = params.run.assignment
+    if a.capacity_column and a.mode == "workload":  # the owners' capacity in the service levels' unit
+        return read_owners(path, [a.capacity_column])
     return read_owners(path, list(capacity_columns(params.run.tiers.names).values()))
 
 
@@ -280,7 +281,7 @@ def parameter_files_preflight(
     params: Params, parameters: Mapping[str, Any], input_path: str | None = None, engine: Any = None
 ) -> dict[str, str]:
     """The optional parameter files of the year's folder that no selected notebook
-    reads (``goals.yaml``, ``inquiries.yaml``): validated all the same, so that a typo
+    reads (``goals.yaml``, ``inquiries.yaml``, ``decisions.yaml``): validated all the same, so that a typo
     is found when the analyst runs ``validate`` or any part of the cycle, not months
     later by the notebook that needs the file.
     """
@@ -296,7 +297,34 @@ def parameter_files_preflight(
     if inquiry_params.is_file():
         load_inquiry_params(inquiry_params)
         hashes[str(inquiry_params)] = file_sha256(inquiry_params)
+    if params.decisions is not None and params.decisions_path is not None:
+        _decisions_preflight(params, input_path, engine)
+        hashes[str(params.decisions_path)] = file_sha256(params.decisions_path)
     return hashes
+
+
+def _decisions_preflight(params: Params, input_path: str | None, engine: Any) -> None:
+    """``decisions.yaml`` (its keys, segments and tiers checked by ``load_params``): every
+    customer it names on this year's preliminary list — a claim override's segment among
+    the customer's claims, a tier change's customer scored.
+    """
+    from prioanalysis.config.decisions import check_customers
+    from prioanalysis.inputs import preliminary as intake
+    from prioanalysis.inputs.tables import read_table
+
+    decisions = params.decisions
+    if decisions is None or decisions.empty or engine is not None:  # from the database: the ranking's preflight
+        return
+    raw = read_table(_input_path(params, {}, input_path))
+    res = intake.validate_preliminary(raw, params)  # claim overrides checked where the claims are resolved
+    it = params.run.intake
+    check_customers(
+        decisions,
+        params.decisions_path or "decisions.yaml",
+        set(res.proposed[it.id_column].astype(str)),
+        set(res.customers[it.id_column].astype(str)),
+        res.source,
+    )
 
 
 def owners_preflight(

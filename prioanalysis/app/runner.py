@@ -56,12 +56,14 @@ from typing import Any
 from prioanalysis import __version__
 from prioanalysis.app import registry
 from prioanalysis.app.registry import file_sha256
+from prioanalysis.config.decisions import with_decisions
 from prioanalysis.config.params import Params, load_params
 from prioanalysis.errors import ParamsError, PrioanalysisError
 
 __all__ = [
     "ANNUAL_CYCLE",
     "MONTHLY",
+    "MID_YEAR",
     "STANDARD_PARAMETERS",
     "RunRecord",
     "Plan",
@@ -83,6 +85,10 @@ ANNUAL_CYCLE: tuple[str, ...] = ("30_annual_review", "10_criteria_calibration", 
 
 #: The monthly inquiry report (``--month`` without ``--notebook`` runs it alone).
 MONTHLY = "40_inquiry_monthly"
+
+#: What ``--mid-year`` runs without ``--notebook``: the year's list with the accepted
+#: inquiries, and its owners.
+MID_YEAR: tuple[str, ...] = ("20_ranking", "25_robustness")
 
 #: Parameters the runner fills in for every notebook that declares them → the option
 #: that sets them (``-p`` cannot).
@@ -122,6 +128,12 @@ class RunRecord:
     files: dict[str, str] = field(default_factory=dict)
     method_choices: dict[str, Any] = field(default_factory=dict)
     notebooks: list[dict[str, Any]] = field(default_factory=list)
+    reports: dict[str, Any] = field(default_factory=dict)
+    #: ``cycle`` (the annual cycle or notebooks of it), ``monthly`` (the monthly inquiry
+    #: report alone) or ``mid_year`` (``--mid-year``: the list with accepted inquiries).
+    kind: str = "cycle"
+    #: A mid-year run's added customers: inquiry id, customer id, day accepted.
+    list_additions: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
 
     def write(self, directory: str | Path | None = None) -> Path:
@@ -386,7 +398,12 @@ class Plan:
     engine : object or None
         The database engine (``--source db``).
     db_dir : Path or None
-        Temporary folder of the database exports (copied into the run's ``inputs/``).
+        Temporary folder of the database exports and of a mid-year run's list (copied
+        into the run's ``inputs/``).
+    kind : str
+        ``cycle``, ``monthly`` or ``mid_year`` (:attr:`RunRecord.kind`).
+    list_additions : list of dict
+        A mid-year run's accepted inquiries added to the list.
     """
 
     params: Params
@@ -400,6 +417,8 @@ class Plan:
     engine: Any = None
     db_dir: Path | None = None
     absolute_files: dict[str, Path] = field(default_factory=dict)
+    kind: str = "cycle"
+    list_additions: list[dict[str, Any]] = field(default_factory=list)
 
     def cleanup(self) -> None:
         """Remove the temporary database exports."""
@@ -434,6 +453,7 @@ def preflight(
     source: str = "file",
     year: int | None = None,
     month: str | None = None,
+    mid_year: bool = False,
 ) -> Plan:
     """Check everything a run needs, writing nothing (``prioanalysis validate``).
 
@@ -456,6 +476,12 @@ def preflight(
     month : str, optional
         ``--month`` (``YYYY-MM``) for the notebooks that declare ``month``; when they
         run without it, the previous calendar month.
+    mid_year : bool
+        ``--mid-year``: rank the year's preliminary list with the inquiring customers
+        the marketing lead accepted (:func:`prioanalysis.steps.inquiries.accepted_inquiries`)
+        added as rows marked ``mid_year_addition``; default notebooks ``20_ranking`` and
+        ``25_robustness``. The list ranked is written to the run's
+        ``inputs/preliminary_<year>_mid_year.csv``.
 
     Returns
     -------
@@ -472,13 +498,15 @@ def preflight(
     _refuse_runner_parameters(given, source)
     if input_path:  # relative to where the command was typed; the notebooks run elsewhere
         input_path = str(Path(input_path).resolve())
-    params = load_params(params_dir, year)
+    params = with_decisions(load_params(params_dir, year), year)  # the cycle applies the year's decisions
     root = params.root
     nb_dir = Path(notebooks_dir) if notebooks_dir else root / "notebooks"
     out_root = Path(outputs_root) if outputs_root else root / "outputs"
     _check_outputs_root(out_root)
+    if mid_year and month:
+        raise ParamsError("--mid-year and --month exclude each other (a mid-year run updates the target list)")
     if notebooks is None:
-        notebooks = (MONTHLY,) if month else ANNUAL_CYCLE
+        notebooks = (MONTHLY,) if month else MID_YEAR if mid_year else ANNUAL_CYCLE
     names = list(notebooks)
     shared, scoped = _split_parameters(given, names)
     notes: list[str] = []
@@ -539,6 +567,22 @@ def preflight(
             nb_params[name] |= {
                 k: v for k, v in ({"input_path": check_input} | exported).items() if k in declared_all[name]
             }
+    additions: list[dict[str, Any]] = []
+    if mid_year:
+        if not any("input_path" in declared_all[n] for n in names):
+            raise ParamsError(f"--mid-year: none of the notebooks run ranks a list (run {', '.join(MID_YEAR)})")
+        made_dir = db_dir is None
+        if made_dir:
+            db_dir = Path(tempfile.mkdtemp(prefix="prioanalysis-mid-year-"))
+        assert db_dir is not None
+        try:
+            check_input, additions = _mid_year_list(params, check_input, engine, db_dir, hashes, notes)
+        except BaseException:
+            shutil.rmtree(db_dir, ignore_errors=True)
+            raise
+        for name in names:
+            if "input_path" in declared_all[name]:
+                nb_params[name]["input_path"] = check_input
     try:
         with _recording_reads() as seen:
             for name in names:
@@ -574,8 +618,15 @@ def preflight(
             files[_relative(fp, root)] = fp
     for p in paths:
         files[_relative(p, root)] = p.resolve()
-    if db_dir is None:
-        hashes.update({_relative(k, root): v for k, v in checked.items()})
+    if source != "db":  # the database's exports and a mid-year list are temporary files, hashed above
+        temporary = db_dir.resolve() if db_dir is not None else None
+        hashes.update(
+            {
+                _relative(k, root): v
+                for k, v in checked.items()
+                if temporary is None or temporary not in Path(k).resolve().parents
+            }
+        )
     plan = Plan(
         params=params,
         notebooks=paths,
@@ -588,6 +639,8 @@ def preflight(
         engine=engine,
         db_dir=db_dir,
         absolute_files=dict(sorted(files.items())),
+        kind="mid_year" if mid_year else "monthly" if names == [MONTHLY] else "cycle",
+        list_additions=additions,
     )
     stale = stale_runs(out_root)
     plan.notes += [f"{_relative(s, root)}: a run whose process is gone; the next run marks it failed" for s in stale]
@@ -771,29 +824,96 @@ def _relocate(run_dir: Path, old: str, new: str) -> None:
                 f.write_text(text.replace(old, new), encoding="utf-8", errors="surrogateescape")
 
 
-# Chinese text in the report uses the reader's CJK fonts, whichever they have.
-_CJK_CSS = (
-    "<style>body, .jp-RenderedHTMLCommon, table {font-family: system-ui, -apple-system, "
-    '"Segoe UI", "Noto Sans SC", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", '
-    '"Source Han Sans SC", sans-serif;}</style>\n'
-)
+def _page_title(stem: str, params: Params) -> str:
+    """A notebook page's ``<title>``: its section name and the report title, in the report language."""
+    from prioanalysis.report.i18n import has, t
+
+    run = params.run
+    key = f"front.section_{stem}"
+    if not has(key):
+        return run.report.title
+    return t("front.page_title", run.report.language, section=t(key, run.report.language), title=run.report.title)
 
 
-def export_html(notebook: str | Path, html: str | Path) -> Path:
-    """Render an executed notebook to HTML with no code in it.
+def export_html(notebook: str | Path, html: str | Path, *, title: str | None = None, lang: str = "en") -> Path:
+    """Render an executed notebook to a self-contained HTML page with no code in it.
 
     Input cells and prompts are left out (nbconvert ``exclude_input``); outputs,
-    markdown and errors are kept, so a failed notebook still shows its error.
-    """
-    import nbformat
-    from nbconvert import HTMLExporter
+    markdown and errors are kept, so a failed notebook still shows its error. The page
+    loads nothing (no scripts, figures inline) and embeds the subset of the CJK font it
+    needs (:func:`prioanalysis.report.html.export_notebook`).
 
-    nb = nbformat.read(str(notebook), as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
-    body = body.replace("</head>", _CJK_CSS + "</head>", 1)
-    Path(html).write_text(body, encoding="utf-8")
-    return Path(html)
+    Parameters
+    ----------
+    notebook, html : str or pathlib.Path
+        The executed notebook; the page to write.
+    title : str, optional
+        The page's ``<title>`` (default: the notebook's file name without extension).
+    lang : {"zh", "en"}
+        The report language.
+    """
+    from prioanalysis.report.html import export_notebook
+
+    return export_notebook(notebook, html, title=title or Path(notebook).stem, lang=lang)
+
+
+def _write_reports(staging: Path, params: Params, record: RunRecord, say: Callable[[str], None]) -> None:
+    """The run's annual report, ``report.html`` and ``report.pdf``
+    (:func:`prioanalysis.report.annual.write_annual_report`), recorded in ``run.json``
+    ``reports``. A PDF that cannot be made (WeasyPrint's system libraries missing) is
+    said in the log and in ``run.json``; the run still succeeds with the HTML. A report
+    that cannot be written fails the run, with the reason in ``run.json``.
+    """
+    from prioanalysis.report.annual import write_annual_report
+
+    t0 = time.perf_counter()
+    try:
+        report = write_annual_report(staging, params, record=record.__dict__)
+    except OSError as exc:
+        record.error = record.error or f"annual report: cannot write the run folder: {_os_problem(exc)}"
+        return
+    except Exception as exc:  # the report is the deliverable: never silently missing
+        record.error = record.error or f"annual report: {type(exc).__name__}: {exc}"
+        return
+    seconds = round(time.perf_counter() - t0, 2)
+    reports = record.reports
+    reports["open_first"] = report.html.name
+    reports["report_html"] = report.html.name
+    reports["report_pdf"] = report.pdf.path.name if report.pdf.path is not None else None
+    if report.pdf.path is None:
+        reports["pdf_not_made"] = report.pdf.reason
+    else:
+        reports["report_pdf_pages"] = report.pdf.pages
+    reports.setdefault("seconds", {}).update({f"report_{k}": v for k, v in report.seconds.items()})
+    reports["seconds"]["report"] = seconds
+    if report.pdf.path is None:
+        say(f"annual report {report.html.name} written in {seconds:.1f} s; the PDF was NOT made: {report.pdf.reason}")
+    else:
+        pdf = f"{report.pdf.path.name} ({report.pdf.pages} pages)"
+        say(f"annual report {report.html.name} and {pdf} written in {seconds:.1f} s")
+
+
+def _write_deck(staging: Path, params: Params, record: RunRecord, say: Callable[[str], None]) -> None:
+    """The consultants' deck of the run (:func:`prioanalysis.report.deck.write_deck`);
+    a deck that cannot be written fails the run, with the reason in ``run.json``.
+    """
+    from prioanalysis.report.deck import write_deck
+
+    t0 = time.perf_counter()
+    try:
+        path = write_deck(staging, params)
+    except OSError as exc:
+        record.error = f"deck: cannot write the run folder: {_os_problem(exc)}"
+        return
+    except Exception as exc:  # the deck is a deliverable: never silently missing
+        record.error = f"deck: {type(exc).__name__}: {exc}"
+        return
+    seconds = round(time.perf_counter() - t0, 2)
+    reports = getattr(record, "reports", None)
+    if isinstance(reports, dict):
+        reports["deck"] = path.name
+        reports.setdefault("seconds", {})["deck"] = seconds
+    say(f"deck {path.name} written in {seconds:.1f} s")
 
 
 def _kernel_manager_class() -> type:
@@ -879,10 +999,22 @@ def execute(plan: Plan, progress: Callable[[str], None] | None = None) -> RunRec
                 "sha256": plan.files.get(_relative(params.run_path, root)),
                 "content": params.run.model_dump(mode="json"),
             },
+            **(
+                {
+                    _relative(params.decisions_path, root): {
+                        "sha256": plan.files.get(_relative(params.decisions_path, root)),
+                        "content": params.decisions.model_dump(mode="json"),
+                    }
+                }
+                if params.decisions is not None and params.decisions_path is not None
+                else {}
+            ),
         },
         inputs=dict(plan.inputs),
         files=dict(plan.files),
         method_choices=method_choices(params),
+        kind=plan.kind,
+        list_additions=list(plan.list_additions),
     )
     db_params: dict[str, str] = {}
     try:
@@ -899,8 +1031,17 @@ def execute(plan: Plan, progress: Callable[[str], None] | None = None) -> RunRec
     if plan.engine is not None:
         from prioanalysis.store import database as store
 
-        store.start_run(plan.engine, record.run_id, params.run.year, record.method_choices)
+        store.start_run(
+            plan.engine,
+            record.run_id,
+            params.run.year,
+            record.method_choices,
+            **({"kind": "mid_year"} if plan.kind == "mid_year" else {}),
+        )
     say(f"run {run_id}: {len(plan.notebooks)} notebook(s) → {final}")
+    if plan.kind == "mid_year":
+        ids = ", ".join(e["inquiry_id"] for e in plan.list_additions)
+        say(f"mid-year run: {len(plan.list_additions)} accepted inquiring customer(s) added to the list: {ids}")
     manager = _kernel_manager_class()
     interrupted: BaseException | None = None
     for i, nb in enumerate(plan.notebooks, 1):
@@ -947,7 +1088,14 @@ def execute(plan: Plan, progress: Callable[[str], None] | None = None) -> RunRec
         if out_nb.is_file() and interrupted is None:
             try:
                 _relocate(staging, str(staging), str(final))
-                entry["html"] = export_html(out_nb, staging / f"{nb.stem}.html").name
+                t_html = time.perf_counter()
+                entry["html"] = export_html(
+                    out_nb,
+                    staging / f"{nb.stem}.html",
+                    title=_page_title(nb.stem, params),
+                    lang=params.run.report.language,
+                ).name
+                entry["html_seconds"] = round(time.perf_counter() - t_html, 2)
             except OSError as exc:
                 entry["status"] = "failed"
                 record.error = record.error or f"{nb.name}: cannot write the run folder: {_os_problem(exc)}"
@@ -965,6 +1113,11 @@ def execute(plan: Plan, progress: Callable[[str], None] | None = None) -> RunRec
         ]
         if changed:
             record.error = f"input file(s) changed during the run: {', '.join(changed)}"
+    cycle_ok = record.error is None and any(nb.stem == "20_ranking" for nb in plan.notebooks)
+    if record.error is None and any(nb.stem == "20_ranking" for nb in plan.notebooks):
+        _write_deck(staging, params, record, say)
+    if cycle_ok:  # the annual report, even when the deck failed: the run's status says the rest
+        _write_reports(staging, params, record, say)
     record.status = "failed" if record.error else "succeeded"
     record.finished = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     record.seconds = round(time.perf_counter() - t_run, 2)
@@ -1020,6 +1173,7 @@ def run_notebooks(
     source: str = "file",
     year: int | None = None,
     month: str | None = None,
+    mid_year: bool = False,
 ) -> RunRecord:
     """Check everything (:func:`preflight`), then execute the notebooks in order into a
     new run folder (:func:`execute`).
@@ -1056,6 +1210,8 @@ def run_notebooks(
         ``--year``, checked against ``run.yaml``.
     month : str, optional
         ``--month``.
+    mid_year : bool
+        ``--mid-year`` (:func:`preflight`).
 
     Returns
     -------
@@ -1078,8 +1234,97 @@ def run_notebooks(
         source=source,
         year=year,
         month=month,
+        mid_year=mid_year,
     )
     return execute(plan, progress)
+
+
+def _mid_year_list(
+    params: Params,
+    input_path: str | None,
+    engine: Any,
+    directory: Path,
+    hashes: dict[str, str],
+    notes: list[str],
+) -> tuple[str, list[dict[str, Any]]]:
+    """``--mid-year``: the year's preliminary list (``input_path``, or the one of
+    ``run.yaml``) with the accepted inquiries of the year added
+    (:func:`prioanalysis.steps.inquiries.list_additions`), written into ``directory`` as
+    ``preliminary_<year>_mid_year.csv``. The inquiry log is the database's with
+    ``--source db`` (``engine``), else the logs of the year and the year before named by
+    ``inputs.inquiries`` of ``inquiries.yaml`` (a decision in January may be on an
+    inquiry of December).
+
+    Returns
+    -------
+    (str, list of dict)
+        The list written, and one entry per added customer.
+
+    Raises
+    ------
+    ParamsError
+        No ``inquiries.yaml``, or no inquiry accepted for the year's list.
+    """
+    import pandas as pd
+
+    from prioanalysis.config.inquiries import load_inquiry_params
+    from prioanalysis.inputs.inquiries import read_inquiries, validate_inquiries
+    from prioanalysis.inputs.tables import read_table
+    from prioanalysis.steps import inquiries as iq
+
+    year = params.run.year
+    ipath = params.directory / "inquiries.yaml"
+    if not ipath.is_file():
+        raise ParamsError(f"--mid-year: {ipath} not found (it says which decision accepts an inquiring customer)")
+    ip = load_inquiry_params(ipath)
+    segments = list(params.run.segments)
+    if engine is not None:
+        from prioanalysis.store import database as store
+
+        log = validate_inquiries(store.load_inquiries(engine), ip, segments, source=store.masked_url(engine))
+        where = f"the inquiry log of {store.masked_url(engine)}"
+    else:
+        logs, read = [], []
+        for y in (year - 1, year):
+            path = iq.inquiries_path_for(ip, params.root, f"{y}-01")
+            if path.is_file():
+                logs.append(read_inquiries(path, ip, segments))
+                read.append(path)
+                hashes[_relative(path, params.root)] = file_sha256(path)
+        if not logs:
+            raise ParamsError(
+                f"--mid-year: no inquiry log for {year - 1} or {year} "
+                f"({ipath}: inputs.inquiries is {ip.inputs.inquiries!r})"
+            )
+        log = pd.concat(logs)
+        where = " and ".join(_relative(p, params.root) for p in read)
+    accepted = iq.accepted_inquiries(log, ip, year)
+    if accepted.empty:
+        raise ParamsError(
+            f"--mid-year: no inquiry in {where} is accepted for the {year} list (decision "
+            f"'{ip.accept_decision}' with a reviewer and a decision day in {year}); record the marketing "
+            f"lead's decision with `prioanalysis inquiry decide ID --decision {ip.accept_decision} --reviewer NAME`"
+        )
+    source = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
+    combined = iq.list_additions(accepted, read_table(source), params, ip)
+    added = combined.attrs["added"]
+    for qid in combined.attrs["already_listed"]:
+        notes.append(f"--mid-year: inquiry {qid}: the customer is on the list already, not added again")
+    if not added:
+        raise ParamsError(f"--mid-year: every accepted inquiry's customer is on the {year} list already")
+    out = directory / f"preliminary_{year}_mid_year.csv"
+    combined.to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
+    hashes[f"inputs/{out.name}"] = file_sha256(out)
+    rows = combined[combined["list_source"] == iq.MID_YEAR_ADDITION]
+    entries = [
+        {"inquiry_id": str(q), "customer_id": str(c), "accepted_on": str(d)}
+        for q, c, d in zip(rows["inquiry_id"], rows[params.run.intake.id_column], rows["accepted_on"], strict=True)
+    ]
+    notes.append(
+        f"--mid-year: {len(entries)} accepted inquiring customer(s) added to the {year} list: "
+        + ", ".join(e["inquiry_id"] for e in entries)
+    )
+    return str(out), entries
 
 
 def _export_db_inputs(

@@ -30,11 +30,40 @@ __all__ = [
     "FirstResponse",
     "FollowUpBucket",
     "InquiryScoring",
+    "FollowUpManagement",
+    "ListAdditions",
     "InquiryParams",
     "InquiryVocabulary",
+    "LangLabel",
+    "Label",
+    "label_in",
     "DEFAULT_VOCABULARY",
     "load_inquiry_params",
 ]
+
+
+class LangLabel(StrictModel):
+    """A label written in each report language (``{zh: 婉拒, en: Declined}``)."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+#: A report label: one text for every report language, or one per language.
+Label = str | LangLabel
+
+
+def label_in(label: Label, lang: str) -> str:
+    """The text of ``label`` in the report language ``lang``.
+
+    Examples
+    --------
+    >>> label_in(LangLabel(zh="婉拒", en="Declined"), "en"), label_in("网站", "en")
+    ('Declined', '网站')
+    """
+    if isinstance(label, LangLabel):
+        return label.en if lang == "en" else label.zh
+    return label
 
 
 class InquiryInputs(StrictModel):
@@ -73,7 +102,7 @@ class FollowUpBucket(StrictModel):
     ``docs/process.md``).
     """
 
-    label: str = Field(min_length=1)
+    label: Label
     min: int = Field(ge=0)
     max: int | None = None
     benchmark_share: float | None = Field(default=None, ge=0, le=1)
@@ -81,7 +110,7 @@ class FollowUpBucket(StrictModel):
     @model_validator(mode="after")
     def _ordered(self) -> FollowUpBucket:
         if self.max is not None and self.max < self.min:
-            raise ValueError(f"bucket '{self.label}': max ({self.max}) is below min ({self.min})")
+            raise ValueError(f"bucket '{label_in(self.label, 'en')}': max ({self.max}) is below min ({self.min})")
         return self
 
 
@@ -100,6 +129,45 @@ class InquiryScoring(StrictModel):
     min_completeness: float | None = Field(default=None, ge=0, le=1)
     apply_gates: bool = True
     cut_by: Literal["segment", "all"] | None = None
+
+
+class FollowUpManagement(StrictModel):
+    """Managing the open follow-ups (:func:`prioanalysis.steps.inquiries.overdue_follow_ups`,
+    :func:`prioanalysis.steps.inquiries.depth_by_handler`).
+
+    ``open_decisions``: the decisions under which an inquiry that has not converted is
+    still being followed up (``null``, the default: ``follow_up`` when it is a decision,
+    and the ``propose_decision``; :attr:`InquiryParams.open_decisions`).
+    ``overdue_days``: an open follow-up is **overdue** when its last contact — the
+    latest of the inquiry day, the decision day and the last follow-up day the log
+    records (``last_contact_on``) — lies more than this many days before the end of the
+    month reported (default 14: two weeks without contact).
+    ``benchmark_depth``: the follow-up depth the process holds up as the norm (default
+    4: by the rule of thumb 80 % of sales close after the 4th–11th follow-up, while most
+    sellers stop after one); each handler's share of followed inquiries that reached it
+    is reported.
+    """
+
+    open_decisions: list[str] | None = None
+    overdue_days: int = Field(default=14, ge=1)
+    benchmark_depth: int = Field(default=4, ge=1)
+
+
+class ListAdditions(StrictModel):
+    """Accepted inquiring customers entering the year's target list mid-year
+    (:func:`prioanalysis.steps.inquiries.accepted_inquiries`, ``prioanalysis run --mid-year``).
+
+    An inquiry is **accepted** when its decision is ``decision`` (default: the
+    ``propose_decision``) and the marketing lead's review is recorded — a ``reviewer``
+    and a ``decided_on`` day (``prioanalysis inquiry decide``) — with the day in the
+    list's year. ``need_status`` and ``expected_months_to_close`` fill those list columns
+    when the log has none (``null``: left empty, the ranking flags it and its gates'
+    ``missing`` rule applies).
+    """
+
+    decision: str | None = None
+    need_status: str | None = None
+    expected_months_to_close: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 class InquiryVocabulary(StrictModel):
@@ -125,7 +193,8 @@ class InquiryParams(StrictModel):
     """The content of ``inquiries.yaml``.
 
     ``decisions``, ``channels``, ``need_categories`` and ``regions`` map each word
-    of the log to its label in the report (and, in that order, the report's order);
+    of the log to its label in the report (and, in that order, the report's order) —
+    one text, or one per report language (``{zh: 婉拒, en: Declined}``; :meth:`labels`);
     :attr:`vocabulary` is the words, the defaults standing in for a list left out
     (``decisions`` is required).
     """
@@ -133,13 +202,15 @@ class InquiryParams(StrictModel):
     version: str = Field(min_length=1)
     inputs: InquiryInputs = InquiryInputs()
     first_response: FirstResponse
-    decisions: dict[str, str] = Field(min_length=1)
+    decisions: dict[str, Label] = Field(min_length=1)
     propose_decision: str = "propose_target"
-    channels: dict[str, str] = {}
-    need_categories: dict[str, str] = {}
-    regions: dict[str, str] = {}
+    channels: dict[str, Label] = {}
+    need_categories: dict[str, Label] = {}
+    regions: dict[str, Label] = {}
     follow_up_buckets: list[FollowUpBucket] = Field(min_length=1)
     scoring: InquiryScoring = InquiryScoring()
+    follow_up_management: FollowUpManagement = FollowUpManagement()
+    list_additions: ListAdditions = ListAdditions()
 
     @model_validator(mode="after")
     def _consistent(self) -> InquiryParams:
@@ -156,10 +227,61 @@ class InquiryParams(StrictModel):
                     f"follow_up_buckets[{i + 1}] must start right after follow_up_buckets[{i}] "
                     "(buckets are contiguous; only the last may have max: null)"
                 )
+        unknown = [d for d in self.follow_up_management.open_decisions or [] if d not in self.decisions]
+        if unknown:
+            raise ValueError(
+                f"follow_up_management.open_decisions: {unknown} are not among the decisions {list(self.decisions)}"
+            )
+        accept = self.list_additions.decision
+        if accept is not None and accept not in self.decisions:
+            raise ValueError(f"list_additions.decision '{accept}' is not one of the decisions {list(self.decisions)}")
         shares = [x.benchmark_share for x in b if x.benchmark_share is not None]
         if sum(shares) > 1 + 1e-9:
             raise ValueError(f"benchmark shares sum to {sum(shares):.4g} > 1")
         return self
+
+    def labels(self, kind: Literal["decisions", "channels", "need_categories", "regions"], lang: str) -> dict[str, str]:
+        """Word → report label of one vocabulary in the report language, in file order.
+
+        Examples
+        --------
+        >>> p = InquiryParams.model_validate({"version": "x", "first_response": {"sla_hours": 8},
+        ...     "decisions": {"propose_target": {"zh": "建议纳入", "en": "Propose"}, "wait": "等待"},
+        ...     "follow_up_buckets": [{"label": "all", "min": 0}]})
+        >>> p.labels("decisions", "en")
+        {'propose_target': 'Propose', 'wait': '等待'}
+        """
+        return {k: label_in(v, lang) for k, v in getattr(self, kind).items()}
+
+    def bucket_labels(self, lang: str) -> list[str]:
+        """The follow-up buckets' labels in the report language."""
+        return [label_in(b.label, lang) for b in self.follow_up_buckets]
+
+    @property
+    def open_decisions(self) -> list[str]:
+        """The decisions under which an unconverted inquiry is still followed up
+        (``follow_up_management.open_decisions``; default ``follow_up`` when it is a
+        decision, and the ``propose_decision``).
+
+        Examples
+        --------
+        >>> p = InquiryParams.model_validate({"version": "x", "first_response": {"sla_hours": 8},
+        ...     "decisions": {"propose_target": "p", "wait": "w"},
+        ...     "follow_up_buckets": [{"label": "all", "min": 0}]})
+        >>> p.open_decisions
+        ['propose_target']
+        """
+        given = self.follow_up_management.open_decisions
+        if given is not None:
+            return list(given)
+        return [d for d in self.decisions if d in ("follow_up", self.propose_decision)]
+
+    @property
+    def accept_decision(self) -> str:
+        """The decision that, reviewed by the marketing lead, puts a customer on the list
+        (``list_additions.decision``, default ``propose_decision``).
+        """
+        return self.list_additions.decision or self.propose_decision
 
     @property
     def vocabulary(self) -> InquiryVocabulary:

@@ -375,10 +375,38 @@ class Inputs(_Strict):
 
 
 class Segment(_Strict):
-    """A focus market segment chosen by the BU."""
+    """A focus market segment chosen by the BU.
+
+    ``max_records``: the most preliminary records the segment collects — the cap of its
+    collection plan (:mod:`prioanalysis.methods.collection`); no cap when absent.
+    """
 
     label: str
     max_records: int | None = Field(default=None, ge=1)
+
+
+class Collection(_Strict):
+    """The collection plan's parameters (:mod:`prioanalysis.methods.collection`: how
+    many preliminary records each segment should collect, from its quota and last
+    year's conversion).
+
+    ``growth``: the deals wanted over last year's won deals of the segment's targets
+    (default 0.10 = 10 % more); ``prior_strength``: the weight, in targets, of the
+    conversion of all targets in each segment's conversion (default 10); ``wins``:
+    segment → the deals wanted, instead of the growth rule.
+    """
+
+    growth: float = Field(default=0.10, ge=-1.0, allow_inf_nan=False)
+    prior_strength: float = Field(default=10.0, ge=0.0, allow_inf_nan=False)
+    wins: dict[str, float] = {}
+
+    @field_validator("wins")
+    @classmethod
+    def _positive(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: x for k, x in v.items() if not (math.isfinite(x) and x > 0)}
+        if bad:
+            raise ValueError(f"deals wanted must be numbers > 0 (bad: {bad})")
+        return v
 
 
 class Scoring(_Strict):
@@ -584,15 +612,46 @@ class Robustness(_Strict):
 
 
 class Assignment(_Strict):
-    """Owner assignment: maximise total priority (score) within each owner's capacity
-    per tier; ``keep_existing`` and ``region_bonus`` are bonuses in score units;
-    ``match``: ``segment`` (owners serve their own segment) or ``any``.
+    """Owner assignment: maximise total priority (score) within the owners' capacity;
+    ``keep_existing`` and ``region_bonus`` are bonuses in score units; ``match``:
+    ``segment`` (owners serve their own segment) or ``any``.
+
+    The tier management principles (:mod:`prioanalysis.methods.assignment`):
+    ``service_levels`` (tier name → units of work one customer of the tier takes a
+    year, every tier, best first) in ``unit`` (its name, e.g. 拜访次数/年), and the
+    owners' capacity in the same unit — the owners' column ``capacity_column``, or
+    without one what each owner's tier slots amount to (slots × service level). With
+    them (``capacity: workload``, the default when service levels are given) capacity
+    flows between tiers by priority: the best tier uses any owner's capacity, the
+    next ones what is left. ``capacity: tier_slots`` (the default without service
+    levels) keeps one fixed capacity per tier (the owners' ``capacity_<tier>`` columns).
     """
 
     keep_existing: float = Field(default=0.2, ge=0)
     region_bonus: float = Field(default=0.1, ge=0)
     match: Literal["segment", "any"] = "segment"
     cross_segment_penalty: float = Field(default=0.5, ge=0)
+    capacity: Literal["workload", "tier_slots"] | None = None
+    unit: str | None = None
+    service_levels: dict[str, float] | None = None
+    capacity_column: str | None = None
+
+    @model_validator(mode="after")
+    def _levels_complete(self) -> Assignment:
+        if self.service_levels is not None:
+            bad = {k: v for k, v in self.service_levels.items() if not (math.isfinite(v) and v > 0)}
+            if bad:
+                raise ValueError(f"service_levels must be numbers > 0 (bad: {bad})")
+            if not (self.unit or "").strip():
+                raise ValueError("service_levels need 'unit': the name of their unit (e.g. visits per year)")
+        if self.capacity == "workload" and self.service_levels is None:
+            raise ValueError("capacity 'workload' needs service_levels (tier name -> units per customer)")
+        return self
+
+    @property
+    def mode(self) -> str:
+        """``workload`` or ``tier_slots``: ``capacity``, else ``workload`` when service levels are given."""
+        return self.capacity or ("workload" if self.service_levels is not None else "tier_slots")
 
 
 class Report(_Strict):
@@ -618,8 +677,16 @@ class RunParams(_Strict):
     priority_matrix: PriorityMatrix
     robustness: Robustness = Robustness()
     assignment: Assignment = Assignment()
+    collection: Collection = Collection()
     report: Report = Report()
     seed: int = 0
+
+    @model_validator(mode="after")
+    def _collection_segments_known(self) -> RunParams:
+        unknown = [s for s in self.collection.wins if s not in self.segments]
+        if unknown:
+            raise ValueError(f"collection.wins names unknown segments {unknown}; segments are {list(self.segments)}")
+        return self
 
     @model_validator(mode="after")
     def _matrix_tiers_known(self) -> RunParams:
@@ -631,6 +698,12 @@ class RunParams(_Strict):
         ids = [g.id for g in self.gates]
         if len(set(ids)) != len(ids):
             raise ValueError("gate ids must be unique")
+        levels = self.assignment.service_levels
+        if levels is not None and list(levels) != list(self.tiers.names):
+            raise ValueError(
+                f"assignment.service_levels names the tiers {list(levels)}; give one per tier, best first: "
+                f"{self.tiers.names}"
+            )
         return self
 
 
@@ -697,6 +770,10 @@ class Params:
     directory: Path
     criteria_path: Path
     run_path: Path
+    #: ``decisions.yaml`` of the folder, a ``prioanalysis.config.decisions.DecisionsParams``
+    #: (None: no decisions); set by :func:`prioanalysis.config.decisions.with_decisions`.
+    decisions: Any = None
+    decisions_path: Path | None = None
 
     @functools.cached_property
     def spec(self) -> CriteriaSpec:
@@ -931,6 +1008,12 @@ def check_year(path: str | Path, declared: int, expected: int | None = None) -> 
 def load_params(params_dir: str | Path, year: int | None = None) -> Params:
     """Load ``criteria.yaml`` and ``run.yaml`` from a ``params/<year>`` folder and
     check them against each other.
+
+    The folder's ``decisions.yaml`` is not read here: the cycle adds it with
+    :func:`prioanalysis.config.decisions.with_decisions` (the runner, the ranking
+    notebook's set-up, the review's recomputed lists); parameters without it rank by
+    the rule alone — e.g. a what-if on another list, whose customers the year's
+    decisions do not name.
 
     Parameters
     ----------

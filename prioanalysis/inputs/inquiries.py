@@ -10,7 +10,9 @@ everywhere and a typo nowhere.
 The log may record an inquiry before it is handled: an empty ``decision`` is a
 pending inquiry, empty ``follow_ups`` and ``converted`` count as 0. The optional
 ``reviewer``, ``decided_on`` and ``converted_on`` record the marketing lead's review
-and the day the customer converted (``prioanalysis inquiry decide / update``). The criteria
+and the day the customer converted (``prioanalysis inquiry decide / update``);
+an optional ``last_contact_on`` column (kept as written, like the criteria; read by
+:func:`prioanalysis.steps.inquiries.last_contact`) the day of the latest follow-up. The criteria
 columns of the log (``it_budget`` …) are kept as written: the monthly report scores
 them against the list and treats a value it cannot use as missing, so that one bad
 cell does not stop the report.

@@ -236,8 +236,9 @@ def validate_preliminary(df: pd.DataFrame, params: Params, owners: pd.DataFrame 
     proposed = proposed.rename(columns=rename).set_index(it.id_column, drop=False)
     proposed.index.name = None
     customers, excluded = _exclude_incomplete(proposed, params)
-    dropped = claims.loc[~claims["kept"], [it.id_column, it.segment_column, "source_row"]].assign(
-        reason="proposed by several segments: claim not kept (" + params.run.intake.multi_segment_rule + ")"
+    dropped = claims.loc[~claims["kept"], [it.id_column, it.segment_column, "source_row", "rule"]]
+    dropped = dropped.assign(reason="proposed by several segments: claim not kept (" + dropped["rule"] + ")").drop(
+        columns="rule"
     )
     excluded = (
         pd.concat([excluded, dropped], ignore_index=True)
@@ -323,6 +324,12 @@ def _resolve_claims(rows: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, p
         keys, asc = ["completeness", "_seg_order"], [False, True]
     else:
         keys, asc = ["_seg_order"], [True]
+    # a claim override of decisions.yaml keeps the decided segment's claim, whatever the rule
+    decided = _decided_claims(rows, params)
+    if decided:
+        chosen = rows[it.id_column].map(decided).eq(rows[it.segment_column])
+        ranked["_decided"] = ~chosen.to_numpy()
+        keys, asc = ["_decided", *keys], [True, *asc]
     ranked = ranked.sort_values([it.id_column, *keys], ascending=[True, *asc], kind="stable")
     kept_mask = ~ranked.duplicated(it.id_column, keep="first")
     n_claims = rows.groupby(it.id_column)[it.segment_column].transform("size")
@@ -339,12 +346,26 @@ def _resolve_claims(rows: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, p
         }
     )
     claims["kept_segment"] = claims[it.id_column].map(kept_seg)
-    claims["rule"] = it.multi_segment_rule
+    claims["rule"] = np.where(claims[it.id_column].isin(list(decided)), "decision", it.multi_segment_rule)
     claims = claims.sort_values([it.id_column, "source_row"], kind="stable").reset_index(drop=True)
-    customers = ranked.loc[kept_mask].drop(columns="_seg_order")
+    customers = ranked.loc[kept_mask].drop(columns=["_seg_order", "_decided"], errors="ignore")
     customers["claimed_by"] = _claimed_by(customers, multi, it.id_column, it.segment_column)
     customers = customers.sort_values("source_row", kind="stable")
     return customers, claims
+
+
+def _decided_claims(rows: pd.DataFrame, params: Params) -> dict[str, str]:
+    """Customer id → segment kept by a claim override of ``decisions.yaml`` (checked
+    against the list's claims: :func:`prioanalysis.config.decisions.claim_overrides`).
+    """
+    if params.decisions is None or not params.decisions.claims:
+        return {}
+    from prioanalysis.config.decisions import claim_overrides
+
+    it = params.run.intake
+    claims = rows.groupby(it.id_column, sort=False)[it.segment_column].agg(set).to_dict()
+    source = str(rows.attrs.get("source") or "the preliminary list")
+    return claim_overrides(params.decisions, params.decisions_path or "decisions.yaml", claims, source)
 
 
 def _claimed_by(kept: pd.DataFrame, multi: pd.DataFrame, id_column: str, segment_column: str) -> pd.Series:

@@ -23,8 +23,30 @@ The problem is::
                 sum_{c : t_c = t} x_co <= cap[o, t]    for every owner o and tier t
                 x_co in {0, 1}, x_co = 0 when (c, o) is not eligible.
 
-A customer uses capacity of its own tier only, so the problem splits **exactly**
-into one independent problem per tier.
+Two ways to state the capacity (``capacity_mode`` in the results' ``params``):
+
+``tier_slots`` -- one fixed capacity per tier (``service_levels=None``)
+    A customer uses capacity of its own tier only, so the problem splits **exactly**
+    into one independent problem per tier. Free slots of one tier never serve
+    another: strategic customers can stay without an owner while general-tier slots
+    sit free.
+``workload`` -- service levels, capacity flowing between tiers by priority
+    Each tier has a *service level* ``s_t`` (e.g. visits per year, presales days: a
+    named unit) and each owner a capacity ``U_o`` in the same unit -- a column of the
+    owner list (``capacity_column``) or, without one, what the owner's tier slots
+    amount to in the unit, ``U_o = sum_t cap[o, t] * s_t``. The tiers are served in
+    priority order, best first: the best tier uses any owner's capacity, each
+    following tier the capacity the tiers above left::
+
+        for t in tiers (best first):
+            cap_t[o] = floor(R_o / s_t)          # customers of tier t that fit
+            solve the tier's problem above with cap_t (exact, as in tier_slots)
+            R_o -= s_t * (customers of tier t given to o)
+
+    So a target of a better tier is never left without an owner while an eligible
+    owner still has room for it, whatever the tier the room was planned for
+    (lexicographic priority: tier by tier, each tier's value maximised exactly on
+    what is left).
 
 Solver ``"milp"`` (default) -- an aggregated max-gain flow, solved with HiGHS
     The bonus of a pair depends on the customer only through its *cell* (segment,
@@ -81,6 +103,7 @@ from prioanalysis.errors import InputError
 __all__ = [
     "AssignmentResult",
     "CAPACITY_COLUMNS",
+    "CAPACITY_MODES",
     "MATCH_RULES",
     "SOLVERS",
     "assign_owners",
@@ -91,6 +114,8 @@ __all__ = [
 CAPACITY_COLUMNS: tuple[str, ...] = ("capacity_strategic", "capacity_key", "capacity_general")
 #: ``match`` rules: ``segment`` (owner's segment = customer's) or ``any``.
 MATCH_RULES: tuple[str, ...] = ("segment", "any")
+#: How capacity is stated: per tier (``tier_slots``) or in a workload unit shared by the tiers (``workload``).
+CAPACITY_MODES: tuple[str, ...] = ("workload", "tier_slots")
 #: Solvers of :func:`assign_owners`.
 SOLVERS: tuple[str, ...] = ("milp", "lsa")
 #: Largest customers x columns matrix the ``lsa`` solver builds.
@@ -114,17 +139,37 @@ class AssignmentResult:
         the objective). Ordered by tier, then segment, then priority descending.
     loads : pandas.DataFrame
         One row per owner and tier: ``owner_id``, ``owner_name``, ``segment``,
-        ``tier``, ``capacity``, ``assigned``, ``kept_existing``, ``free`` and
-        ``utilisation`` (assigned / capacity; NaN for zero capacity).
+        ``tier``, ``capacity`` (customers of the tier the owner could take: the
+        tier's slots, or in the workload mode what fitted in the capacity left when
+        the tier was served), ``assigned``, ``kept_existing``, ``free`` and
+        ``utilisation`` (assigned / capacity; NaN for zero capacity), ``units``
+        (the workload of the assigned customers: ``assigned * service level``; with
+        tier slots the unit is one slot).
+    workload : pandas.DataFrame
+        One row per owner: ``owner_id``, ``owner_name``, ``segment``, ``capacity``
+        (in the unit), ``used``, ``free`` and ``utilisation``, then the units used
+        by each tier (one column per tier, named by the tier).
+    resource_plan : pandas.DataFrame
+        The resource plan against capacity, one row per segment and tier:
+        ``segment``, ``tier``, ``service_level`` (units per customer), ``targets``,
+        ``required`` (targets x service level), ``assigned``, ``used``,
+        ``unassigned``, ``short`` (the units the unassigned targets need) and
+        ``score_unassigned`` (their summed priority: what the gap costs).
+    segment_capacity : pandas.DataFrame
+        One row per segment (of the targets or the owners): ``segment``,
+        ``owners``, ``capacity`` (units), ``required``, ``used``, ``free``,
+        ``short`` and ``unassigned``.
     unassigned : pandas.DataFrame
         Target customers left without an owner: ``customer_id``, ``segment``,
-        ``region``, ``tier``, ``score``, ``existing_owner`` and ``reason`` (``"no
+        ``region``, ``tier``, ``score``, ``existing_owner``, ``units`` (what
+        serving the customer would take) and ``reason`` (``"no
         eligible owner"`` -- nobody eligible has capacity in that tier -- or
         ``"capacity full"``). This is the resourcing gap.
     objective : float
         Total value of the assignments.
     params : dict
-        The choices: priority column, bonuses, penalty, match rule, solver, tier
+        The choices: capacity mode, service levels, unit and where the owners'
+        capacity came from, priority column, bonuses, penalty, match rule, solver, tier
         columns, the customers targeted and those skipped because their tier has no
         capacity column, whether regions were used, and how many targeted customers
         name an existing owner missing from the owner list (treated as none).
@@ -135,11 +180,14 @@ class AssignmentResult:
     unassigned: pd.DataFrame
     objective: float
     params: dict[str, Any]
+    workload: pd.DataFrame
+    resource_plan: pd.DataFrame
+    segment_capacity: pd.DataFrame
 
     @property
     def gap(self) -> pd.DataFrame:
         """Unassigned customers counted by segment (rows) and tier (columns)."""
-        tiers = list(self.params["tier_columns"])
+        tiers = list(self.params["tiers"])
         return pd.crosstab(
             self.unassigned["segment"],
             pd.Categorical(self.unassigned["tier"], categories=tiers),
@@ -416,11 +464,35 @@ def _solve_tier_lsa(
 # =============================================================================
 
 
+def _units(owners: pd.DataFrame, column: str) -> np.ndarray:
+    """Owners' capacity in the workload unit, validated (finite numbers >= 0)."""
+    values = pd.to_numeric(owners[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        rows = np.flatnonzero(bad)[:5].tolist()
+        raise InputError(
+            f"owners: capacity column {column!r} needs numbers >= 0; bad at row(s) {rows}: "
+            f"{owners[column].iloc[rows].tolist()}"
+        )
+    return values
+
+
+def _sorted(frame: pd.DataFrame, tier_rank: Mapping[str, int]) -> pd.DataFrame:
+    return (
+        frame.assign(_t=frame["tier"].map(tier_rank))
+        .sort_values(["_t", "segment", "score", "customer_id"], ascending=[True, True, False, True], kind="stable")
+        .drop(columns="_t")
+        .reset_index(drop=True)
+    )
+
+
 def assign_owners(
     customers: pd.DataFrame,
     owners: pd.DataFrame,
     *,
-    tier_columns: Mapping[str, str],
+    tier_columns: Mapping[str, str] | None = None,
+    service_levels: Mapping[str, float] | None = None,
+    capacity_column: str | None = None,
     priority: str = "score",
     keep_existing: float = 0.2,
     match: str = "segment",
@@ -433,8 +505,8 @@ def assign_owners(
     """Give each target customer at most one development owner, within capacity.
 
     Maximises the total value ``v(c, o)`` of the assignments (see the module
-    docstring for the formulation and the solvers) under each owner's capacity per
-    tier.
+    docstring for the formulation, the two capacity modes and the solvers) under each
+    owner's capacity.
 
     Parameters
     ----------
@@ -442,15 +514,25 @@ def assign_owners(
         Target customers, e.g. the pipeline's ``target_list``: ``customer_id``,
         ``segment``, ``tier``, the ``priority`` column and optionally ``region``
         and the existing owner (``owner_column``, empty = none). Customers whose
-        tier is not a key of ``tier_columns`` (e.g. not targeted) are skipped.
+        tier is not one of the tiers (e.g. not targeted) are skipped.
     owners : pandas.DataFrame
         ``owner_id``, ``segment``, the capacity columns, optionally ``owner_name``
         and ``region`` (``owners.csv``, read and checked row by row with
         :func:`prioanalysis.inputs.owners.read_owners`; the checks here only guard
         the kernel's arguments).
-    tier_columns : Mapping[str, str]
-        Tier name -> owners' capacity column, e.g. :func:`capacity_columns` of the
-        run's tier names.
+    tier_columns : Mapping[str, str], optional
+        Tier name -> owners' capacity column (customers of that tier), best tier
+        first, e.g. :func:`capacity_columns` of the run's tier names. Needed without
+        ``service_levels`` (the ``tier_slots`` mode) and, in the workload mode, when
+        no ``capacity_column`` is given.
+    service_levels : Mapping[str, float], optional
+        Tier name -> units of work one customer of the tier takes (visits per year,
+        presales days ...), best tier first. Given: the ``workload`` mode -- the
+        capacity flows between tiers by priority. None: the ``tier_slots`` mode.
+    capacity_column : str, optional
+        Workload mode: the owners' column with each owner's capacity in the unit.
+        None: the capacity is what the owner's tier slots amount to in the unit,
+        ``sum_t cap[o, t] * service_levels[t]``.
     priority : str, default "score"
         Customer column whose sum is maximised (finite numbers).
     keep_existing : float, default 0.2
@@ -476,7 +558,8 @@ def assign_owners(
     Raises
     ------
     InputError
-        Missing columns, duplicated ids, bad capacities, priorities or options.
+        Missing columns, duplicated ids, bad capacities, service levels, priorities
+        or options.
 
     Examples
     --------
@@ -487,12 +570,20 @@ def assign_owners(
     ...                      "region": ["east", "east"], "tier": ["S", "S"],
     ...                      "score": [0.9, 0.7], "owner_id": [None, None]})
     >>> own = pd.DataFrame({"owner_id": ["o1"], "owner_name": ["何"], "segment": ["gov"],
-    ...                     "region": ["east"], "cap_s": [1]})
-    >>> res = assign_owners(cust, own, tier_columns={"S": "cap_s"})
+    ...                     "region": ["east"], "cap_s": [1], "cap_g": [3]})
+    >>> res = assign_owners(cust, own, tier_columns={"S": "cap_s", "G": "cap_g"})
     >>> res.assignments[["customer_id", "owner_id", "region_match"]].to_numpy().tolist()
     [['c1', 'o1', True]]
     >>> res.unassigned["customer_id"].tolist(), round(res.objective, 2)
     (['c2'], 1.0)
+
+    With service levels (a strategic customer takes 3 visits, a general one 1) the
+    owner's 1 x 3 + 3 x 1 = 6 visits serve both strategic customers:
+
+    >>> flow = assign_owners(cust, own, tier_columns={"S": "cap_s", "G": "cap_g"},
+    ...                      service_levels={"S": 3, "G": 1})
+    >>> flow.assignments["customer_id"].tolist(), flow.workload[["capacity", "used"]].to_numpy().tolist()
+    (['c1', 'c2'], [[6.0, 6.0]])
     """
     if match not in MATCH_RULES:
         raise InputError(f"unknown match rule {match!r}; expected one of {', '.join(MATCH_RULES)}")
@@ -501,16 +592,43 @@ def assign_owners(
     keep_existing = checks.nonnegative_number(keep_existing, "keep_existing")
     region_bonus = checks.nonnegative_number(region_bonus, "region_bonus")
     cross_segment_penalty = checks.nonnegative_number(cross_segment_penalty, "cross_segment_penalty")
-    if not isinstance(tier_columns, Mapping) or not tier_columns:
+    workload = service_levels is not None
+    if tier_columns is not None and (not isinstance(tier_columns, Mapping) or not tier_columns):
         raise InputError("tier_columns must map each tier name to an owners' capacity column")
+    if workload:
+        assert service_levels is not None
+        if not isinstance(service_levels, Mapping) or not service_levels:
+            raise InputError("service_levels must map each tier name to the units one customer of it takes")
+        levels = {str(k): float(v) for k, v in service_levels.items()}
+        bad_levels = {k: v for k, v in levels.items() if not (np.isfinite(v) and v > 0)}
+        if bad_levels:
+            raise InputError(f"service levels must be numbers > 0; bad for {bad_levels}")
+        tiers = list(levels)
+        if capacity_column is None:
+            if tier_columns is None:
+                raise InputError("the workload mode needs the owners' capacity_column or tier_columns to derive it")
+            if list(tier_columns) != tiers:
+                raise InputError(
+                    f"service levels name the tiers {tiers} but tier_columns {list(tier_columns)}; "
+                    "give both for the same tiers in the same order"
+                )
+    else:
+        if tier_columns is None:
+            raise InputError("tier_columns must map each tier name to an owners' capacity column")
+        tiers = list(tier_columns)
+        levels = dict.fromkeys(tiers, 1.0)
+    slot_columns = list(tier_columns.values()) if tier_columns is not None and capacity_column is None else []
     _need(customers, [customer_id, "segment", "tier", priority], "the customer list")
-    _need(owners, ["owner_id", "segment", *tier_columns.values()], "the owner list")
+    _need(
+        owners,
+        ["owner_id", "segment", *slot_columns, *([capacity_column] if capacity_column else [])],
+        "the owner list",
+    )
 
     cust_ids = customers[customer_id].astype(object).to_numpy()
     checks.unique_ids(cust_ids, "the customer list")
     owner_ids = _text(owners["owner_id"])
     checks.unique_ids(owner_ids, "the owner list")
-    tiers = list(tier_columns)
     tier_of = customers["tier"].astype(object).to_numpy()
     target = pd.Series(tier_of).isin(tiers).to_numpy()
     prio = pd.to_numeric(customers[priority], errors="coerce").to_numpy(dtype=float)
@@ -520,7 +638,13 @@ def assign_owners(
             f"the customer list: column {priority!r} needs finite numbers; missing or bad for "
             f"{list(cust_ids[bad][:10])}"
         )
-    cap = _capacities(owners, tier_columns)
+    if capacity_column is None:
+        assert tier_columns is not None
+        cap = _capacities(owners, tier_columns)
+        units = (cap * np.array([levels[t] for t in tiers])[None, :]).sum(axis=1).astype(float)
+    else:
+        cap = np.zeros((len(owners), len(tiers)), dtype=np.int64)
+        units = _units(owners, capacity_column)
     for frame, what, mask in ((customers, "the customer list", target), (owners, "the owner list", None)):
         seg = frame["segment"].reset_index(drop=True)
         blank = pd.isna(_text(seg)) if mask is None else pd.isna(_text(seg)) & mask
@@ -553,21 +677,31 @@ def assign_owners(
 
     solve = _solve_tier_flow if solver == "milp" else _solve_tier_lsa
     owner_of = np.full(len(customers), -1, dtype=np.int64)
+    n_o, n_t = len(owners), len(tiers)
+    offered = np.zeros((n_o, n_t), dtype=np.int64)  # customers of each tier each owner could take
+    left_units = units.copy()
     for t, tier in enumerate(tiers):
+        if workload:
+            offered[:, t] = np.floor(left_units / levels[tier] + 1e-9).astype(np.int64)
+        else:
+            offered[:, t] = cap[:, t]
         sel = np.flatnonzero(tier_of == tier)
-        owner_of[sel] = solve(
+        got = solve(
             prio[sel],
             c_seg[sel],
             c_reg[sel],
             ex[sel],
             o_seg,
             o_reg,
-            cap[:, t],
+            offered[:, t],
             keep_existing,
             region_bonus,
             cross_segment_penalty,
             match == "any",
         )
+        owner_of[sel] = got
+        if workload:
+            left_units = left_units - levels[tier] * np.bincount(got[got >= 0], minlength=n_o)
 
     names = _text(owners["owner_name"]) if "owner_name" in owners.columns else owner_ids
     done = np.flatnonzero(owner_of >= 0)
@@ -577,85 +711,159 @@ def assign_owners(
     cross = c_seg[done] != o_seg[o]
     value = prio[done] + keep_existing * kept + region_bonus * region_match - cross_segment_penalty * cross
     tier_rank = {t: i for i, t in enumerate(tiers)}
-    assignments = pd.DataFrame(
-        {
-            "customer_id": cust_ids[done],
-            "owner_id": owner_ids[o],
-            "owner_name": names[o],
-            "segment": c_seg_txt[done],
-            "tier": tier_of[done],
-            "score": prio[done],
-            "kept_existing": kept,
-            "region_match": region_match,
-            "cross_segment": cross,
-            "value": value,
-        }
-    )
-    assignments = (
-        assignments.assign(_t=assignments["tier"].map(tier_rank))
-        .sort_values(["_t", "segment", "score", "customer_id"], ascending=[True, True, False, True], kind="stable")
-        .drop(columns="_t")
-        .reset_index(drop=True)
+    assignments = _sorted(
+        pd.DataFrame(
+            {
+                "customer_id": cust_ids[done],
+                "owner_id": owner_ids[o],
+                "owner_name": names[o],
+                "segment": c_seg_txt[done],
+                "tier": tier_of[done],
+                "score": prio[done],
+                "kept_existing": kept,
+                "region_match": region_match,
+                "cross_segment": cross,
+                "value": value,
+            }
+        ),
+        tier_rank,
     )
 
     # loads: owner x tier
-    n_o, n_t = len(owners), len(tiers)
+    level_of = np.array([levels[t] for t in tiers])
     t_code = pd.Series(tier_of[done]).map(tier_rank).to_numpy(dtype=np.int64)
     assigned = np.zeros((n_o, n_t), dtype=np.int64)
     np.add.at(assigned, (o, t_code), 1)
     kept_n = np.zeros((n_o, n_t), dtype=np.int64)
     np.add.at(kept_n, (o[kept], t_code[kept]), 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        util = np.where(cap > 0, assigned / np.where(cap > 0, cap, 1), np.nan)
+        util = np.where(offered > 0, assigned / np.where(offered > 0, offered, 1), np.nan)
+    used_units = assigned * level_of[None, :]
     loads = pd.DataFrame(
         {
             "owner_id": np.repeat(owner_ids, n_t),
             "owner_name": np.repeat(names, n_t),
             "segment": np.repeat(o_seg_txt, n_t),
             "tier": np.tile(np.asarray(tiers, dtype=object), n_o),
-            "capacity": cap.ravel(),
+            "capacity": offered.ravel(),
             "assigned": assigned.ravel(),
             "kept_existing": kept_n.ravel(),
-            "free": (cap - assigned).ravel(),
+            "free": (offered - assigned).ravel(),
             "utilisation": util.ravel(),
+            "units": used_units.ravel(),
         }
     )
+    total_used = used_units.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        owner_util = np.where(units > 0, total_used / np.where(units > 0, units, 1), np.nan)
+    work = pd.DataFrame(
+        {
+            "owner_id": owner_ids,
+            "owner_name": names,
+            "segment": o_seg_txt,
+            "capacity": units,
+            "used": total_used,
+            "free": units - total_used,
+            "utilisation": owner_util,
+        }
+    )
+    for t, tier in enumerate(tiers):
+        work[str(tier)] = used_units[:, t]
 
     # the gap: target customers left without an owner
     left = np.flatnonzero(target & (owner_of < 0))
     eligible_any = np.zeros(left.size, dtype=bool)
     for t, tier in enumerate(tiers):
         in_t = tier_of[left] == tier
+        room = (units >= levels[tier] - 1e-9) if workload else (cap[:, t] > 0)
         if match == "any":
-            eligible_any[in_t] = bool((cap[:, t] > 0).any())
+            eligible_any[in_t] = bool(room.any())
         else:
-            segs_with_cap = np.unique(o_seg[cap[:, t] > 0])
+            segs_with_cap = np.unique(o_seg[room])
             eligible_any[in_t] = np.isin(c_seg[left[in_t]], segs_with_cap)
-    unassigned = pd.DataFrame(
+    unassigned = _sorted(
+        pd.DataFrame(
+            {
+                "customer_id": cust_ids[left],
+                "segment": c_seg_txt[left],
+                "region": c_reg_txt[left],
+                "tier": tier_of[left],
+                "score": prio[left],
+                "existing_owner": ex_txt[left],
+                "units": pd.Series(tier_of[left], dtype=object).map(levels).to_numpy(dtype=float),
+                "reason": np.where(eligible_any, "capacity full", "no eligible owner"),
+            }
+        ),
+        tier_rank,
+    )
+
+    # the resource plan: segment x tier, demand against what was served
+    tgt = pd.DataFrame(
         {
-            "customer_id": cust_ids[left],
-            "segment": c_seg_txt[left],
-            "region": c_reg_txt[left],
-            "tier": tier_of[left],
-            "score": prio[left],
-            "existing_owner": ex_txt[left],
-            "reason": np.where(eligible_any, "capacity full", "no eligible owner"),
+            "segment": c_seg_txt[target],
+            "tier": tier_of[target],
+            "score": prio[target],
+            "assigned": owner_of[target] >= 0,
         }
     )
-    unassigned = (
-        unassigned.assign(_t=unassigned["tier"].map(tier_rank))
-        .sort_values(["_t", "segment", "score", "customer_id"], ascending=[True, True, False, True], kind="stable")
-        .drop(columns="_t")
-        .reset_index(drop=True)
+    segments = list(dict.fromkeys([*tgt["segment"].tolist(), *[s for s in o_seg_txt if s is not None]]))
+    grid = pd.MultiIndex.from_product([segments, tiers], names=["segment", "tier"])
+    grouped = tgt.assign(
+        targets=1, unassigned=~tgt["assigned"], score_unassigned=tgt["score"].where(~tgt["assigned"], 0.0)
+    ).groupby(["segment", "tier"], sort=False)
+    plan = (
+        grouped[["targets", "assigned", "unassigned", "score_unassigned"]]
+        .sum()
+        .reindex(grid, fill_value=0)
+        .reset_index()
     )
+    plan["assigned"] = plan["assigned"].astype(np.int64)
+    plan["unassigned"] = plan["unassigned"].astype(np.int64)
+    plan["targets"] = plan["targets"].astype(np.int64)
+    plan["score_unassigned"] = plan["score_unassigned"].astype(float)
+    plan["service_level"] = plan["tier"].map(levels).astype(float)
+    plan["required"] = plan["targets"] * plan["service_level"]
+    plan["used"] = plan["assigned"] * plan["service_level"]
+    plan["short"] = plan["unassigned"] * plan["service_level"]
+    plan = plan[
+        [
+            "segment",
+            "tier",
+            "service_level",
+            "targets",
+            "required",
+            "assigned",
+            "used",
+            "unassigned",
+            "short",
+            "score_unassigned",
+        ]
+    ]
+    by_seg = plan.groupby("segment", sort=False)[["required", "used", "short", "unassigned"]].sum()
+    cap_seg = work.groupby("segment", sort=False).agg(owners=("owner_id", "size"), capacity=("capacity", "sum"))
+    seg_cap = by_seg.join(cap_seg, how="outer").reindex(segments)
+    seg_cap["owners"] = seg_cap["owners"].fillna(0).astype(np.int64)
+    seg_cap["capacity"] = seg_cap["capacity"].fillna(0.0)
+    seg_cap[["required", "used", "short"]] = seg_cap[["required", "used", "short"]].fillna(0.0)
+    seg_cap["unassigned"] = seg_cap["unassigned"].fillna(0).astype(np.int64)
+    seg_cap["free"] = seg_cap["capacity"] - seg_cap["used"]
+    segment_capacity = seg_cap.rename_axis("segment").reset_index()[
+        ["segment", "owners", "capacity", "required", "used", "free", "short", "unassigned"]
+    ]
+
     params = {
+        "capacity_mode": "workload" if workload else "tier_slots",
+        "tiers": tiers,
+        "service_levels": levels if workload else None,
+        "capacity_source": (capacity_column or "tier slots x service levels") if workload else "tier slots",
         "priority": priority,
         "keep_existing": keep_existing,
         "region_bonus": region_bonus if use_region else 0.0,
         "match": match,
         "cross_segment_penalty": cross_segment_penalty if match == "any" else None,
         "solver": solver,
-        "tier_columns": dict(tier_columns),
+        "tier_columns": dict(tier_columns) if tier_columns is not None else None,
+        "capacity_column": capacity_column,
         "customers_targeted": int(target.sum()),
         "customers_skipped": int((~target).sum()),
         "regions_used": use_region,
@@ -667,4 +875,7 @@ def assign_owners(
         unassigned=unassigned,
         objective=float(value.sum()),
         params=params,
+        workload=work,
+        resource_plan=plan,
+        segment_capacity=segment_capacity,
     )

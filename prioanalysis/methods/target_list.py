@@ -24,7 +24,7 @@ Examples
 >>> COLUMNS["eligible"].kind
 'bool'
 >>> [c for c in COLUMNS if COLUMNS[c].group == "robustness"]
-['p_keep_tier', 'rank_p05', 'rank_p95']
+['p_keep_tier', 'rank_p05', 'rank_p95', 'review']
 """
 
 from __future__ import annotations
@@ -45,13 +45,15 @@ __all__ = [
     "REQUIRED",
     "OPTIONAL",
     "ROBUSTNESS",
+    "DECISIONS",
+    "ASSIGNMENT",
     "DRIVERS",
     "order_columns",
     "validate_target_list",
 ]
 
 Kind = Literal["text", "float", "int", "bool"]
-Group = Literal["core", "optional", "robustness"]
+Group = Literal["core", "optional", "robustness", "decisions", "assignment"]
 
 #: The kinds a column can have.
 KINDS: tuple[str, ...] = ("text", "float", "int", "bool")
@@ -67,10 +69,12 @@ class Column:
         What the values are.
     description : str
         One line for readers of the list.
-    group : {"core", "optional", "robustness"}
+    group : {"core", "optional", "robustness", "decisions"}
         ``core`` columns are in every ranking result; ``optional`` ones only when the
         preliminary list has them (region, owner); ``robustness`` ones only when the
-        weight draws ran (``robustness.enabled`` in ``run.yaml``).
+        weight draws ran (``robustness.enabled`` in ``run.yaml``); ``decisions`` ones
+        in every ranking made since decisions are recorded (lists published before
+        may lack them); ``assignment`` ones when the run has owners (``inputs.owners``).
     """
 
     kind: Kind
@@ -112,7 +116,32 @@ COLUMNS: dict[str, Column] = {
     "p_keep_tier": _c("float", "Probability of keeping the tier under weight draws.", "robustness"),
     "rank_p05": _c("int", "5th percentile of the rank under weight draws.", "robustness"),
     "rank_p95": _c("int", "95th percentile of the rank under weight draws.", "robustness"),
+    "review": _c(
+        "bool", "Keeps its tier in fewer than robustness.review_threshold of the draws: review it.", "robustness"
+    ),
+    "assigned_owner_id": _c("text", "Development owner given by the assignment; empty when none.", "assignment"),
+    "assigned_owner_name": _c("text", "That owner's name; empty when none.", "assignment"),
+    "assignment_status": _c(
+        "text", "assigned, capacity_full, no_eligible_owner (targets) or not_targeted.", "assignment"
+    ),
     "flags": _c("text", "Notes on the row (review, imputed values, claims, unknown months), ' | '-joined."),
+    "decision": _c(
+        "text",
+        "Decisions of decisions.yaml applied to the customer (claim, tier, exclusion), ';'-joined; empty: none.",
+        "decisions",
+    ),
+    "decided_by": _c("text", "Who took the decision(s); empty when none applies.", "decisions"),
+    "decision_reason": _c("text", "The reason recorded with the decision(s); empty when none applies.", "decisions"),
+    "list_source": _c(
+        "text",
+        "Where the row comes from: preliminary_list, or mid_year_addition (an inquiring customer the "
+        "marketing lead accepted; a mid-year run only).",
+        "optional",
+    ),
+    "inquiry_id": _c("text", "The inquiry of a mid-year addition; empty for the preliminary list's rows.", "optional"),
+    "accepted_on": _c(
+        "text", "Day the marketing lead accepted a mid-year addition (YYYY-MM-DD); else empty.", "optional"
+    ),
     "source_row": _c("int", "Row of the customer in the preliminary list file."),
 }
 
@@ -124,6 +153,10 @@ REQUIRED: tuple[str, ...] = tuple(c for c, col in COLUMNS.items() if col.group =
 OPTIONAL: tuple[str, ...] = tuple(c for c, col in COLUMNS.items() if col.group == "optional")
 #: Columns added by the weight draws.
 ROBUSTNESS: tuple[str, ...] = tuple(c for c, col in COLUMNS.items() if col.group == "robustness")
+#: The owner-assignment columns (:func:`prioanalysis.steps.robustness.add_assignment`).
+ASSIGNMENT: tuple[str, ...] = tuple(c for c, col in COLUMNS.items() if col.group == "assignment")
+#: The decision columns (``params/<year>/decisions.yaml``: who decided what, and why).
+DECISIONS: tuple[str, ...] = tuple(c for c, col in COLUMNS.items() if col.group == "decisions")
 #: The explanation columns (largest contributions first).
 DRIVERS: tuple[str, ...] = ("driver_1", "driver_2", "driver_3")
 

@@ -7,6 +7,8 @@ the helpers the notebooks use to show them.
 ``notebook``         helpers the notebooks call to show tables, figures and text
 ``fonts``            the packaged CJK font
 ``i18n``             the message catalog: every reader-visible text in zh and en
+``html``             self-contained report pages (embedded font subset, print CSS) and their PDF
+``annual``           the run's annual report: front page, contents, sections
 """
 
 from __future__ import annotations

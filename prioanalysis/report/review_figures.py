@@ -3,8 +3,9 @@
 Same contract as :mod:`prioanalysis.report.figures`: each function returns a
 :class:`~prioanalysis.report.figures.FigureResult` — the figure, exactly the data it draws
 (saved beside it as CSV), its title (the one question it answers) and the answer
-sentence computed from that data. Text comes in Chinese (``lang="zh"``) or English;
-Chinese renders through the packaged Noto Sans SC (call
+sentence computed from that data. Text comes in Chinese (``lang="zh"``) or English:
+the annual review's from the message catalog (``catalog/figreview.yaml``), the inquiry
+report's from :data:`_TEXT`; Chinese renders through the packaged Noto Sans SC (call
 :func:`prioanalysis.report.figures.use_style` first).
 """
 
@@ -49,54 +50,6 @@ _BLUE, _ORANGE, _GREY, _RED = "#1f4e79", "#c55a11", "#a5a5a5", "#c00000"
 
 _TEXT: dict[str, dict[str, str]] = {
     "zh": {
-        "gains_title": "名单排名靠前的客户是否带来了更多成交和收入？",
-        "gains_answer": (
-            "排名前{top:.0%}的客户贡献了{conv:.0%}的成交和{rev:.0%}的收入；"
-            "排名第一档（前{first:.0%}）客户的成交率是平均水平的{lift:.1f}倍。"
-        ),
-        "cum_share_customers": "名单客户累计占比（按得分从高到低）",
-        "cum_share": "累计占比",
-        "conversions": "成交",
-        "revenue": "收入",
-        "random": "随机排序",
-        "decile": "得分分档（1 = 最高）",
-        "lift": "提升度（成交率 ÷ 平均成交率）",
-        "rate_title_tier": "成交率是否随层级逐级下降？",
-        "rate_title_grade": "A–E等级客户的成交率如何？",
-        "rate_answer_down": "成交率从{first}的{r0:.0%}逐级降至{last}的{r1:.0%}（趋势检验单侧 {p}）。",
-        "rate_answer_not": "成交率没有逐级下降：{lo}（{rlo:.0%}）高于上一级{hi}（{rhi:.0%}）（趋势检验单侧 {p}）。",
-        "rate": "成交率（95%置信区间）",
-        "mig_title": "客户在各层级之间如何流动（{prev}→{curr}）？",
-        "new": "新进入",
-        "dropped": "退出",
-        "mig_answer": (
-            "两年都在名单上的{n}家客户中，{stay:.0%}保持原层级，{up}家升级，{down}家降级；"
-            "新进入{new}家，退出{dropped}家。"
-        ),
-        "previous": "{prev}年层级",
-        "current": "{curr}年层级",
-        "auc_title": "哪些评价指标真正区分了成交客户？",
-        "auc_answer_some": "{best}最能区分成交客户（AUC {auc:.2f}）；{k}项指标没有区分度或方向相反：{names}。",
-        "auc_answer_all": "所有指标都能区分成交客户，{best}最强（AUC {auc:.2f}）。",
-        "auc_axis": "单项指标AUC（95%置信区间；0.5 = 无区分度）",
-        "weight": "权重",
-        "psi_title": "评价指标的分布与上一年相比是否稳定？",
-        "psi_answer_stable": "所有指标的分布都保持稳定（最大PSI为{crit}的{max:.3f}）。",
-        "psi_answer_shift": "{k}项指标的分布有明显变化：{names}。",
-        "psi_axis": "群体稳定性指数（PSI）",
-        "moderate": "中等变化",
-        "major": "显著变化",
-        "focus_title": "资源是否集中在带来收入的客户上？",
-        "focus_answer": "目标客户占名单的{c:.0%}，带来了{w:.0%}的成交和{r:.0%}的收入。",
-        "share_customers": "客户数占比",
-        "share_won": "成交数占比",
-        "share_revenue": "收入占比",
-        "goal_title": "年度目标完成得如何？",
-        "goal_answer": "{n}项目标中{met}项达成、{close}项接近；未达成：{missed}；无数据：{nodata}。",
-        "goal_answer_all": "{n}项目标全部达成。",
-        "goal_none": "无",
-        "attainment": "完成度（实际 ÷ 目标；时间类为 目标 ÷ 实际）",
-        "no_data": "无数据",
         "vol_title": "本月的询价来自哪些渠道和细分市场？",
         "vol_answer": "{month}共收到{n}条询价；{ch}渠道最多（{share:.0%}），{seg}细分市场最多（{k}条）。",
         "inquiries": "询价数",
@@ -127,62 +80,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "few_data": "资料不足",
     },
     "en": {
-        "gains_title": "Did the top of the list bring the wins and the revenue?",
-        "gains_answer": (
-            "The top {top:.0%} of the list brought {conv:.0%} of the wins and {rev:.0%} of the revenue; "
-            "the first band (top {first:.0%}) won {lift:.1f} times as often as the average."
-        ),
-        "cum_share_customers": "cumulative share of the list (by score, best first)",
-        "cum_share": "cumulative share",
-        "conversions": "wins",
-        "revenue": "revenue",
-        "random": "random order",
-        "decile": "score band (1 = best)",
-        "lift": "lift (win rate ÷ average win rate)",
-        "rate_title_tier": "Does the win rate fall from tier to tier?",
-        "rate_title_grade": "How did the customers of each A–E grade convert?",
-        "rate_answer_down": (
-            "The win rate falls step by step from {r0:.0%} in {first} to {r1:.0%} in {last} (one-sided trend test {p})."
-        ),
-        "rate_answer_not": (
-            "The win rate does not fall step by step: {lo} ({rlo:.0%}) beat {hi} ({rhi:.0%}) "
-            "(one-sided trend test {p})."
-        ),
-        "rate": "win rate (95% CI)",
-        "mig_title": "How did customers move between tiers ({prev}→{curr})?",
-        "new": "new",
-        "dropped": "dropped",
-        "mig_answer": (
-            "Of the {n} customers on both lists, {stay:.0%} kept their tier, {up} moved up and {down} down; "
-            "{new} entered and {dropped} left."
-        ),
-        "previous": "tier {prev}",
-        "current": "tier {curr}",
-        "auc_title": "Which criteria really separated the customers who won?",
-        "auc_answer_some": (
-            "{best} separated the winners best (AUC {auc:.2f}); "
-            "{k} criteria did not separate or pointed the wrong way: {names}."
-        ),
-        "auc_answer_all": "Every criterion separated the winners; {best} the most (AUC {auc:.2f}).",
-        "auc_axis": "AUC of the criterion alone (95% CI; 0.5 = no separation)",
-        "weight": "weight",
-        "psi_title": "Are the criteria distributed as in the year before?",
-        "psi_answer_stable": "Every criterion is stable (largest PSI {max:.3f}, {crit}).",
-        "psi_answer_shift": "{k} criteria shifted markedly: {names}.",
-        "psi_axis": "population stability index (PSI)",
-        "moderate": "moderate shift",
-        "major": "major shift",
-        "focus_title": "Did the resources go where the revenue was?",
-        "focus_answer": "Targets were {c:.0%} of the list and brought {w:.0%} of the wins and {r:.0%} of the revenue.",
-        "share_customers": "share of customers",
-        "share_won": "share of wins",
-        "share_revenue": "share of revenue",
-        "goal_title": "How well were the year's goals met?",
-        "goal_answer": "Of {n} goals, {met} were met and {close} nearly; missed: {missed}; no data: {nodata}.",
-        "goal_answer_all": "All {n} goals were met.",
-        "goal_none": "none",
-        "attainment": "attainment (actual ÷ goal; for times goal ÷ actual)",
-        "no_data": "no data",
         "vol_title": "Where did this month's inquiries come from?",
         "vol_answer": "{n} inquiries in {month}; most came by {ch} ({share:.0%}) and from {seg} ({k}).",
         "inquiries": "inquiries",
@@ -222,15 +119,62 @@ _TEXT: dict[str, dict[str, str]] = {
 }
 
 
-# The goal statuses as written in the goal chart.
-_STATUS_TEXT: dict[str, dict[str, str]] = {
-    "zh": {"met": "达成", "close": "接近", "missed": "未达成", "no data": "无数据"},
-    "en": {"met": "met", "close": "close", "missed": "missed", "no data": "no data"},
-}
+#: The annual review's figure texts, in the message catalog (``catalog/figreview.yaml``).
+_REVIEW_KEYS: tuple[str, ...] = (
+    "gains_title",
+    "gains_answer",
+    "cum_share_customers",
+    "cum_share",
+    "conversions",
+    "revenue",
+    "random",
+    "decile",
+    "lift",
+    "rate_title_tier",
+    "rate_title_grade",
+    "rate_answer_down",
+    "rate_answer_not",
+    "rate",
+    "mig_title",
+    "new",
+    "dropped",
+    "mig_answer",
+    "previous",
+    "current",
+    "auc_title",
+    "auc_answer_some",
+    "auc_answer_all",
+    "auc_axis",
+    "weight",
+    "psi_title",
+    "psi_answer_stable",
+    "psi_answer_shift",
+    "psi_axis",
+    "moderate",
+    "major",
+    "focus_title",
+    "focus_answer",
+    "share_customers",
+    "share_won",
+    "share_revenue",
+    "goal_title",
+    "goal_answer",
+    "goal_answer_all",
+    "goal_none",
+    "attainment",
+    "no_data",
+)
 
 
 def _t(lang: str) -> Mapping[str, str]:
-    return _TEXT.get(lang, _TEXT["en"])
+    """The figure texts of ``lang``: the review's from the catalog (templates, formatted
+    where they are used), the inquiry report's from :data:`_TEXT`.
+    """
+    from prioanalysis.report import i18n
+
+    text = dict(_TEXT.get(lang, _TEXT["en"]))
+    text.update({k: i18n.t(f"figreview.{k}", lang) for k in _REVIEW_KEYS})
+    return text
 
 
 def _p(p: float) -> str:
@@ -499,7 +443,9 @@ def goal_chart(attainment: pd.DataFrame, cap: float = 1.5, lang: str = "en") -> 
         Bars are drawn up to this attainment (the value is written beside them).
     """
     t = _t(lang)
-    status_txt = _STATUS_TEXT.get(lang, _STATUS_TEXT["en"])
+    from prioanalysis.report.i18n import t as tr
+
+    status_txt = {s: tr(f"review.status.{s.replace(' ', '_')}", lang) for s in STATUS_COLOURS}
     a = attainment.iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(a) + 1.6))
     vals = a["attainment"].fillna(0).clip(upper=cap).to_numpy(dtype=float)

@@ -70,7 +70,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from prioanalysis.config.inquiries import FollowUpBucket, InquiryParams, load_inquiry_params
+from prioanalysis.config.inquiries import FollowUpBucket, InquiryParams, label_in, load_inquiry_params
 from prioanalysis.config.params import CriteriaParams, Params, criteria_spec
 from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.methods import scoring
@@ -103,6 +103,20 @@ __all__ = [
     "implied_tier",
     "score_inquiries",
     "decision_agreement",
+    "resolve_month",
+    "month_end",
+    "handler_labels",
+    "last_contact",
+    "overdue_follow_ups",
+    "ALL_HANDLERS",
+    "NO_HANDLER",
+    "overdue_by_handler",
+    "depth_by_handler",
+    "FROM_PRELIMINARY",
+    "MID_YEAR_ADDITION",
+    "ADDITION_COLUMNS",
+    "accepted_inquiries",
+    "list_additions",
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -131,12 +145,28 @@ def previous_month(today: _dt.date | None = None) -> str:
     """The calendar month before ``today`` as ``YYYY-MM`` — the default of a
     scheduled monthly run.
 
+    The day taken as today is ``today``, else the environment variable
+    ``PRIOANALYSIS_TODAY`` (``YYYY-MM-DD``: a report re-made as of a day, and the notebook
+    tests, whose sample log covers 2025), else the system date.
+
+    Raises
+    ------
+    ParamsError
+        ``PRIOANALYSIS_TODAY`` is not a day.
+
     Examples
     --------
     >>> import datetime
     >>> previous_month(datetime.date(2026, 1, 5))
     '2025-12'
     """
+    import os
+
+    if today is None and (env := os.environ.get("PRIOANALYSIS_TODAY", "").strip()):
+        try:
+            today = _dt.date.fromisoformat(env)
+        except ValueError:
+            raise ParamsError(f"PRIOANALYSIS_TODAY: expected a day YYYY-MM-DD (got {env[:20]!r})") from None
     today = today or _dt.date.today()
     return str(pd.Period(today, freq="M") - 1)
 
@@ -177,7 +207,8 @@ def validate_monthly_parameters(
     Parameters
     ----------
     month : str
-        ``YYYY-MM``.
+        ``YYYY-MM``; empty: the previous calendar month (:func:`resolve_month`), which
+        ``MonthlyInputs.month`` then holds.
     year : int
         Cycle year whose criteria and preliminary list score the inquiring customers;
         must equal ``year`` of ``params_dir/run.yaml``.
@@ -196,7 +227,9 @@ def validate_monthly_parameters(
     """
     from prioanalysis.config.params import load_params
 
-    parse_month(month)
+    if not isinstance(month, str):
+        raise ParamsError(f"parameter 'month': expected text YYYY-MM (got {month!r})")
+    month = resolve_month(month)
     if not isinstance(year, int) or isinstance(year, bool):
         raise ParamsError(f"parameter 'year': expected an integer year (got {year!r})")
     for name, value in (("params_dir", params_dir), ("inquiries_path", inquiries_path), ("output_dir", output_dir)):
@@ -477,6 +510,7 @@ def follow_up_depth(
     converted: pd.Series,
     buckets: Sequence[FollowUpBucket | Mapping[str, object]],
     ci: float | None = 0.95,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """Follow-up depth: how far inquiries were followed and where they converted.
 
@@ -496,6 +530,8 @@ def follow_up_depth(
         ``benchmark_share``), contiguous from 0.
     ci : float or None, default 0.95
         Wilson interval of each bucket's conversion rate.
+    lang : {"zh", "en"}, default "en"
+        Language of the bucket labels (a label may be written per language).
 
     Returns
     -------
@@ -543,7 +579,7 @@ def follow_up_depth(
     lo, hi = _wilson(c, n, ci)
     return pd.DataFrame(
         {
-            "bucket": [b.label for b in bs],
+            "bucket": [label_in(b.label, lang) for b in bs],
             "min": [b.min for b in bs],
             "max": pd.array([b.max for b in bs], dtype="Int64"),
             "inquiries": n.astype(np.int64),
@@ -1081,3 +1117,476 @@ def decision_agreement(
             "total": (yes + no).to_numpy(dtype=np.int64),
         }
     )
+
+
+# --------------------------------------------------------------------------- the month reported
+def resolve_month(month: str = "", today: _dt.date | None = None) -> str:
+    """The month a monthly report covers: ``month`` when given, else the previous calendar
+    month (:func:`previous_month`, which honours ``PRIOANALYSIS_TODAY``) — what a
+    scheduled run without ``--month`` and a notebook opened by hand both report.
+
+    Raises
+    ------
+    ParamsError
+        ``month`` not written ``YYYY-MM``, or ``PRIOANALYSIS_TODAY`` not a day.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> resolve_month("", datetime.date(2026, 1, 5)), resolve_month("2025-10")
+    ('2025-12', '2025-10')
+    """
+    return str(parse_month(month)) if month else previous_month(today)
+
+
+def month_end(month: str) -> pd.Timestamp:
+    """The last day of ``month`` (the day the follow-ups are judged on).
+
+    Examples
+    --------
+    >>> month_end("2025-02")
+    Timestamp('2025-02-28 00:00:00')
+    """
+    return parse_month(month).end_time.normalize()
+
+
+# --------------------------------------------------------------------------- follow-up management
+def handler_labels(owners: pd.DataFrame) -> dict[str, str]:
+    """Handler id → the person's name, from the owner list (``owner_id``, ``owner_name``).
+
+    Examples
+    --------
+    >>> handler_labels(pd.DataFrame({"owner_id": ["O1"], "owner_name": ["何玉勇"]}))
+    {'O1': '何玉勇'}
+    """
+    if not {"owner_id", "owner_name"} <= set(owners.columns):
+        raise InputError(
+            f"{owners.attrs.get('source', 'the owner list')}: needs the columns owner_id and owner_name "
+            "to name the handlers"
+        )
+    names = owners["owner_name"].astype(object).where(owners["owner_name"].notna(), owners["owner_id"])
+    return dict(zip(owners["owner_id"].astype(str), names.astype(str), strict=True))
+
+
+def last_contact(inquiries: pd.DataFrame) -> pd.Series:
+    """The day of each inquiry's last contact: the latest of the inquiry day, the
+    decision day (``decided_on``) and the last follow-up day (``last_contact_on``) the
+    log records.
+
+    Raises
+    ------
+    InputError
+        A ``last_contact_on`` that is not a day, naming the inquiries.
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"date": pd.to_datetime(["2025-01-02", "2025-01-03"]),
+    ...                   "last_contact_on": ["2025-02-01", None]})
+    >>> last_contact(q).dt.strftime("%Y-%m-%d").tolist()
+    ['2025-02-01', '2025-01-03']
+    """
+    days = [pd.to_datetime(inquiries["date"])]
+    if "decided_on" in inquiries.columns:
+        days.append(pd.to_datetime(inquiries["decided_on"]))
+    if "last_contact_on" in inquiries.columns:
+        raw = inquiries["last_contact_on"]
+        parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
+        bad = raw.notna() & (raw.astype(str).str.strip() != "") & parsed.isna()
+        if bad.any():
+            raise InputError(
+                f"{inquiries.attrs.get('source', 'the inquiry log')}: column 'last_contact_on': not a day "
+                f"YYYY-MM-DD for inquiries {', '.join(map(str, inquiries.index[bad][:5]))}"
+            )
+        days.append(parsed)
+    return pd.concat(days, axis=1).max(axis=1).rename("last_contact")
+
+
+def _open_mask(inquiries: pd.DataFrame, open_decisions: Sequence[str]) -> pd.Series:
+    converted = pd.to_numeric(inquiries["converted"], errors="coerce").fillna(0).astype(bool)
+    return inquiries["decision"].isin(list(open_decisions)) & ~converted
+
+
+def overdue_follow_ups(
+    inquiries: pd.DataFrame,
+    as_of: pd.Timestamp | str,
+    overdue_days: int = 14,
+    open_decisions: Sequence[str] = ("follow_up", "propose_target"),
+) -> pd.DataFrame:
+    """The open follow-ups on ``as_of`` and whether each is overdue.
+
+    An inquiry is **open** when its decision is one of ``open_decisions`` and it has
+    not converted; it is **overdue** when its last contact (:func:`last_contact`) lies
+    more than ``overdue_days`` days before ``as_of``. Inquiries logged after ``as_of``
+    are left out.
+
+    Parameters
+    ----------
+    inquiries : pandas.DataFrame
+        The log (``date``, ``decision``, ``converted``, ``follow_ups``; optional
+        ``handler``, ``decided_on``, ``last_contact_on``).
+    as_of : Timestamp or str
+        The day judged on (the monthly report: the last day of the month).
+    overdue_days : int, default 14
+        ``follow_up_management.overdue_days`` of ``inquiries.yaml``.
+    open_decisions : sequence of str
+        ``follow_up_management.open_decisions``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per open inquiry, most days without contact first: ``inquiry_id``,
+        ``date``, ``customer_name``, ``segment``, ``handler``, ``decision``,
+        ``follow_ups``, ``last_contact`` (``YYYY-MM-DD``), ``days_since_contact``,
+        ``overdue`` (bool).
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"inquiry_id": ["a", "b", "c"], "handler": ["O1", "O1", "O2"],
+    ...     "date": pd.to_datetime(["2025-10-01", "2025-10-25", "2025-10-02"]),
+    ...     "customer_name": ["A", "B", "C"], "segment": ["x", "x", "y"],
+    ...     "decision": ["follow_up", "follow_up", "decline"], "follow_ups": [1, 0, 0],
+    ...     "converted": [0, 0, 0]})
+    >>> overdue_follow_ups(q, "2025-10-31", 14)[["inquiry_id", "days_since_contact", "overdue"]]
+      inquiry_id  days_since_contact  overdue
+    0          a                  30     True
+    1          b                   6    False
+    """
+    if int(overdue_days) < 1:
+        raise InputError(f"`overdue_days` must be at least 1; got {overdue_days!r}")
+    day = pd.Timestamp(as_of).normalize()
+    dates = pd.to_datetime(inquiries["date"])
+    part = inquiries[(dates <= day) & _open_mask(inquiries, open_decisions)].rename_axis(None)
+    last = last_contact(part)
+    days = (day - last).dt.days.astype(np.int64)
+    out = pd.DataFrame(
+        {
+            "inquiry_id": part["inquiry_id"] if "inquiry_id" in part.columns else part.index.astype(object),
+            "date": pd.to_datetime(part["date"]).dt.strftime("%Y-%m-%d"),
+            "customer_name": part["customer_name"],
+            "segment": part["segment"],
+            "handler": part["handler"].astype(object) if "handler" in part.columns else None,
+            "decision": part["decision"],
+            "follow_ups": pd.to_numeric(part["follow_ups"], errors="coerce").fillna(0).astype(np.int64),
+            "last_contact": last.dt.strftime("%Y-%m-%d"),
+            "days_since_contact": days,
+            "overdue": (days > int(overdue_days)).to_numpy(dtype=bool),
+        },
+        index=part.index,
+    )
+    out = out.sort_values(["days_since_contact", "inquiry_id"], ascending=[False, True], kind="stable")
+    out.attrs.update({"as_of": day.strftime("%Y-%m-%d"), "overdue_days": int(overdue_days)})
+    return out.reset_index(drop=True)
+
+
+#: The key of the row over all handlers in :func:`overdue_by_handler` and
+#: :func:`depth_by_handler`, and of inquiries without a handler.
+ALL_HANDLERS = "(all)"
+NO_HANDLER = "(none)"
+
+
+def _handler_key(frame: pd.DataFrame) -> pd.Series:
+    h = frame["handler"].astype(object) if "handler" in frame.columns else pd.Series(None, index=frame.index)
+    return h.where(h.notna() & (h.astype(str).str.strip() != ""), NO_HANDLER).astype(str)
+
+
+def overdue_by_handler(open_follow_ups: pd.DataFrame) -> pd.DataFrame:
+    """Open and overdue follow-ups per handler, most overdue first, and a last row
+    :data:`ALL_HANDLERS`.
+
+    Parameters
+    ----------
+    open_follow_ups : pandas.DataFrame
+        From :func:`overdue_follow_ups`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``handler``, ``open``, ``overdue``, ``share_overdue``, ``max_days_since_contact``.
+        The ``open`` and ``overdue`` columns add up to the last row.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"handler": ["O1", "O1", "O2"], "overdue": [True, False, True],
+    ...                   "days_since_contact": [30, 3, 20]})
+    >>> overdue_by_handler(o)[["handler", "open", "overdue"]]
+      handler  open  overdue
+    0      O1     2        1
+    1      O2     1        1
+    2   (all)     3        2
+    """
+    key = _handler_key(open_follow_ups)
+    g = open_follow_ups.assign(_h=key).groupby("_h", sort=True)
+    table = pd.DataFrame(
+        {
+            "open": g.size(),
+            "overdue": g["overdue"].sum().astype(np.int64),
+            "max_days_since_contact": g["days_since_contact"].max(),
+        }
+    )
+    table = table.sort_values(["overdue", "open"], ascending=[False, False], kind="stable")
+    total = pd.DataFrame(
+        {
+            "open": [len(open_follow_ups)],
+            "overdue": [int(open_follow_ups["overdue"].sum())],
+            "max_days_since_contact": [open_follow_ups["days_since_contact"].max() if len(open_follow_ups) else np.nan],
+        },
+        index=[ALL_HANDLERS],
+    )
+    table = pd.concat([table, total])
+    table["share_overdue"] = table["overdue"] / table["open"].where(table["open"] > 0)
+    table = table.rename_axis("handler").reset_index()
+    return table[["handler", "open", "overdue", "share_overdue", "max_days_since_contact"]].astype(
+        {"open": np.int64, "overdue": np.int64}
+    )
+
+
+def depth_by_handler(
+    inquiries: pd.DataFrame,
+    benchmark_depth: int = 4,
+    open_decisions: Sequence[str] = ("follow_up", "propose_target"),
+) -> pd.DataFrame:
+    """How deep each handler follows up, against the benchmark depth.
+
+    The process's point (``docs/process.md``): 80 % of sales close after the 4th–11th
+    follow-up, while most sellers stop after one. The inquiries counted are those worth
+    following — decided under one of ``open_decisions``, or converted —, open or not.
+
+    Parameters
+    ----------
+    inquiries : pandas.DataFrame
+        The log, e.g. the year to date (``decision``, ``follow_ups``, ``converted``,
+        ``handler``).
+    benchmark_depth : int, default 4
+        ``follow_up_management.benchmark_depth``.
+    open_decisions : sequence of str
+        ``follow_up_management.open_decisions``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per handler (fewest reaching the benchmark first) and a last row
+        :data:`ALL_HANDLERS`: ``handler``, ``followed`` (inquiries counted),
+        ``median_follow_ups``, ``stopped_by_one`` (not converted after at most one
+        follow-up), ``share_stopped_by_one``, ``reached_benchmark`` (at least
+        ``benchmark_depth`` follow-ups), ``share_reached_benchmark``, ``converted``,
+        ``conversion_rate``.
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"handler": ["O1", "O1", "O2", "O2"],
+    ...     "decision": ["follow_up", "follow_up", "follow_up", "decline"],
+    ...     "follow_ups": [1, 5, 4, 0], "converted": [0, 1, 0, 0]})
+    >>> depth_by_handler(q, 4)[["handler", "followed", "stopped_by_one", "reached_benchmark"]]
+      handler  followed  stopped_by_one  reached_benchmark
+    0      O1         2               1                  1
+    1      O2         1               0                  1
+    2   (all)         3               1                  2
+    """
+    if int(benchmark_depth) < 1:
+        raise InputError(f"`benchmark_depth` must be at least 1; got {benchmark_depth!r}")
+    converted = pd.to_numeric(inquiries["converted"], errors="coerce").fillna(0).astype(bool)
+    worked = inquiries[inquiries["decision"].isin(list(open_decisions)) | converted]
+    f = pd.to_numeric(worked["follow_ups"], errors="coerce").fillna(0).astype(np.int64)
+    conv = converted.reindex(worked.index)
+    frame = pd.DataFrame(
+        {
+            "_h": _handler_key(worked),
+            "f": f,
+            "stop": (~conv & (f <= 1)).astype(np.int64),
+            "reach": (f >= int(benchmark_depth)).astype(np.int64),
+            "conv": conv.astype(np.int64),
+        }
+    )
+
+    def summary(part: pd.DataFrame) -> dict[str, float]:
+        n = len(part)
+        return {
+            "followed": n,
+            "median_follow_ups": float(part["f"].median()) if n else np.nan,
+            "stopped_by_one": int(part["stop"].sum()),
+            "reached_benchmark": int(part["reach"].sum()),
+            "converted": int(part["conv"].sum()),
+        }
+
+    rows = {h: summary(p) for h, p in frame.groupby("_h", sort=True)}
+    table = pd.DataFrame.from_dict(rows, orient="index") if rows else pd.DataFrame(columns=list(summary(frame)))
+    if len(table):
+        table = table.assign(_s=table["reached_benchmark"] / table["followed"]).sort_values(
+            ["_s", "followed"], ascending=[True, False], kind="stable"
+        )
+        table = table.drop(columns="_s")
+    table = pd.concat([table, pd.DataFrame([summary(frame)], index=[ALL_HANDLERS])])
+    n = table["followed"].astype(float).where(table["followed"] > 0)
+    table["share_stopped_by_one"] = table["stopped_by_one"] / n
+    table["share_reached_benchmark"] = table["reached_benchmark"] / n
+    table["conversion_rate"] = table["converted"] / n
+    table = table.rename_axis("handler").reset_index()
+    table = table.astype(dict.fromkeys(("followed", "stopped_by_one", "reached_benchmark", "converted"), np.int64))
+    table.attrs["benchmark_depth"] = int(benchmark_depth)
+    return table[
+        [
+            "handler",
+            "followed",
+            "median_follow_ups",
+            "stopped_by_one",
+            "share_stopped_by_one",
+            "reached_benchmark",
+            "share_reached_benchmark",
+            "converted",
+            "conversion_rate",
+        ]
+    ]
+
+
+# --------------------------------------------------------------------------- into the target list
+#: ``list_source`` of a target-list row: from the year's preliminary list, or an inquiring
+#: customer the marketing lead accepted during the year (:func:`list_additions`).
+FROM_PRELIMINARY = "preliminary_list"
+MID_YEAR_ADDITION = "mid_year_addition"
+#: The columns a list with mid-year additions carries (also in the target list).
+ADDITION_COLUMNS: tuple[str, ...] = ("list_source", "inquiry_id", "accepted_on")
+
+
+def accepted_inquiries(inquiries: pd.DataFrame, inquiry_params: InquiryParams, year: int) -> pd.DataFrame:
+    """The inquiring customers the marketing lead accepted for ``year``'s target list.
+
+    Accepted: the decision is :attr:`InquiryParams.accept_decision` (``propose_target``
+    by default) *and* the review is recorded — a ``reviewer`` and a ``decided_on`` day
+    (``prioanalysis inquiry decide ID --decision propose_target --reviewer …``) — with
+    the day in ``year``. A handler's proposal the marketing lead has not reviewed is not
+    accepted.
+
+    Parameters
+    ----------
+    inquiries : pandas.DataFrame
+        The inquiry log (:func:`prioanalysis.inputs.inquiries.read_inquiries`).
+    inquiry_params : InquiryParams
+    year : int
+        The list's year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The accepted rows of the log, by decision day then inquiry id.
+
+    Examples
+    --------
+    >>> p = InquiryParams.model_validate({"version": "x", "first_response": {"sla_hours": 8},
+    ...     "decisions": {"decline": "d", "propose_target": "p"},
+    ...     "follow_up_buckets": [{"label": "all", "min": 0}]})
+    >>> q = pd.DataFrame({"inquiry_id": ["a", "b", "c"], "decision": ["propose_target"] * 2 + ["decline"],
+    ...     "reviewer": ["王经理", None, "王经理"],
+    ...     "decided_on": pd.to_datetime(["2026-03-05", "2026-03-06", "2026-03-07"])})
+    >>> accepted_inquiries(q, p, 2026)["inquiry_id"].tolist()
+    ['a']
+    """
+    if not {"reviewer", "decided_on"} <= set(inquiries.columns):
+        return inquiries.iloc[0:0]
+    reviewer = inquiries["reviewer"].astype(object)
+    reviewed = reviewer.notna() & (reviewer.astype(str).str.strip() != "")
+    day = pd.to_datetime(inquiries["decided_on"], errors="coerce")
+    ok = (inquiries["decision"] == inquiry_params.accept_decision) & reviewed & (day.dt.year == int(year))
+    out = inquiries[ok.fillna(False).to_numpy(dtype=bool)]
+    order = pd.DataFrame({"d": day[out.index], "i": out["inquiry_id"].astype(str)}).sort_values(["d", "i"])
+    return out.loc[order.index]
+
+
+def list_additions(
+    accepted: pd.DataFrame,
+    preliminary: pd.DataFrame,
+    params: Params,
+    inquiry_params: InquiryParams,
+) -> pd.DataFrame:
+    """The preliminary list of a mid-year run: the year's list and, after it, one row per
+    accepted inquiring customer (:func:`accepted_inquiries`), marked in
+    :data:`ADDITION_COLUMNS`.
+
+    Each added row takes from the inquiry log what the list needs: the customer id (the
+    log's ``customer_id`` when it has one, else the inquiry id), name, segment, region,
+    the handler as owner (``owner_id``, when the list has that column), every criterion
+    column the log has (as written; the ranking validates them like any row), and the
+    need status and months to close from the log, else ``list_additions`` of
+    ``inquiries.yaml``. ``list_source`` is :data:`FROM_PRELIMINARY` for the list's rows
+    and :data:`MID_YEAR_ADDITION` for the additions, with ``inquiry_id`` and
+    ``accepted_on`` (the decision day). A customer already on the list (same id) is not
+    added again; ``attrs["already_listed"]`` names it.
+
+    Parameters
+    ----------
+    accepted : pandas.DataFrame
+        From :func:`accepted_inquiries`.
+    preliminary : pandas.DataFrame
+        The year's preliminary list as read (:func:`prioanalysis.inputs.tables.read_table`).
+    params : Params
+    inquiry_params : InquiryParams
+
+    Returns
+    -------
+    pandas.DataFrame
+        The list's columns plus :data:`ADDITION_COLUMNS`; ``attrs["added"]`` the inquiry
+        ids added.
+
+    Examples
+    --------
+    >>> from prioanalysis.config.params import load_params
+    >>> from prioanalysis.config.inquiries import load_inquiry_params
+    >>> params = load_params("params/2026")
+    >>> ip = load_inquiry_params("params/2026/inquiries.yaml")
+    >>> pre = pd.DataFrame({"customer_id": ["C1"], "customer_name": ["甲"], "segment": ["finance"],
+    ...                     "need_status": ["potential"]})
+    >>> q = pd.DataFrame({"inquiry_id": ["Q2026-0001"], "customer_name": ["乙银行"], "segment": ["finance"],
+    ...     "it_budget": [120.0], "decided_on": pd.to_datetime(["2026-03-05"])})
+    >>> out = list_additions(q, pre, params, ip)
+    >>> out[["customer_id", "list_source", "inquiry_id", "accepted_on", "need_status"]].iloc[1].tolist()
+    ['Q2026-0001', 'mid_year_addition', 'Q2026-0001', '2026-03-05', 'target']
+    """
+    it = params.run.intake
+    la = inquiry_params.list_additions
+    base = preliminary.copy()
+    for c in ADDITION_COLUMNS:
+        if c in base.columns:
+            raise InputError(
+                f"{preliminary.attrs.get('source', 'the preliminary list')}: has a column '{c}', which a mid-year "
+                "run adds itself; rename or remove it"
+            )
+    base["list_source"] = FROM_PRELIMINARY
+    base["inquiry_id"] = ""
+    base["accepted_on"] = ""
+    listed = set(base[it.id_column].astype(str).str.strip()) if it.id_column in base.columns else set()
+    own_id = (
+        accepted["customer_id"].astype(object)
+        if "customer_id" in accepted.columns
+        else pd.Series(None, index=accepted.index, dtype=object)
+    )
+    ids = own_id.where(own_id.notna() & (own_id.astype(str).str.strip() != ""), accepted["inquiry_id"]).astype(str)
+    already = ids.isin(listed)
+    add = accepted[~already.to_numpy()]
+    ids = ids[~already]
+    rows = pd.DataFrame(index=add.index)
+    for c in base.columns:
+        if c == it.id_column:
+            rows[c] = ids
+        elif c == "owner_id":
+            rows[c] = add["handler"] if "handler" in add.columns else None
+        elif c in add.columns and c not in ADDITION_COLUMNS:
+            rows[c] = add[c]
+        else:
+            rows[c] = None
+    if it.need_status_column in base.columns and la.need_status is not None:
+        rows[it.need_status_column] = rows[it.need_status_column].where(
+            rows[it.need_status_column].notna(), la.need_status
+        )
+    if it.months_column in base.columns and la.expected_months_to_close is not None:
+        rows[it.months_column] = rows[it.months_column].where(
+            rows[it.months_column].notna(), la.expected_months_to_close
+        )
+    rows["list_source"] = MID_YEAR_ADDITION
+    rows["inquiry_id"] = add["inquiry_id"].astype(str)
+    rows["accepted_on"] = pd.to_datetime(add["decided_on"]).dt.strftime("%Y-%m-%d")
+    out = pd.concat([base, rows], ignore_index=True)
+    out.attrs = {
+        **preliminary.attrs,
+        "added": rows["inquiry_id"].tolist(),
+        "already_listed": accepted.loc[already.to_numpy(), "inquiry_id"].astype(str).tolist(),
+    }
+    return out

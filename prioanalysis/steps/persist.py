@@ -27,7 +27,7 @@ import pandas as pd
 
 from prioanalysis.errors import InputError
 
-__all__ = ["FORMAT", "MANIFEST", "save", "load", "read_manifest"]
+__all__ = ["FORMAT", "MANIFEST", "save", "load", "load_part", "read_manifest"]
 
 #: Format tag of ``result.json``.
 FORMAT = "prioanalysis-result/1"
@@ -465,3 +465,65 @@ def load(folder: str | Path) -> tuple[Any, dict[str, Any]]:
         else:
             loaded[key] = frame
     return _decode(manifest["object"], loaded, folder), _decode(manifest["extra"], {}, None)
+
+
+def _table_keys(node: Any) -> set[str]:
+    if isinstance(node, list):
+        return set().union(*(_table_keys(v) for v in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    for tag in ("__frame__", "__series__", "__index__", "__array__"):
+        if tag in node:
+            return {node[tag]}
+    return set().union(*(_table_keys(v) for v in node.values())) if node else set()
+
+
+def load_part(folder: str | Path, *path: str) -> Any:
+    """One part of a persisted result, reading only the tables that part holds.
+
+    Parameters
+    ----------
+    folder : str or Path
+        A folder written by :func:`save`.
+    *path : str
+        Field names from the saved object down to the part, e.g. ``"target_list"`` or
+        ``"summary", "tier_by_segment"``.
+
+    Returns
+    -------
+    object
+        Equal to the same part of :func:`load`'s result.
+
+    Raises
+    ------
+    InputError
+        The result has no such part.
+    """
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    node: Any = manifest["object"]
+    for name in path:
+        if isinstance(node, dict) and "__dataclass__" in node:
+            node = node["fields"]
+        elif isinstance(node, dict) and "__object__" in node:
+            node = node["state"]
+        if not isinstance(node, dict) or name not in node:
+            raise InputError(f"{folder / MANIFEST}: the persisted result has no part {'.'.join(path)!r}")
+        node = node[name]
+    loaded: dict[str, Any] = {}
+    for key in _table_keys(node):
+        meta = manifest["tables"][key]
+        if meta["kind"] == "array":
+            loaded[key] = np.load(folder / meta["file"], allow_pickle=False)
+            continue
+        frame = _frame_from(pd.read_parquet(folder / meta["file"]), meta)
+        if meta["kind"] == "series":
+            series = frame.iloc[:, 0]
+            series.name = frame.columns[0]
+            series.attrs = _decode(meta["series_attrs"], {}, None)
+            loaded[key] = series
+        elif frame.attrs.pop("__index__", False):
+            loaded[key] = frame.index
+        else:
+            loaded[key] = frame
+    return _decode(node, loaded, folder)

@@ -28,7 +28,11 @@ from prioanalysis.methods.scoring import family_scores
 
 __all__ = [
     "RankingResult",
+    "AppliedDecisions",
+    "APPLIED_COLUMNS",
+    "apply_decisions",
     "rank_customers",
+    "collection_plan",
     "run_ranking",
     "family_scores",
     "method_choices",
@@ -83,6 +87,14 @@ class RankingResult:
     summary: dict[str, pd.DataFrame]
     choices: dict[str, Any] = field(default_factory=dict)
 
+    def _repr_html_(self) -> str:
+        """The ranking in JupyterLab: headline, customers per tier and segment, the top
+        customers, in the run's language (:func:`prioanalysis.steps.display.ranking_html`).
+        """
+        from prioanalysis.steps.display import ranking_html
+
+        return ranking_html(self)
+
 
 def method_choices(params: Params) -> dict[str, Any]:
     """The method choices of a run, for the record (``run.json``) and the report."""
@@ -118,6 +130,13 @@ def method_choices(params: Params) -> dict[str, Any]:
         "important_tiers": list(run.priority_matrix.important_tiers),
         "robustness": run.robustness.model_dump(),
         "seed": run.seed,
+        "year": run.year,
+        "report_language": run.report.language,
+        "segment_labels": {k: v.label for k, v in run.segments.items()},
+        "decisions": [
+            {k: (v.isoformat() if k == "date" and v is not None else v) for k, v in vars(e).items()}
+            for e in (params.decisions.entries() if params.decisions is not None else ())
+        ],
     }
 
 
@@ -235,7 +254,9 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
     eligible = gate_reasons == ""
     tiers = run.tiers
     ranked = rank_by_rule(params, scores, seg, eligible, tie_frame)
-    rank_all, rank_seg, tier = ranked["rank"], ranked["segment_rank"], ranked["tier"]
+    rank_all, rank_seg = ranked["rank"], ranked["segment_rank"]
+    decided = apply_decisions(ranked["tier"], intake, params)
+    tier = decided.tier
     grade = ranking.assign_grades(
         customers[it.need_status_column],
         customers[it.months_column],
@@ -258,9 +279,11 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
         index=scores.index,
         dtype=object,
     )
+    reason = reason.where(decided.not_targeted_reason.isna(), decided.not_targeted_reason)
     fam = family_scores(prepared.matrix, spec)
     drivers = ranking.top_drivers(contributions, labels, n=3)
-    optional = [c for c in ("region", "owner_id") if c in customers.columns]
+    # region, owner and, in a mid-year run, where the row comes from (steps.inquiries.list_additions)
+    optional = [c for c in ("region", "owner_id", "list_source", "inquiry_id", "accepted_on") if c in customers.columns]
     table = pd.DataFrame(
         {
             "customer_id": customers[it.id_column],
@@ -286,6 +309,7 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
             "completeness": customers["completeness"],
             **drivers,
             "flags": _flags(prepared, customers, params, labels),
+            **{c: decided.columns[c] for c in _schema.DECISIONS},
             "source_row": customers["source_row"],
         }
     )
@@ -317,12 +341,14 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
     summary["tier_by_grade"].index.name = "tier"
     summary["tier_by_grade"].columns.name = "grade"
     summary["quadrants"].index.name = "quadrant"
+    summary["decisions"] = decided.applied
     quality = _intake.data_quality(intake, params)
     imputed_count = prepared.imputed.sum()
     quality["completeness_by_criterion"]["imputed_in_scored"] = (
         quality["completeness_by_criterion"]["criterion"].map(imputed_count).fillna(0).astype(int)
     )
     choices = method_choices(params)
+    choices["decisions_applied"] = _json_records(decided.applied)
     choices["customers_scored"] = len(table)
     choices["customers_excluded"] = len(intake.excluded)
     return RankingResult(
@@ -335,6 +361,156 @@ def rank_customers(intake: _intake.IntakeResult, params: Params) -> RankingResul
         summary=summary,
         choices=choices,
     )
+
+
+@dataclass(frozen=True)
+class AppliedDecisions:
+    """The decisions of ``decisions.yaml`` applied to a ranking (:func:`apply_decisions`).
+
+    Attributes
+    ----------
+    tier : pandas.Series
+        Each customer's tier after the decisions (the rule's tier where none applies).
+    not_targeted_reason : pandas.Series
+        The decision's reason for an excluded customer, ``""`` for a customer moved to a
+        tier, missing (NaN) where no tier decision applies (the rule's reason stands).
+    columns : pandas.DataFrame
+        The target list's decision columns (:data:`prioanalysis.methods.target_list.DECISIONS`):
+        ``decision`` (the kinds applied, ``;``-joined: ``claim``, ``tier``, ``exclusion``),
+        ``decided_by`` and ``decision_reason`` (``; ``-joined when several), ``""`` without one.
+    applied : pandas.DataFrame
+        One row per decision: ``decision`` (kind), ``customer_id``, ``customer_name``,
+        ``by_rule`` (the segment or tier the rule gave), ``decided`` (the segment or tier
+        decided; the not-targeted name for an exclusion), ``decision_reason``,
+        ``decided_by``, ``decided_on`` (ISO date or ``""``) and ``entry`` (its place in the file).
+    """
+
+    tier: pd.Series
+    not_targeted_reason: pd.Series
+    columns: pd.DataFrame
+    applied: pd.DataFrame
+
+
+#: Columns of :attr:`AppliedDecisions.applied`.
+APPLIED_COLUMNS = (
+    "decision",
+    "customer_id",
+    "customer_name",
+    "by_rule",
+    "decided",
+    "decision_reason",
+    "decided_by",
+    "decided_on",
+    "entry",
+)
+
+
+def _rule_segment(claims: pd.DataFrame, params: Params) -> dict[str, str]:
+    """Customer id → the segment ``intake.multi_segment_rule`` alone keeps (for the record
+    of a claim override).
+    """
+    it = params.run.intake
+    order = {s: i for i, s in enumerate(params.run.segments)}
+    c = claims.assign(_o=claims[it.segment_column].map(order))
+    if it.multi_segment_rule == "most_complete":
+        c = c.sort_values([it.id_column, "completeness", "_o"], ascending=[True, False, True], kind="stable")
+    else:
+        c = c.sort_values([it.id_column, "_o"], kind="stable")
+    first = c.drop_duplicates(it.id_column)
+    return dict(zip(first[it.id_column].astype(str), first[it.segment_column].astype(str)))
+
+
+def apply_decisions(tier: pd.Series, intake: _intake.IntakeResult, params: Params) -> AppliedDecisions:
+    """Apply the tier changes and exclusions of ``decisions.yaml`` after the tier rule,
+    and record every decision (claim overrides included, applied at intake).
+
+    A tier change sets the customer's tier; an exclusion sets it to
+    ``tiers.not_targeted`` with the decision's reason. Scores and ranks are unchanged,
+    and so are the other customers' tiers (the rule's quota was met before the
+    decisions: a freed slot is not refilled). Without ``decisions.yaml`` nothing
+    changes and the decision columns are empty. The weight draws of the robustness
+    step measure the rule: a decided customer's ``p_keep_tier`` is that of the tier
+    the rule gave it.
+
+    Parameters
+    ----------
+    tier : pandas.Series
+        The rule's tier per scored customer, indexed by customer id.
+    intake : IntakeResult
+        The validated list (claims resolved, with the overrides).
+    params : Params
+        With ``decisions`` (None: no decisions).
+
+    Returns
+    -------
+    AppliedDecisions
+
+    Raises
+    ------
+    ParamsError
+        A decision naming a customer that is not on the list, or a tier change of a
+        customer that was not scored; naming the file, the entry and the customer.
+    """
+    it, tiers = params.run.intake, params.run.tiers
+    index = tier.index
+    out_tier = tier.astype(object).copy()
+    reason = pd.Series(np.nan, index=index, dtype=object)
+    kinds: dict[str, list[str]] = {}
+    who: dict[str, list[str]] = {}
+    why: dict[str, list[str]] = {}
+    rows: list[dict[str, str]] = []
+    decisions = params.decisions
+    if decisions is not None and not decisions.empty:
+        from prioanalysis.config.decisions import check_customers
+
+        proposed = intake.proposed
+        ids = proposed[it.id_column].astype(str)
+        names = dict(zip(ids, proposed[it.name_column].astype(str)))
+        path = params.decisions_path or "decisions.yaml"
+        check_customers(decisions, path, set(ids), set(map(str, index)), intake.source)
+        segment = dict(zip(ids, proposed[it.segment_column].astype(str)))
+        by_rule_segment = _rule_segment(intake.claims, params)
+        for e in decisions.entries():
+            cid = e.customer_id
+            if e.kind == "claim":
+                before, after = str(by_rule_segment.get(cid, segment[cid])), e.value
+            else:
+                before = str(tier.get(cid, tiers.not_targeted))
+                after = e.value if e.kind == "tier" else tiers.not_targeted
+                if cid in out_tier.index:
+                    out_tier[cid] = after
+                    reason[cid] = "" if e.kind == "tier" else e.reason
+            kinds.setdefault(cid, []).append(e.kind)
+            who.setdefault(cid, []).append(e.decided_by)
+            why.setdefault(cid, []).append(e.reason)
+            rows.append(
+                {
+                    "decision": e.kind,
+                    "customer_id": cid,
+                    "customer_name": names[cid],
+                    "by_rule": before,
+                    "decided": after,
+                    "decision_reason": e.reason,
+                    "decided_by": e.decided_by,
+                    "decided_on": e.date.isoformat() if e.date is not None else "",
+                    "entry": e.where,
+                }
+            )
+
+    def _joined(found: dict[str, list[str]], sep: str) -> pd.Series:
+        return pd.Series([sep.join(found.get(str(c), [])) for c in index], index=index, dtype=object)
+
+    columns = pd.DataFrame(
+        {"decision": _joined(kinds, ";"), "decided_by": _joined(who, "; "), "decision_reason": _joined(why, "; ")},
+        index=index,
+    )
+    applied = pd.DataFrame(rows, columns=list(APPLIED_COLUMNS)).astype(object)
+    return AppliedDecisions(tier=out_tier, not_targeted_reason=reason, columns=columns, applied=applied)
+
+
+def _json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A small frame of text as a list of records (for ``choices``)."""
+    return [{str(k): str(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def rank_by_rule(
@@ -413,6 +589,123 @@ def run_ranking(params: Params, input_path: str | Path | None = None) -> Ranking
     return rank_customers(validated, params)
 
 
+# --------------------------------------------------------------------------- collection plan
+def _records_funnel(result: RankingResult, params: Params, outcomes: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per preliminary record of a ranked list: its segment, whether it ended
+    eligible, targeted, and won (from ``outcomes``; 0 without them).
+    """
+    it = params.run.intake
+    raw = result.intake.raw
+    ids = raw[it.id_column].astype("string").str.strip()
+    segs = raw[it.segment_column].astype("string").str.strip()
+    tl = result.target_list.set_index(_schema.KEY)
+    kept = tl["segment"].astype(str)
+    is_kept = ids.map(kept).eq(segs).fillna(False).to_numpy(dtype=bool)
+    eligible = ids.map(tl["eligible"].astype(bool)).fillna(False).to_numpy(dtype=bool) & is_kept
+    targeted = ids.map(tl["tier"] != params.run.tiers.not_targeted).fillna(False).to_numpy(dtype=bool) & is_kept
+    won = np.zeros(len(raw), dtype=np.int64)
+    if outcomes is not None:
+        won = ids.map(outcomes["won"]).fillna(0).astype(int).to_numpy() * is_kept
+    return pd.DataFrame(
+        {"segment": segs.to_numpy(dtype=object), "eligible": eligible, "targeted": targeted, "won": won}
+    )
+
+
+def collection_plan(
+    params: Params,
+    result: RankingResult | None = None,
+    *,
+    previous_params: Params | None = None,
+    outcomes_path: str | Path | None = None,
+    last_year: RankingResult | None = None,
+) -> pd.DataFrame:
+    """The collection plan of the year: how many preliminary records each segment should
+    collect, from its quota and last year's conversion, and the shortfall against the
+    records collected (formula: :mod:`prioanalysis.methods.collection`).
+
+    Parameters
+    ----------
+    params : Params
+        This year's parameters: the tier quota (``tiers.quota``), the caps
+        (``segments.<id>.max_records``) and ``collection`` (``growth``,
+        ``prior_strength``, ``wins``).
+    result : RankingResult, optional
+        This year's ranking (its list gives the records collected); ranked when omitted.
+    previous_params : Params, optional
+        Last year's parameters; default ``params/<year − 1>`` beside this year's folder.
+    outcomes_path : str or Path, optional
+        Last year's outcomes; default ``outcomes_<year − 1>.csv`` beside last year's
+        preliminary list (as the calibration finds them).
+    last_year : RankingResult, optional
+        Last year's list as ranked (default: ranked with ``previous_params``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`prioanalysis.methods.collection.PLAN_COLUMNS`, one row per segment of
+        ``run.yaml`` in its order. The quota: a share quota's ``Σ`` shares (by segment
+        or over all); a count quota by segment gives each segment its ``Σ`` counts, over
+        all it is split by last year's eligible records; the threshold scheme uses
+        last year's share of eligible customers that became targets.
+
+    Raises
+    ------
+    ParamsError
+        No parameters for last year.
+    InputError
+        Last year's list or outcomes invalid, or no target last year.
+    """
+    from prioanalysis.config.decisions import with_decisions
+    from prioanalysis.config.params import load_params
+    from prioanalysis.inputs.outcomes import read_outcomes
+    from prioanalysis.methods import collection
+
+    run = params.run
+    year = run.year - 1
+    if previous_params is None:
+        prev_dir = params.directory.parent / str(year)
+        if not prev_dir.is_dir():
+            raise ParamsError(f"{prev_dir}: no parameters for {year}, the year the collection plan learns from")
+        previous_params = with_decisions(load_params(prev_dir))
+    if last_year is None:
+        last_year = run_ranking(previous_params)
+    list_path = previous_params.resolve(previous_params.run.inputs.preliminary_list)
+    opath = Path(outcomes_path) if outcomes_path else list_path.parent / f"outcomes_{year}.csv"
+    outcomes = read_outcomes(opath)
+    funnel = _records_funnel(last_year, previous_params, outcomes)
+    if result is None:
+        result = run_ranking(params)
+    it = run.intake
+    collected = result.intake.raw[it.segment_column].astype("string").str.strip().value_counts()
+    segments = list(run.segments)
+    quota = run.tiers.quota
+    share: float | None = None
+    counts: dict[str, float] | None = None
+    if quota is None:
+        eligible = int(funnel["eligible"].sum())
+        share = float(funnel["targeted"].sum()) / eligible if eligible else 1.0
+    elif quota.kind == "share":
+        share = float(sum(quota.values))
+    else:
+        total = float(sum(quota.values))
+        if quota.by == "segment":
+            counts = dict.fromkeys(segments, total)
+        else:
+            elig = funnel.groupby("segment")["eligible"].sum().reindex(segments, fill_value=0)
+            counts = (elig / max(int(elig.sum()), 1) * total).to_dict()
+    return collection.collection_plan(
+        funnel,
+        collected,
+        segments,
+        quota_share=share,
+        quota_counts=counts,
+        max_records={s: seg.max_records for s, seg in run.segments.items()},
+        wins=dict(run.collection.wins),
+        growth=run.collection.growth,
+        prior_strength=run.collection.prior_strength,
+    )
+
+
 # --------------------------------------------------------------------------- persisted rankings
 def ranking_folder(run_dir: str | Path, year: int, *, robustness: bool = False) -> Path:
     """Where a run folder keeps its ranking of ``year``: ``rankings/<year>`` (no weight
@@ -427,14 +720,18 @@ def ranking_folder(run_dir: str | Path, year: int, *, robustness: bool = False) 
 
 
 def result_fingerprint(params: Params, input_path: str | Path | None = None) -> str:
-    """SHA-256 of what a ranking depends on: ``criteria.yaml``, ``run.yaml`` and the
-    preliminary list (``input_path`` or the one ``run.yaml`` names).
+    """SHA-256 of what a ranking depends on: ``criteria.yaml``, ``run.yaml``,
+    ``decisions.yaml`` (when the year has one) and the preliminary list
+    (``input_path`` or the one ``run.yaml`` names).
     """
     import hashlib
 
     path = Path(input_path) if input_path else params.resolve(params.run.inputs.preliminary_list)
     h = hashlib.sha256()
-    for f in (params.criteria_path, params.run_path, path):
+    files = [params.criteria_path, params.run_path, path]
+    if params.decisions_path is not None:
+        files.append(params.decisions_path)
+    for f in files:
         h.update(str(Path(f).name).encode())
         with Path(f).open("rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):

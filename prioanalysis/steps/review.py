@@ -54,6 +54,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from prioanalysis.config.decisions import with_decisions
 from prioanalysis.config.goals import MEASURES, Goal, GoalsParams, load_goals
 from prioanalysis.config.params import CriteriaParams, Params, criteria_spec, load_params
 from prioanalysis.errors import InputError, ParamsError
@@ -194,7 +195,7 @@ def validate_review_parameters(
         ("frozen_list_previous", frozen_list_previous),
     ):
         _text_param(name, value)
-    params = load_params(params_dir)
+    params = with_decisions(load_params(params_dir))  # as notebook 10 and the runner load them
     if params.run.year != year:
         raise ParamsError(f"parameter 'year' is {year} but {params.run_path} is for {params.run.year}")
     base = Path(params_dir).resolve().parent
@@ -204,7 +205,7 @@ def validate_review_parameters(
             f"the review of cycle {year} covers {year - 1} and needs its parameters in {rdir} "
             "(criteria.yaml, run.yaml, goals.yaml); folder not found"
         )
-    review_params = load_params(rdir)
+    review_params = with_decisions(load_params(rdir))  # a recomputed list as decided that year
     if review_params.run.year != year - 1:
         raise ParamsError(f"{review_params.run_path}: year is {review_params.run.year}, expected {year - 1}")
     goals_path = rdir / "goals.yaml"
@@ -212,7 +213,7 @@ def validate_review_parameters(
     if goals.year != year - 1:
         raise ParamsError(f"{goals_path}: year is {goals.year}, expected {year - 1}")
     pdir = base / str(year - 2)
-    previous = load_params(pdir) if pdir.is_dir() else None
+    previous = with_decisions(load_params(pdir)) if pdir.is_dir() else None
     if previous is not None and previous.run.year != year - 2:
         raise ParamsError(f"{previous.run_path}: year is {previous.run.year}, expected {year - 2}")
     out = Path(outcomes_path) if outcomes_path else review_params.resolve(goals.inputs.outcomes)

@@ -22,7 +22,13 @@ module feeds them a ranking (:class:`prioanalysis.steps.ranking.RankingResult`) 
   decides them; :func:`ahp_check` — the same draws from the judges' own AHP
   uncertainty;
 * :func:`missing_policy_sensitivity` — the data uncertainty: the whole ranking rerun
-  under each missing-value policy.
+  under each missing-value policy;
+* :func:`read_run_owners`, :func:`owner_plan` and :func:`add_assignment` — the
+  development owners of the targets within the owners' capacity (``assignment`` in
+  ``run.yaml``: tier service levels with capacity flowing between tiers by priority,
+  or one fixed capacity per tier), carried into the target list
+  (``assigned_owner_id``, ``assigned_owner_name``, ``assignment_status``) by
+  :func:`rank_with_robustness`.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from prioanalysis.config.params import MISSING_POLICIES, CriteriaParams, Params
 from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.inputs.preliminary import IntakeResult
 from prioanalysis.methods import acceptability
+from prioanalysis.methods import assignment as _assignment
 from prioanalysis.methods import target_list as _schema
 from prioanalysis.steps.ranking import (
     RankingResult,
@@ -63,7 +70,15 @@ __all__ = [
     "uncertain_targets",
     "ahp_check",
     "missing_policy_sensitivity",
+    "ASSIGNMENT_STATUSES",
+    "read_run_owners",
+    "owner_plan",
+    "add_assignment",
+    "resource_view",
 ]
+
+#: Values of the target list's ``assignment_status``.
+ASSIGNMENT_STATUSES: tuple[str, ...] = ("assigned", "capacity_full", "no_eligible_owner", "not_targeted")
 
 #: The weight samplers of ``robustness.sampler`` in ``run.yaml``.
 SAMPLERS: tuple[str, ...] = ("dirichlet", "constrained")
@@ -241,8 +256,10 @@ def add_robustness(result: RankingResult, params: Params) -> RankingResult:
     Returns
     -------
     RankingResult
-        With columns ``p_keep_tier``, ``rank_p05``, ``rank_p95`` in the target list
-        (in the order of :data:`prioanalysis.methods.target_list.COLUMNS`).
+        With columns ``p_keep_tier``, ``rank_p05``, ``rank_p95`` and ``review``
+        (``p_keep_tier`` below the threshold) in the target list (in the order of
+        :data:`prioanalysis.methods.target_list.COLUMNS`); the choices record how many
+        customers, and how many targets, are flagged.
     """
     rb = params.run.robustness
     args = acceptability_inputs(result, params)
@@ -250,11 +267,18 @@ def add_robustness(result: RankingResult, params: Params) -> RankingResult:
     summary = acc.summary
     tl = result.target_list.copy()
     ids = tl[_schema.KEY]
-    for col in _schema.ROBUSTNESS:
+    for col in ("p_keep_tier", "rank_p05", "rank_p95"):
         tl[col] = ids.map(summary[col]).to_numpy()
     review = (tl["p_keep_tier"] < rb.review_threshold).to_numpy()
+    tl["review"] = review
     tl["flags"] = np.where(review, np.where(tl["flags"] != "", "review | " + tl["flags"], "review"), tl["flags"])
-    choices = {**result.choices, "robustness_flagged_review": int(review.sum()), "robustness_sampler": rb.sampler}
+    targets_review = int((review & (tl["tier"] != params.run.tiers.not_targeted).to_numpy()).sum())
+    choices = {
+        **result.choices,
+        "robustness_flagged_review": int(review.sum()),
+        "robustness_flagged_review_targets": targets_review,
+        "robustness_sampler": rb.sampler,
+    }
     if acc.params["draws_diagnostics"] is not None:
         choices["robustness_draws"] = acc.params["draws_diagnostics"]
     return dataclasses.replace(result, target_list=_schema.order_columns(tl), choices=choices)
@@ -304,7 +328,10 @@ def tier_acceptability(result: RankingResult, params: Params) -> pd.DataFrame | 
 
 
 def rank_with_robustness(
-    params: Params, input_path: str | Path | None = None, run_dir: str | Path | None = None
+    params: Params,
+    input_path: str | Path | None = None,
+    run_dir: str | Path | None = None,
+    owners_path: str | Path | None = None,
 ) -> RankingResult:
     """The ranking of the cycle (notebook 20): :func:`prioanalysis.steps.ranking.run_ranking`,
     then :func:`add_robustness` when ``robustness.enabled`` in ``run.yaml`` — made once
@@ -321,6 +348,11 @@ def rank_with_robustness(
         again; a new ranking is persisted there
         (:func:`prioanalysis.steps.ranking.save_result`), so notebooks 25 and 40 read
         notebook 20's ranking.
+    owners_path : str or Path, optional
+        The owners and their capacities; default ``inputs.owners`` of ``run.yaml``.
+        With owners the target list gets the assignment (:func:`add_assignment`,
+        computed on every call -- it is exact and deterministic, so each notebook
+        sees the same owners -- and never persisted with the ranking).
 
     Returns
     -------
@@ -328,16 +360,143 @@ def rank_with_robustness(
     """
     enabled = params.run.robustness.enabled
     found = stored_result(run_dir, params, input_path, robustness=enabled)
-    if found is not None:
-        return found
-    result = run_ranking(params, input_path)
-    if enabled:
-        result = add_robustness(result, params)
-    if run_dir:
-        folder = ranking_folder(run_dir, params.run.year, robustness=enabled)
-        if not folder.exists():
-            save_result(result, folder, result_fingerprint(params, input_path))
-    return result
+    if found is None:
+        result = run_ranking(params, input_path)
+        if enabled:
+            result = add_robustness(result, params)
+        if run_dir:
+            folder = ranking_folder(run_dir, params.run.year, robustness=enabled)
+            if not folder.exists():
+                save_result(result, folder, result_fingerprint(params, input_path))
+    else:
+        result = found
+    owners = read_run_owners(params, owners_path)
+    return result if owners is None else add_assignment(result, params, owners)
+
+
+def read_run_owners(params: Params, owners_path: str | Path | None = None) -> pd.DataFrame | None:
+    """The owners and their capacities: ``owners_path``, else ``inputs.owners`` of
+    ``run.yaml``; None when neither is given.
+
+    Read and checked row by row (:func:`prioanalysis.inputs.owners.read_owners`): the
+    tier-slot columns (``capacity_strategic`` ...), or with
+    ``assignment.capacity_column`` that column (whole numbers >= 0 in the unit).
+
+    Raises
+    ------
+    ParamsError
+        The file does not exist (naming ``run.yaml``'s key or the parameter).
+    InputError
+        A bad row (naming the file, row and column).
+    """
+    from prioanalysis.inputs.owners import read_owners
+
+    given = str(owners_path or "")
+    if not given and not params.run.inputs.owners:
+        return None
+    path = Path(given) if given else params.resolve(str(params.run.inputs.owners))
+    if not path.is_file():
+        where = "owners_path" if given else f"{params.run_path}: inputs.owners"
+        raise ParamsError(f"{where}: file not found: {path}")
+    column = params.run.assignment.capacity_column
+    if column and params.run.assignment.mode == "workload":
+        return read_owners(path, [column])
+    return read_owners(path, list(_assignment.capacity_columns(params.run.tiers.names).values()))
+
+
+def owner_plan(
+    result: RankingResult, params: Params, owners: pd.DataFrame | str | Path | None = None
+) -> _assignment.AssignmentResult | None:
+    """The owner assignment of a ranking's targets, as ``run.yaml`` asks.
+
+    :func:`prioanalysis.methods.assignment.assign_owners` with ``assignment`` of
+    ``run.yaml``: in the ``workload`` mode (``service_levels``) the capacity, in
+    ``unit``, flows between tiers by priority -- strategic targets first, on any
+    owner's capacity; in the ``tier_slots`` mode each tier has its own slots.
+
+    Parameters
+    ----------
+    result : RankingResult
+    params : Params
+    owners : pandas.DataFrame, str or Path, optional
+        The owner list (as :func:`read_run_owners` reads it), or its file; default
+        ``inputs.owners`` of ``run.yaml``.
+
+    Returns
+    -------
+    AssignmentResult or None
+        None when the run has no owners.
+    """
+    if owners is None or isinstance(owners, (str, Path)):
+        owners = read_run_owners(params, owners)
+        if owners is None:
+            return None
+    a, tiers = params.run.assignment, params.run.tiers
+    tl = result.target_list
+    targets = tl[tl["tier"] != tiers.not_targeted]
+    workload = a.mode == "workload"
+    slot_columns = None if (workload and a.capacity_column) else _assignment.capacity_columns(tiers.names)
+    return _assignment.assign_owners(
+        targets,
+        owners,
+        tier_columns=slot_columns,
+        service_levels=a.service_levels if workload else None,
+        capacity_column=a.capacity_column if workload else None,
+        keep_existing=a.keep_existing,
+        region_bonus=a.region_bonus,
+        match=a.match,
+        cross_segment_penalty=a.cross_segment_penalty,
+    )
+
+
+def add_assignment(
+    result: RankingResult, params: Params, owners: pd.DataFrame | str | Path | None = None
+) -> RankingResult:
+    """The ranking with every target's development owner in the target list.
+
+    Columns ``assigned_owner_id``, ``assigned_owner_name`` (empty when none) and
+    ``assignment_status`` (:data:`ASSIGNMENT_STATUSES`: ``assigned``,
+    ``capacity_full`` -- an eligible owner exists but the capacity is used by
+    better customers --, ``no_eligible_owner``, or ``not_targeted``). The choices get
+    ``assignment``: the capacity mode, unit, service levels, where the owners'
+    capacity came from, and the targets assigned and left without an owner per tier.
+
+    Returns
+    -------
+    RankingResult
+        Unchanged when the run has no owners.
+    """
+    plan = owner_plan(result, params, owners)
+    if plan is None:
+        return result
+    tl = result.target_list.drop(columns=[c for c in _schema.ASSIGNMENT if c in result.target_list.columns])
+    ids = tl[_schema.KEY]
+    by_id = plan.assignments.set_index("customer_id")
+    gap = plan.unassigned.set_index("customer_id")["reason"]
+    tl["assigned_owner_id"] = ids.map(by_id["owner_id"]).fillna("").astype(object).to_numpy()
+    tl["assigned_owner_name"] = ids.map(by_id["owner_name"]).fillna("").astype(object).to_numpy()
+    status = np.where(ids.isin(by_id.index), "assigned", "not_targeted").astype(object)
+    reason = ids.map(gap)
+    status[(reason == "capacity full").to_numpy()] = "capacity_full"
+    status[(reason == "no eligible owner").to_numpy()] = "no_eligible_owner"
+    tl["assignment_status"] = status
+    a = params.run.assignment
+    by_tier = plan.resource_plan.groupby("tier", sort=False)[["assigned", "unassigned"]].sum()
+    choices = {
+        **result.choices,
+        "assignment": {
+            "capacity_mode": plan.params["capacity_mode"],
+            "unit": a.unit if plan.params["capacity_mode"] == "workload" else None,
+            "service_levels": plan.params["service_levels"],
+            "capacity_source": plan.params["capacity_source"],
+            "match": a.match,
+            "keep_existing": a.keep_existing,
+            "region_bonus": plan.params["region_bonus"],
+            "assigned": {str(k): int(v) for k, v in by_tier["assigned"].items()},
+            "unassigned": {str(k): int(v) for k, v in by_tier["unassigned"].items()},
+        },
+    }
+    return dataclasses.replace(result, target_list=_schema.order_columns(tl), choices=choices)
 
 
 def uncertain_targets(result: RankingResult, params: Params) -> pd.DataFrame:
@@ -512,3 +671,47 @@ def missing_policy_sensitivity(
     out["rank_range"] = out["rank_max"] - out["rank_min"]
     out["tier_depends_on_policy"] = _varies_by_row(out[tier_cols])
     return out.sort_values([rank_cols[0], "rank_max"], kind="stable")
+
+
+def resource_view(plan: _assignment.AssignmentResult, params: Params) -> dict[str, Any]:
+    """The resource plan for the report: segment labels instead of ids, and the
+    counts of the headline (they reconcile: assigned + unassigned = targets).
+
+    Returns
+    -------
+    dict
+        ``by_segment`` (:attr:`AssignmentResult.segment_capacity`), ``by_tier``
+        (:attr:`AssignmentResult.resource_plan`), ``by_owner``
+        (:attr:`AssignmentResult.workload`) and ``gap`` (the unassigned targets with
+        their name, tier, score and the units they need), segments as labels; and
+        ``fields`` for ``resources.headline`` / ``resources.intro_workload``.
+    """
+    run = params.run
+    labels = {k: v.label for k, v in run.segments.items()}
+
+    def seg(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(segment=frame["segment"].map(lambda s: labels.get(s, s)))
+
+    rp = plan.resource_plan
+    a = run.assignment
+    by_tier = rp.groupby("tier", sort=False)["unassigned"].sum()
+    levels = plan.params["service_levels"] or {}
+    fields = {
+        "assigned": int(rp["assigned"].sum()),
+        "unassigned": int(rp["unassigned"].sum()),
+        "by_tier": "、".join(f"{t} {int(n)}" for t, n in by_tier.items()),
+        "required": f"{rp['required'].sum():,.0f}",
+        "used": f"{rp['used'].sum():,.0f}",
+        "free": f"{plan.workload['free'].sum():,.0f}",
+        "unit": a.unit or "",
+        "levels": "、".join(f"{t} {v:g}" for t, v in levels.items()),
+    }
+    gap = plan.unassigned[["customer_id", "segment", "tier", "score", "units"]]
+    return {
+        "by_segment": seg(plan.segment_capacity),
+        "by_tier": seg(rp),
+        "by_owner": seg(plan.workload.drop(columns="owner_id")),
+        "gap": seg(gap),
+        "fields": fields,
+        "mode": plan.params["capacity_mode"],
+    }

@@ -30,6 +30,10 @@ their follow-ups, and the ranking runs with their results.
   to ``succeeded``; readers only see ``succeeded`` and ``published`` runs. Writers of
   the same kind are serialised (SQLite ``BEGIN IMMEDIATE`` with a busy timeout,
   PostgreSQL advisory locks), so concurrent imports and runs lose nothing.
+* **Sign-off.** :func:`publish_run` records who approved the list, when, and a note;
+  one list per year is current, and a later publication supersedes the earlier one
+  only with a reason. The history is kept (:func:`publication_history`; triggers
+  refuse deleting or rewriting a publication — migration 0004).
 * **Frozen results.** :func:`publish_run` freezes a run: database triggers refuse
   any insert, update or delete of its results and any change to the run itself, on
   SQLite and PostgreSQL alike — on SQLite ``REPLACE``, ``INSERT OR REPLACE`` and
@@ -132,6 +136,9 @@ __all__ = [
     "save_run",
     "fail_run",
     "publish_run",
+    "publication_history",
+    "PUBLICATION_COLUMNS",
+    "SupersedeRequired",
     "list_runs",
     "load_results",
     "load_customers",
@@ -328,6 +335,32 @@ runs = sa.Table(
     sa.CheckConstraint("status IN ('running', 'succeeded', 'failed', 'published')", name="status"),
 )
 
+#: Every publication of a run (``db publish``): who approved it, when, a note; the year's
+#: earlier publication it superseded and why. Append-only (migration 0004): at most one
+#: current (not superseded) publication per year.
+publications = sa.Table(
+    "publications",
+    metadata,
+    sa.Column("pub_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("run_id", sa.Text, sa.ForeignKey("runs.run_id"), nullable=False),
+    sa.Column("published_at", _TS, nullable=False),
+    sa.Column("approver", sa.Text),
+    sa.Column("note", sa.Text),
+    sa.Column("supersedes", sa.Text),
+    sa.Column("supersede_reason", sa.Text),
+    sa.Column("superseded_at", _TS),
+    sa.Column("superseded_by", sa.Text),
+)
+sa.Index("ix_publications_run_id", publications.c.run_id, unique=True)
+sa.Index(
+    "publications_one_current_per_year",
+    publications.c.year,
+    unique=True,
+    sqlite_where=sa.text("superseded_at IS NULL"),
+    postgresql_where=sa.text("superseded_at IS NULL"),
+)
+
 _SA_KIND: dict[str, Any] = {"text": sa.Text, "float": sa.Double, "int": sa.Integer, "bool": sa.Boolean}
 #: Typed columns of ``results``: every column of the target-list schema
 #: (:data:`prioanalysis.methods.target_list.COLUMNS`) but the key; any other column
@@ -359,6 +392,7 @@ _TABLES = {
         inquiry_followups,
         runs,
         results,
+        publications,
     )
 }
 
@@ -2435,16 +2469,66 @@ def fail_run(engine: Engine, run_id: str, error: str) -> None:
         _finish_run(conn, run_id, {"status": "failed", "finished": _utcnow(), "error": str(error)[:4000]})
 
 
-def publish_run(engine: Engine, run_id: str) -> None:
-    """Publish a succeeded run: its results become the frozen list of the year.
+class SupersedeRequired(StoreError):
+    """A year's list is published already and the new publication gives no reason to
+    supersede it.
+    """
+
+
+def publish_run(
+    engine: Engine,
+    run_id: str,
+    approver: str,
+    *,
+    note: str | None = None,
+    supersede_reason: str | None = None,
+) -> dict[str, Any]:
+    """Publish a succeeded run: its results become the frozen list of the year, signed
+    off by ``approver``.
+
+    One list per year is current. When the year has a published list already, the new
+    publication supersedes it only with ``supersede_reason``: the earlier publication is
+    marked superseded (by this run, at this time) and kept — its run stays frozen and the
+    history (:func:`publication_history`) shows both.
+
+    Parameters
+    ----------
+    engine : Engine
+    run_id : str
+    approver : str
+        Who signed the list off (required, non-empty).
+    note : str, optional
+        A note recorded with the publication (may have several lines).
+    supersede_reason : str, optional
+        Why this publication replaces the year's current one; required when there is
+        one, refused when there is none.
+
+    Returns
+    -------
+    dict
+        The publication recorded (the columns of ``publications``).
 
     Raises
     ------
     FrozenResultsError
         Already published.
+    SupersedeRequired
+        The year has a current publication and no ``supersede_reason`` was given.
     StoreError
-        No such run, or it did not succeed.
+        No such run, it did not succeed, or a missing approver / an unneeded reason.
+    InputError
+        Text with control characters.
     """
+    approver = (approver or "").strip()
+    note = (note or "").strip() or None
+    reason = (supersede_reason or "").strip() or None
+    if not approver:
+        raise StoreError(f"{masked_url(engine)}: run {run_id!r}: an approver is required to publish a run")
+    _refuse_control(
+        f"publication of run {run_id!r}",
+        {"approver": approver, "note": note, "supersede_reason": reason},
+        multiline=("note", "supersede_reason"),
+    )
     try:
         with _writing(engine, "runs") as conn:
             old = _run_row(conn, run_id, lock=True)
@@ -2456,9 +2540,83 @@ def publish_run(engine: Engine, run_id: str) -> None:
                 raise StoreError(
                     f"{masked_url(engine)}: run {run_id!r} is {old['status']}; only a succeeded run can be published"
                 )
-            _finish_run(conn, run_id, {"status": "published", "published_at": _utcnow()})
+            year = int(old["year"])
+            current = (
+                conn.execute(
+                    sa.select(publications)
+                    .where(publications.c.year == year, publications.c.superseded_at.is_(None))
+                    .with_for_update()
+                )
+                .mappings()
+                .first()
+            )
+            if current is not None and reason is None:
+                raise SupersedeRequired(
+                    f"{masked_url(engine)}: the {year} list is published already (run {current['run_id']}, "
+                    f"approved by {current['approver'] or 'nobody recorded'}); to replace it give the reason: "
+                    "--supersede REASON"
+                )
+            if current is None and reason is not None:
+                raise StoreError(
+                    f"{masked_url(engine)}: no {year} list is published yet, so there is nothing to supersede; "
+                    "publish without a reason"
+                )
+            now = _utcnow()
+            if current is not None:
+                conn.execute(
+                    publications.update()
+                    .where(publications.c.pub_id == current["pub_id"])
+                    .values(superseded_at=now, superseded_by=run_id)
+                )
+            _finish_run(conn, run_id, {"status": "published", "published_at": now})
+            row = {
+                "year": year,
+                "run_id": run_id,
+                "published_at": now,
+                "approver": approver,
+                "note": note,
+                "supersedes": None if current is None else current["run_id"],
+                "supersede_reason": reason,
+            }
+            conn.execute(publications.insert().values(**row))
     except sa.exc.DBAPIError as exc:
         raise _db_error(engine, exc) from None
+    return {**row, "superseded_at": None, "superseded_by": None}
+
+
+#: Columns of :func:`publication_history`.
+PUBLICATION_COLUMNS = (
+    "year",
+    "run_id",
+    "status",
+    "published_at",
+    "approver",
+    "note",
+    "supersedes",
+    "supersede_reason",
+    "superseded_at",
+    "superseded_by",
+)
+
+
+def publication_history(engine: Engine, year: int | None = None) -> pd.DataFrame:
+    """Every publication, oldest first per year: who approved which run when, with the
+    note, and which publication superseded which and why.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`PUBLICATION_COLUMNS`; ``status`` is ``current`` or ``superseded``.
+    """
+    p = publications
+    stmt = sa.select(p).order_by(p.c.year, p.c.published_at, p.c.pub_id)
+    if year is not None:
+        stmt = stmt.where(p.c.year == int(year))
+    with _reading(engine) as conn:
+        rows = conn.execute(stmt).mappings().all()
+    frame = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in p.columns], dtype=object)
+    frame["status"] = np.where(frame["superseded_at"].isna(), "current", "superseded")
+    return frame[list(PUBLICATION_COLUMNS)].reset_index(drop=True)
 
 
 def list_runs(engine: Engine, year: int | None = None) -> pd.DataFrame:

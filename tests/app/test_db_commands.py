@@ -279,7 +279,7 @@ _COMMANDS = [
     ["db", "init"],
     ["db", "status"],
     ["db", "runs"],
-    ["db", "publish", "r1"],
+    ["db", "publish", "r1", "--approver", "李明"],
     ["db", "export", "{tmp}/export"],
     ["db", "import", "owners", str(SAMPLE / "owners.csv")],
     ["db", "import", "inquiries", str(SAMPLE / "inquiries_2025.csv")],
@@ -427,3 +427,69 @@ def test_password_never_shown_by_a_subprocess(pg_cluster: pgcluster.PgCluster) -
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "Wr0ng" not in proc.stdout + proc.stderr and "T4il" not in proc.stdout + proc.stderr
+
+
+# --------------------------------------------------------------- publication sign-off
+def _prioanalysis(url: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """The real command in a subprocess, on the database ``url``."""
+    env = {**os.environ, store.ENV_URL: url}
+    return subprocess.run(
+        [sys.executable, "-m", "prioanalysis", *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_publish_with_approver_and_a_superseding_one_end_to_end(db_url: str) -> None:  # noqa: F811
+    """``db publish`` records approver, time and note; publishing another run of the year
+    without ``--supersede`` is refused in one line and changes nothing; with a reason it
+    supersedes the first, and ``db history`` / ``db status`` show both."""
+    eng = store.get_engine(db_url)
+    store.init_db(eng)
+    tl = pd.DataFrame({"customer_id": ["C1", "C2"], "score": [0.9, 0.1], "rank": [1, 2]})
+    store.save_run(eng, "20260110T090000Z", 2026, None, tl)
+    store.save_run(eng, "20260301T090000Z", 2026, None, tl.assign(score=[0.8, 0.2]))
+    eng.dispose()
+    first = _prioanalysis(db_url, "db", "publish", "20260110T090000Z", "--approver", "李明", "--note", "经营会审议通过")
+    assert first.returncode == 0, first.stderr
+    assert "published as the 2026 list, approved by 李明" in first.stdout
+    before = _digest(db_url)
+    again = _prioanalysis(db_url, "db", "publish", "20260301T090000Z", "--approver", "张华")
+    assert again.returncode == 2 and "Traceback" not in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1, again.stderr
+    assert "the 2026 list is published already (run 20260110T090000Z, approved by 李明)" in again.stderr
+    assert "--supersede REASON" in again.stderr
+    assert _digest(db_url) == before
+    no_approver = _prioanalysis(db_url, "db", "publish", "20260301T090000Z")
+    assert no_approver.returncode == 2 and "--approver" in no_approver.stderr
+    second = _prioanalysis(
+        db_url, "db", "publish", "20260301T090000Z", "--approver", "张华", "--supersede", "补充了金融行业的新数据"
+    )
+    assert second.returncode == 0, second.stderr
+    assert "it supersedes run 20260110T090000Z" in second.stdout
+    history = _prioanalysis(db_url, "db", "history", "--year", "2026")
+    assert history.returncode == 0, history.stderr
+    lines = history.stdout.splitlines()
+    assert "approved by" in lines[0] and "reason for superseding" in lines[0]
+    assert len(lines) == 3
+    assert (
+        "20260110T090000Z" in lines[1]
+        and "superseded" in lines[1]
+        and "李明" in lines[1]
+        and "经营会审议通过" in lines[1]
+    )
+    assert "20260301T090000Z" in lines[2] and "current" in lines[2] and "补充了金融行业的新数据" in lines[2]
+    status = _prioanalysis(db_url, "db", "status")
+    assert (
+        "published 2026: run 20260301T090000Z, approved by 张华" in status.stdout and "(1 superseded" in status.stdout
+    )
+    eng = store.get_engine(db_url)
+    try:
+        hist = store.publication_history(eng, 2026)
+        assert hist["status"].tolist() == ["superseded", "current"]
+        assert (
+            hist.loc[1, "supersede_reason"] == "补充了金融行业的新数据"
+            and hist.loc[0, "superseded_by"] == "20260301T090000Z"
+        )
+        assert store.load_results(eng, 2026).attrs["run_id"] == "20260301T090000Z"
+        assert store.load_results(eng, 2026, run_id="20260110T090000Z")["score"].tolist() == [0.9, 0.1]  # kept, frozen
+    finally:
+        eng.dispose()

@@ -31,6 +31,8 @@ def test_every_notebook_is_registered_and_calls_its_setup_once() -> None:
 def test_setup_accepts_the_notebooks_own_defaults(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The defaults of each parameters cell (run from notebooks/) pass the setup."""
     monkeypatch.chdir(ROOT / "notebooks")
+    # 40_inquiry_monthly's empty month is the previous calendar month; the sample log covers 2025
+    monkeypatch.setenv("PRIOANALYSIS_TODAY", "2025-11-15")
     declared = notebook_parameters(ROOT / "notebooks" / f"{name}.ipynb")
     values = {k: eval(v["default"]) for k, v in declared.items()}  # literals of the parameters cell
     spec = registry.NOTEBOOKS[name]
@@ -54,9 +56,14 @@ def test_setup_errors_name_the_parameter(tmp_path: Path) -> None:
         registry.setup("99_x", year=2026, params_dir=str(PARAMS_SRC))
 
 
-def test_write_puts_tables_in_the_run_folder_or_nothing(tmp_path: Path) -> None:
+def test_write_puts_tables_in_the_run_folder_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import IPython.display
+
+    shown: list[object] = []  # the report is for readers: no "N files written" line in it
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     ctx = registry.setup("20_ranking", year=2026, params_dir=str(PARAMS_SRC), output_dir=str(tmp_path))
     written = ctx.write({"a_table": pd.DataFrame({"x": [1 / 3]})})
+    assert shown == []
     assert written == [tmp_path / "tables" / "a_table.csv"]
     assert written[0].read_text(encoding="utf-8") == "x\n0.333333\n"
     show_only = registry.setup("20_ranking", year=2026, params_dir=str(PARAMS_SRC))

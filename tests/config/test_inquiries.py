@@ -109,3 +109,51 @@ def test_inquiries_yaml_repeated_key_refused(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ParamsError, match=r"inquiries\.yaml: key 'first_response\.sla_hours' is given twice"):
         load_inquiry_params(path)
+
+
+# ------------------------------------------------------------------ follow-up management, labels
+def test_follow_up_management_and_list_additions_defaults() -> None:
+    p = load_inquiry_params(INQ_YAML)
+    fm = p.follow_up_management
+    assert (fm.overdue_days, fm.benchmark_depth) == (14, 4)
+    assert p.open_decisions == ["follow_up", "propose_target"]
+    assert p.accept_decision == "propose_target" and p.list_additions.need_status == "target"
+    # a file without the sections takes the documented defaults
+    bare = InquiryParams.model_validate(
+        {
+            "version": "x",
+            "first_response": {"sla_hours": 8},
+            "decisions": {"decline": "d", "follow_up": "f", "propose_target": "p"},
+            "follow_up_buckets": [{"label": "all", "min": 0}],
+        }
+    )
+    assert bare.follow_up_management.overdue_days == 14 and bare.follow_up_management.benchmark_depth == 4
+    assert bare.open_decisions == ["follow_up", "propose_target"] and bare.accept_decision == "propose_target"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["follow_up_management"].__setitem__("overdue_days", 0), r"follow_up_management\.overdue_days"),
+        (lambda d: d["follow_up_management"].__setitem__("benchmark_depth", "four"), "benchmark_depth"),
+        (lambda d: d["follow_up_management"].__setitem__("open_decisions", ["chase"]), "not among the decisions"),
+        (lambda d: d["follow_up_management"].__setitem__("overdue_day", 3), "unknown key"),
+        (lambda d: d["list_additions"].__setitem__("decision", "adopt"), "list_additions.decision 'adopt'"),
+    ],
+)
+def test_follow_up_management_errors_name_the_key(tmp_path: Path, change, message) -> None:
+    doc = read_yaml(INQ_YAML)
+    change(doc)
+    with pytest.raises(ParamsError, match=message):
+        load_inquiry_params(write_yaml(tmp_path / "inquiries.yaml", doc))
+
+
+def test_labels_per_language(tmp_path: Path) -> None:
+    p = load_inquiry_params(INQ_YAML)
+    assert p.labels("decisions", "zh")["decline"] == "婉拒" and p.labels("decisions", "en")["decline"] == "Declined"
+    assert list(p.labels("channels", "en")) == list(p.channels)  # file order kept
+    assert p.bucket_labels("en")[-1] == "4th and later" and p.bucket_labels("zh")[0] == "首次接触即成交"
+    doc = read_yaml(INQ_YAML)
+    doc["decisions"]["decline"] = {"zh": "婉拒"}  # a language missing
+    with pytest.raises(ParamsError, match=r"decisions\.decline"):
+        load_inquiry_params(write_yaml(tmp_path / "inquiries.yaml", doc))

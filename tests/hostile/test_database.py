@@ -32,7 +32,7 @@ target = pd.DataFrame({
     "flags": ["", "", ""],
 })
 store.save_run(engine, "2026-frozen", 2026, None, target)
-store.publish_run(engine, "2026-frozen")
+store.publish_run(engine, "2026-frozen", "李明")
 engine.dispose()
 """
 
@@ -132,7 +132,7 @@ CORRUPT_COMMANDS = {
     "db_import_inquiries": ("db", "import", "inquiries", "data/sample/inquiries_2025.csv"),
     "db_export": ("db", "export", "exported"),
     "db_runs": ("db", "runs"),
-    "db_publish": ("db", "publish", "20260101T000000Z"),
+    "db_publish": ("db", "publish", "20260101T000000Z", "--approver", "李明"),
     "inquiry_add": (
         "inquiry",
         "add",

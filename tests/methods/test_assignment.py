@@ -366,3 +366,101 @@ def test_capacity_columns():
     assert capacity_columns(["A", "B"]) == {"A": CAPACITY_COLUMNS[0], "B": CAPACITY_COLUMNS[1]}
     with pytest.raises(InputError, match="capacity columns"):
         capacity_columns(["a", "b", "c", "d"])
+
+
+# ----------------------------------------------------------------------------- workload mode
+LEVELS = {"S": 3.0, "K": 1.0}
+
+
+def test_flowing_capacity_serves_every_strategic_target_the_slots_left_unassigned() -> None:
+    """The exact small case: one owner with 1 strategic and 4 general slots; strategic
+    customers take 3 visits a year, general ones 1. Tier slots: the second strategic
+    target stays unassigned while 3 general slots sit free. Flowing capacity
+    (1 x 3 + 4 x 1 = 7 visits): both strategic targets (6) and the general one (1)."""
+    cust = customers_frame(
+        [
+            ["s1", "gov", None, "S", 0.9, None],
+            ["s2", "gov", None, "S", 0.8, None],
+            ["k1", "gov", None, "K", 0.5, None],
+        ]
+    )
+    own = owners_frame([["o1", "何", "gov", None, 1, 4]])
+    slots = assign_owners(cust, own, tier_columns=TIERS)
+    assert slots.unassigned["customer_id"].tolist() == ["s2"]
+    assert slots.unassigned["reason"].tolist() == ["capacity full"]
+    free_k = slots.loads.set_index("tier").loc["K", "free"]
+    assert free_k == 3  # lower-tier capacity free while a strategic target has no owner
+    assert slots.params["capacity_mode"] == "tier_slots"
+
+    flow = assign_owners(cust, own, tier_columns=TIERS, service_levels=LEVELS)
+    assert flow.params["capacity_mode"] == "workload"
+    assert flow.unassigned.empty
+    assert sorted(flow.assignments["customer_id"]) == ["k1", "s1", "s2"]
+    w = flow.workload.iloc[0]
+    assert (w["capacity"], w["used"], w["free"], w["S"], w["K"]) == (7.0, 7.0, 0.0, 6.0, 1.0)
+    plan = flow.resource_plan.set_index("tier")
+    assert plan.loc["S", "required"] == 6.0 and plan.loc["S", "unassigned"] == 0
+    assert plan.loc["K", "used"] == 1.0
+
+
+def test_lower_tiers_use_what_is_left_and_the_gap_is_costed() -> None:
+    """8 visits: 2 strategic (6) first, then 2 of the 3 general ones; the weakest general
+    target is the gap, with its score and the visits it would need."""
+    cust = customers_frame(
+        [
+            ["s1", "gov", None, "S", 0.9, None],
+            ["s2", "gov", None, "S", 0.8, None],
+            ["k1", "gov", None, "K", 0.5, None],
+            ["k2", "gov", None, "K", 0.4, None],
+            ["k3", "gov", None, "K", 0.3, None],
+        ]
+    )
+    own = owners_frame([["o1", "何", "gov", None, 0, 0]]).assign(visits=[8])
+    res = assign_owners(cust, own, service_levels=LEVELS, capacity_column="visits")
+    assert res.unassigned["customer_id"].tolist() == ["k3"]
+    assert res.unassigned["units"].tolist() == [1.0]
+    plan = res.resource_plan.set_index("tier")
+    assert plan.loc["K", "short"] == 1.0 and plan.loc["K", "score_unassigned"] == pytest.approx(0.3)
+    seg = res.segment_capacity.iloc[0]
+    assert (seg["capacity"], seg["required"], seg["used"], seg["free"], seg["short"]) == (8.0, 9.0, 8.0, 0.0, 1.0)
+    # a strategic target is never left out while an owner of its segment has room for it
+    cust.loc[cust["customer_id"] == "k1", "score"] = 5.0  # a huge general score does not jump the queue
+    again = assign_owners(cust, own, service_levels=LEVELS, capacity_column="visits")
+    assert {"s1", "s2"} <= set(again.assignments["customer_id"])
+
+
+@settings(max_examples=40)
+@given(
+    n_s=st.integers(0, 5),
+    n_k=st.integers(0, 8),
+    caps=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 6)), min_size=1, max_size=3),
+)
+def test_flow_never_leaves_a_strategic_target_while_its_units_would_fit(n_s, n_k, caps) -> None:
+    cust = customers_frame(
+        [[f"s{i}", "gov", None, "S", 0.9 - i / 100, None] for i in range(n_s)]
+        + [[f"k{i}", "gov", None, "K", 0.5 - i / 100, None] for i in range(n_k)]
+    )
+    own = owners_frame([[f"o{j}", f"o{j}", "gov", None, s, k] for j, (s, k) in enumerate(caps)])
+    flow = assign_owners(cust, own, tier_columns=TIERS, service_levels=LEVELS)
+    slots = assign_owners(cust, own, tier_columns=TIERS)
+    units = sum(3 * s + k for s, k in caps)
+    served_s = int((flow.assignments["tier"] == "S").sum())
+    # strategic first: as many as the owners' room allows, owner by owner (3 units each)
+    assert served_s == min(n_s, sum((3 * s + k) // 3 for s, k in caps))
+    assert served_s >= int((slots.assignments["tier"] == "S").sum())
+    w = flow.workload
+    assert (w["used"] <= w["capacity"] + 1e-9).all() and w["capacity"].sum() == units
+    assert len(flow.assignments) + len(flow.unassigned) == n_s + n_k
+
+
+def test_workload_mode_checks_its_arguments() -> None:
+    cust = customers_frame([["s1", "gov", None, "S", 0.9, None]])
+    own = owners_frame([["o1", "何", "gov", None, 1, 1]])
+    with pytest.raises(InputError, match="numbers > 0"):
+        assign_owners(cust, own, tier_columns=TIERS, service_levels={"S": 0, "K": 1})
+    with pytest.raises(InputError, match="same tiers"):
+        assign_owners(cust, own, tier_columns=TIERS, service_levels={"K": 1, "S": 3})
+    with pytest.raises(InputError, match="capacity_column or tier_columns"):
+        assign_owners(cust, own, service_levels=LEVELS)
+    with pytest.raises(InputError, match="numbers >= 0"):
+        assign_owners(cust, own.assign(v=[-1]), service_levels=LEVELS, capacity_column="v")

@@ -16,12 +16,17 @@ def _row() -> dict[str, object]:
 
 def test_columns_are_described_and_grouped() -> None:
     assert next(iter(schema.COLUMNS)) == schema.KEY == "customer_id"
-    assert list(schema.COLUMNS)[-2:] == ["flags", "source_row"]
+    names = list(schema.COLUMNS)
+    assert names[-1] == "source_row"
+    # a mid-year run's columns (where the row comes from) come last, before the source row
+    assert names[-4:-1] == ["list_source", "inquiry_id", "accepted_on"]
     for name, col in schema.COLUMNS.items():
-        assert col.kind in schema.KINDS and col.group in ("core", "optional", "robustness"), name
+        groups = ("core", "optional", "robustness", "decisions", "assignment")
+        assert col.kind in schema.KINDS and col.group in groups, name
         assert col.description.endswith(".") and "\n" not in col.description, name
-    assert schema.OPTIONAL == ("region", "owner_id")
-    assert schema.ROBUSTNESS == ("p_keep_tier", "rank_p05", "rank_p95")
+    assert schema.OPTIONAL == ("region", "owner_id", "list_source", "inquiry_id", "accepted_on")
+    assert schema.ROBUSTNESS == ("p_keep_tier", "rank_p05", "rank_p95", "review")
+    assert schema.ASSIGNMENT == ("assigned_owner_id", "assigned_owner_name", "assignment_status")
     assert set(schema.DRIVERS) <= set(schema.REQUIRED)
     # the eligibility of the weight draws sits next to the reason it replaces
     names = list(schema.COLUMNS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -88,12 +89,20 @@ def test_save_figure_writes_png_svg_csv_reproducibly(target_list: pd.DataFrame, 
     assert pd.read_csv(files[2]).shape[0] == 2
 
 
-def test_tier_stability_counts_review() -> None:
+def test_tier_stability_counts_review_of_targets_only() -> None:
     tl = pd.DataFrame({"tier": ["战略", "战略", "重点", "非目标"], "p_keep_tier": [0.95, 0.5, 0.8, 0.79]})
     fr = plotting.tier_stability(tl, ["战略", "重点"], "非目标", 0.8, "en")
-    # targets: 3, stable (≥ 0.8): 0.95 and 0.8 → 2; review overall: 0.5 and 0.79 → 2
-    assert fr.answer.startswith("2 of 3 targets (67%)") and "2 customers are flagged" in fr.answer
+    # targets: 3, stable (≥ 0.8): 0.95 and 0.8 → 2; review: the targets below 0.8 → 1 (the non-target not counted)
+    assert fr.answer.startswith("2 of 3 targets (67%)") and "the other 1 are flagged for review" in fr.answer
+    assert fr.data["tier"].tolist() == ["战略", "重点"]
     assert fr.data.set_index("tier").loc["战略", "review"] == 1
+    assert (fr.data["stable"] + fr.data["review"] == fr.data["customers"]).all()
+    # the same count as the report's list counts
+    from prioanalysis.report.notebook import list_counts
+
+    c = list_counts(tl, ["战略", "重点"], "非目标", 0.8)
+    assert int(fr.data["review"].sum()) == c["review"] and int(fr.data["customers"].sum()) == c["targets"]
+    assert "1家需复核" in plotting.tier_stability(tl, ["战略", "重点"], "非目标", 0.8, "zh").answer
 
 
 def test_owner_loads_counts_full_owners() -> None:
@@ -109,3 +118,111 @@ def test_owner_loads_counts_full_owners() -> None:
     fr = plotting.owner_loads(loads, n_unassigned=4, lang="en")
     assert fr.answer == "1 owners are at full capacity; 4 target customers have no owner for lack of capacity."
     assert fr.data["owner_id"].tolist() == ["O1", "O2"] and fr.data["utilisation"].tolist() == [1.0, 0.25]
+
+
+# --------------------------------------------------------------------------- both languages
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
+def _texts(fr: plotting.FigureResult) -> list[str]:
+    """Every text drawn that is not data: titles, axis labels, legend title and entries."""
+    out = [fr.title, fr.answer]
+    for ax in fr.figure.axes:
+        out += [ax.get_title(loc=loc) for loc in ("left", "center", "right")] + [ax.get_xlabel(), ax.get_ylabel()]
+        legend = ax.get_legend()
+        if legend is not None:
+            out += [legend.get_title().get_text(), *(x.get_text() for x in legend.get_texts())]
+    if fr.figure._suptitle is not None:
+        out.append(fr.figure._suptitle.get_text())
+    return [x for x in out if x]
+
+
+def _weights_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "expert": [0.6, 0.4],
+            "data": [0.5, 0.5],
+            "proposed": [0.55, 0.45],
+            "proposed_ci_low": [0.5, 0.4],
+            "proposed_ci_high": [0.6, 0.5],
+            "true": [0.5, 0.5],
+        },
+        index=["x", "y"],
+    )
+
+
+def _all_figures(target_list: pd.DataFrame, lang: str) -> dict[str, plotting.FigureResult]:
+    tiers, nt = ["战略", "重点"], "非目标"
+    tl = target_list.assign(p_keep_tier=[0.9, 0.5, 0.95, 0.3, 0.85, 0.2])
+    tbg = pd.DataFrame([[1, 0], [0, 1], [2, 2]], index=[*tiers, nt], columns=["A", "B"])
+    comp = pd.DataFrame({"segment": ["finance", "government", "all"], "x": [1.0, 0.8, 0.9], "y": [0.9, 0.3, 0.6]})
+    loads = pd.DataFrame(
+        {
+            "owner_id": ["O1", "O2"],
+            "owner_name": ["张", "李"],
+            "tier": ["战略", "战略"],
+            "assigned": [1, 2],
+            "capacity": [2, 2],
+        }
+    )
+    # customer labels here are English so that any Chinese in the English figures is the catalog's fault
+    return {
+        "score_distribution": plotting.score_distribution(target_list, {"finance": "Fin", "government": "Gov"}, lang),
+        "map": plotting.attractiveness_feasibility_map(tl.assign(tier=tl["tier"]), tiers, nt, lang),
+        "priority_matrix": plotting.priority_matrix(tbg, tiers, ["A"], lang),
+        "completeness": plotting.data_completeness(
+            comp, {"x": "X", "y": "Y"}, {"finance": "Fin", "government": "Gov"}, lang
+        ),
+        "weights": plotting.weights_comparison(_weights_frame(), {"x": "X", "y": "Y"}, lang),
+        "tier_stability": plotting.tier_stability(tl, tiers, nt, 0.8, lang),
+        "owner_loads": plotting.owner_loads(loads, 0, lang),
+    }
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_figure_text_is_in_the_report_language(target_list: pd.DataFrame, lang: str) -> None:
+    tier_names = {"战略", "重点", "非目标"}
+    for name, fr in _all_figures(target_list, lang).items():
+        texts = _texts(fr)
+        assert len(texts) >= 3, name
+        for text in texts:
+            bare = text
+            for tier in tier_names:  # tier names are run.yaml labels (data), in any language
+                bare = bare.replace(tier, "")
+            if lang == "en":
+                assert not _CJK.search(bare), f"{name}: Chinese in the English figure: {text!r}"
+            assert not re.search(r"\b[a-z]+_[a-z_]+\b", bare), f"{name}: an id in the figure: {text!r}"
+        if lang == "zh":
+            assert _CJK.search(fr.title) and _CJK.search(fr.answer), name
+
+
+def test_legends_are_localised(target_list: pd.DataFrame) -> None:
+    zh = _texts(plotting.weights_comparison(_weights_frame(), {"x": "X", "y": "Y"}, "zh"))
+    en = _texts(plotting.weights_comparison(_weights_frame(), {"x": "X", "y": "Y"}, "en"))
+    assert "专家权重" in zh and "建议权重" in zh and "expert weight" in en
+    comp = pd.DataFrame({"segment": ["finance", "all"], "x": [1.0, 0.9]})
+    assert plotting.data_completeness(comp, {"x": "X"}, SEGMENTS, "zh").data["segment"].tolist() == ["金融", "全部"]
+    assert plotting.data_completeness(comp, {"x": "X"}, SEGMENTS, "en").data["segment"].tolist() == [
+        "金融",
+        "All segments",
+    ]
+
+
+def test_unknown_language_refused(target_list: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="zh, en"):
+        plotting.score_distribution(target_list, SEGMENTS, "fr")
+
+
+def test_owner_names_carry_the_id_only_when_two_share_a_name() -> None:
+    loads = pd.DataFrame(
+        {
+            "owner_id": ["O1", "O2", "O3"],
+            "owner_name": ["张", "张", "李"],
+            "tier": ["A"] * 3,
+            "assigned": [1, 1, 1],
+            "capacity": [2, 2, 2],
+        }
+    )
+    fr = plotting.owner_loads(loads, 0, "zh")
+    labels = [x.get_text() for x in fr.figure.axes[0].get_yticklabels()]
+    assert sorted(labels) == ["张 (O1)", "张 (O2)", "李"]

@@ -450,7 +450,7 @@ def test_inquiry_figures_answers_from_data(figure_style) -> None:
 def test_follow_up_and_score_figures(figure_style) -> None:
     p = load_inquiry_params(INQ_YAML)
     f, y = pd.Series([0, 1, 4, 5]), pd.Series([0, 0, 1, 1])
-    m = iq.follow_up_depth(f, y, p.follow_up_buckets)
+    m = iq.follow_up_depth(f, y, p.follow_up_buckets, lang="zh")
     fr = review_plots.follow_up_chart(m, m, "zh")
     assert_drawn(fr)
     # both conversions at 4+ follow-ups; 2 of 4 inquiries stopped at <= 1
@@ -486,13 +486,14 @@ def test_monthly_notebook_calls_on_the_sample(figure_style) -> None:
     q = iq.select_month(log, month)
     ytd = iq.year_to_date(log, month)
     assert len(log) == 1477 and (q["month"] == month).all() and len(ytd) >= len(q)
-    figs = [review_plots.inquiry_volume_chart(q, month, seg, ip.channels, "zh")]
-    assert iq.volume_table(q, "channel", ip.channels, order=list(ip.channels))["inquiries"].sum() == len(q)
+    channels, decisions = ip.labels("channels", "zh"), ip.labels("decisions", "zh")
+    figs = [review_plots.inquiry_volume_chart(q, month, seg, channels, "zh")]
+    assert iq.volume_table(q, "channel", channels, order=list(channels))["inquiries"].sum() == len(q)
     fr = ip.first_response
     figs.append(review_plots.response_time_chart(q["first_response_hours"], fr.sla_hours, lang="zh"))
     rt = iq.response_time_summary(q["first_response_hours"], fr.sla_hours, q["channel"], fr.quantiles, fr.missing)
     assert rt.loc["all", "n"] == len(q)
-    dec = iq.decision_table(q, ip.decisions)
+    dec = iq.decision_table(q, decisions)
     assert dec["inquiries"].sum() == len(q)
     figs.append(review_plots.decision_chart(dec, ip.propose_decision, "zh"))
     dm = iq.follow_up_depth(q["follow_ups"], q["converted"], ip.follow_up_buckets)
@@ -507,6 +508,228 @@ def test_monthly_notebook_calls_on_the_sample(figure_style) -> None:
     assert (scored.loc[scored["propose"], "margin"] >= -1e-10).all()
     assert (scored.loc[scored["propose"], "completeness"] >= 0.5).all()
     figs.append(review_plots.inquiry_score_chart(scored, seg, ip.propose_decision, "zh"))
-    iq.decision_agreement(scored, ip.decisions)
+    iq.decision_agreement(scored, decisions)
     for f in figs:
         assert_drawn(f)
+
+
+# ------------------------------------------------------------------------- the month reported
+def test_empty_month_is_the_previous_calendar_month(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert iq.resolve_month("", datetime.date(2026, 1, 5)) == "2025-12"
+    assert iq.resolve_month("2025-10", datetime.date(2026, 1, 5)) == "2025-10"
+    monkeypatch.setenv("PRIOANALYSIS_TODAY", "2025-11-15")
+    assert iq.resolve_month("") == "2025-10" and iq.previous_month() == "2025-10"
+    setup = iq.validate_monthly_parameters("", 2026, str(ROOT / "params" / "2026"))
+    assert setup.month == "2025-10" and setup.inquiries_path.name == "inquiries_2025.csv"
+    monkeypatch.setenv("PRIOANALYSIS_TODAY", "15.11.2025")
+    with pytest.raises(ParamsError, match="PRIOANALYSIS_TODAY: expected a day YYYY-MM-DD"):
+        iq.resolve_month("")
+    monkeypatch.delenv("PRIOANALYSIS_TODAY")
+    today = datetime.date.today()
+    assert iq.resolve_month("") == str(pd.Period(today, "M") - 1)
+
+
+def test_notebook_default_month_is_empty_and_resolved_by_the_package() -> None:
+    import json
+
+    nb = json.loads((ROOT / "notebooks" / "40_inquiry_monthly.ipynb").read_text(encoding="utf-8"))
+    params_cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    assert 'month: str = ""' in "".join(params_cell["source"])
+    assert "month = setup.month" in "".join("".join(c["source"]) for c in nb["cells"])
+    assert all(c["cell_type"] == "code" for c in nb["cells"])  # every reader text from the catalog
+
+
+def test_month_end() -> None:
+    assert iq.month_end("2024-02") == pd.Timestamp("2024-02-29")
+    assert iq.month_end("2025-12") == pd.Timestamp("2025-12-31")
+
+
+# ------------------------------------------------------------------------- follow-up management
+def _log(rows: list[tuple]) -> pd.DataFrame:
+    cols = ["inquiry_id", "handler", "date", "decision", "follow_ups", "converted", "decided_on", "last_contact_on"]
+    q = pd.DataFrame(rows, columns=cols)
+    q["date"] = pd.to_datetime(q["date"])
+    q["decided_on"] = pd.to_datetime(q["decided_on"])
+    return q.assign(customer_name=q["inquiry_id"] + "公司", segment="finance").set_index("inquiry_id", drop=False)
+
+
+LOG = _log(
+    [
+        # id, handler, date, decision, follow-ups, converted, decided on, last contact
+        ("a", "O1", "2025-09-01", "follow_up", 1, 0, None, None),  # last 09-01: 60 days -> overdue
+        ("b", "O1", "2025-10-20", "follow_up", 0, 0, None, None),  # 11 days: not overdue
+        ("c", "O1", "2025-08-01", "follow_up", 5, 0, None, "2025-10-25"),  # contacted 10-25: 6 days
+        ("d", "O2", "2025-09-01", "propose_target", 2, 0, "2025-10-01", None),  # decided 10-01: 30 -> overdue
+        ("e", "O2", "2025-09-01", "follow_up", 6, 1, None, None),  # converted: not open
+        ("f", "O2", "2025-09-01", "decline", 0, 0, None, None),  # declined: not open
+        ("g", None, "2025-10-16", "follow_up", 0, 0, None, None),  # exactly 15 days -> overdue (> 14)
+        ("h", "O1", "2025-11-03", "follow_up", 0, 0, None, None),  # after the month: left out
+    ]
+)
+
+
+def test_overdue_follow_ups_by_hand() -> None:
+    o = iq.overdue_follow_ups(LOG, "2025-10-31", 14, ["follow_up", "propose_target"])
+    got = dict(zip(o["inquiry_id"], zip(o["days_since_contact"], o["overdue"])))
+    assert got == {"a": (60, True), "b": (11, False), "c": (6, False), "d": (30, True), "g": (15, True)}
+    assert o["inquiry_id"].tolist()[:2] == ["a", "d"]  # longest without contact first
+    assert o.set_index("inquiry_id").loc["c", "last_contact"] == "2025-10-25"
+    # a 14-day contact gap is not overdue; 15 is
+    assert not iq.overdue_follow_ups(LOG, "2025-10-30", 14).set_index("inquiry_id").loc["g", "overdue"]
+    with pytest.raises(InputError, match="overdue_days"):
+        iq.overdue_follow_ups(LOG, "2025-10-31", 0)
+    bad = LOG.assign(last_contact_on=LOG["last_contact_on"].where(LOG["inquiry_id"] != "a", "soon"))
+    with pytest.raises(InputError, match=r"last_contact_on.*inquiries a"):
+        iq.overdue_follow_ups(bad, "2025-10-31")
+
+
+def test_overdue_by_handler_reconciles() -> None:
+    o = iq.overdue_follow_ups(LOG, "2025-10-31", 14)
+    t = iq.overdue_by_handler(o).set_index("handler")
+    assert t.loc["O1", ["open", "overdue"]].tolist() == [3, 1]
+    assert t.loc["O2", ["open", "overdue"]].tolist() == [1, 1]
+    assert t.loc[iq.NO_HANDLER, ["open", "overdue"]].tolist() == [1, 1]
+    assert t.index[-1] == iq.ALL_HANDLERS and t.loc[iq.ALL_HANDLERS, ["open", "overdue"]].tolist() == [5, 3]
+    assert t.iloc[:-1][["open", "overdue"]].sum().tolist() == [5, 3]  # the handlers add up to the total
+    assert t.loc["O1", "share_overdue"] == pytest.approx(1 / 3) and t.loc["O1", "max_days_since_contact"] == 60
+    empty = iq.overdue_by_handler(iq.overdue_follow_ups(LOG.iloc[0:0], "2025-10-31"))
+    assert empty["handler"].tolist() == [iq.ALL_HANDLERS] and empty["open"].tolist() == [0]
+
+
+def test_depth_by_handler_against_the_benchmark() -> None:
+    d = iq.depth_by_handler(LOG, 4).set_index("handler")
+    # followed: O1 a, b, c, h (follow_up); O2 d (propose), e (converted); f declined is not followed
+    assert d.loc["O1", "followed"] == 4 and d.loc["O2", "followed"] == 2 and d.loc[iq.NO_HANDLER, "followed"] == 1
+    # O1: follow-ups 1, 0, 5, 0 -> stopped by one (not converted): a, b, h = 3; reached 4: c = 1
+    assert d.loc["O1", ["stopped_by_one", "reached_benchmark", "converted"]].tolist() == [3, 1, 0]
+    assert d.loc["O1", "median_follow_ups"] == 0.5 and d.loc["O1", "share_reached_benchmark"] == 0.25
+    # O2: 2 and 6 (converted) -> none stopped, 1 reached, 1 converted
+    assert d.loc["O2", ["stopped_by_one", "reached_benchmark", "converted", "conversion_rate"]].tolist() == [
+        0,
+        1,
+        1,
+        0.5,
+    ]
+    total = d.loc[iq.ALL_HANDLERS]
+    assert total["followed"] == 7 == d.iloc[:-1]["followed"].sum()
+    assert total["stopped_by_one"] == d.iloc[:-1]["stopped_by_one"].sum() == 4
+    assert d.index[0] == iq.NO_HANDLER  # fewest reaching the benchmark first (0 of 1)
+    assert iq.depth_by_handler(LOG, 6).set_index("handler").loc["O2", "reached_benchmark"] == 1
+    with pytest.raises(InputError, match="benchmark_depth"):
+        iq.depth_by_handler(LOG, 0)
+
+
+def test_handler_labels() -> None:
+    owners = pd.read_csv(ROOT / "data" / "sample" / "owners.csv")
+    names = iq.handler_labels(owners)
+    assert len(names) == len(owners) and all(isinstance(v, str) and v for v in names.values())
+    with pytest.raises(InputError, match="owner_name"):
+        iq.handler_labels(owners.drop(columns="owner_name"))
+
+
+def test_monthly_report_counts_reconcile_on_the_sample() -> None:
+    """Every count of the monthly report adds up: the month's inquiries by channel, by
+    segment, by decision; the open follow-ups by handler; the depth by handler."""
+    setup = iq.validate_monthly_parameters("2025-10", 2026, str(ROOT / "params" / "2026"))
+    ip = setup.inquiry_params
+    log = read_inquiries(setup.inquiries_path, ip)
+    q, ytd = iq.select_month(log, "2025-10"), iq.year_to_date(log, "2025-10")
+    ch = iq.volume_table(q, "channel", ip.labels("channels", "en"), order=list(ip.channels))
+    seg = iq.volume_table(q, "segment")
+    dec = iq.decision_table(q, ip.labels("decisions", "en"))
+    assert ch["inquiries"].sum() == seg["inquiries"].sum() == dec["inquiries"].sum() == len(q) == 128
+    assert dec["converted"].sum() == q["converted"].sum()
+    fm = ip.follow_up_management
+    o = iq.overdue_follow_ups(ytd, iq.month_end("2025-10"), fm.overdue_days, ip.open_decisions)
+    by = iq.overdue_by_handler(o)
+    assert by["open"].iloc[:-1].sum() == by["open"].iloc[-1] == len(o)
+    assert by["overdue"].iloc[:-1].sum() == by["overdue"].iloc[-1] == int(o["overdue"].sum())
+    # open = decided follow-up / propose, not converted, logged up to 31 October
+    open_now = ytd[ytd["decision"].isin(ip.open_decisions) & (ytd["converted"] == 0)]
+    assert len(o) == len(open_now)
+    d = iq.depth_by_handler(ytd, fm.benchmark_depth, ip.open_decisions)
+    assert d["followed"].iloc[:-1].sum() == d["followed"].iloc[-1]
+    assert d["converted"].iloc[-1] == int(ytd["converted"].sum())  # every converted inquiry was followed
+    assert d["handler"].iloc[-1] == iq.ALL_HANDLERS and iq.NO_HANDLER not in set(d["handler"])
+
+
+# ------------------------------------------------------------------------- into the target list
+def _decided_log() -> pd.DataFrame:
+    q = pd.DataFrame(
+        {
+            "inquiry_id": ["Q1", "Q2", "Q3", "Q4", "Q5"],
+            "customer_name": ["甲银行", "乙通信", "丙医院", "丁学校", "戊集团"],
+            "segment": ["finance", "telecom", "healthcare", "education", "finance"],
+            "region": ["east", "south", "north", "east", "east"],
+            "handler": ["O002", "O003", "O004", "O005", "O002"],
+            "decision": ["propose_target", "propose_target", "decline", "propose_target", "propose_target"],
+            "reviewer": ["王经理", None, "王经理", "王经理", "王经理"],
+            "decided_on": pd.to_datetime(["2026-03-05", None, "2026-03-01", "2025-12-20", "2026-01-10"]),
+            "it_budget": [900.0, 50.0, 10.0, 300.0, 800.0],
+            "credit_grade": ["AA", "A", "B", "BBB", "A"],
+        }
+    )
+    return q.set_index(pd.Index(q["inquiry_id"].to_numpy(dtype=object)))
+
+
+def test_accepted_inquiries_need_the_decision_the_review_and_the_year() -> None:
+    ip = load_inquiry_params(INQ_YAML)
+    got = iq.accepted_inquiries(_decided_log(), ip, 2026)
+    # Q2 not reviewed, Q3 declined, Q4 decided in 2025: only Q5 (10 Jan) and Q1 (5 Mar), by day
+    assert got["inquiry_id"].tolist() == ["Q5", "Q1"]
+    assert iq.accepted_inquiries(_decided_log(), ip, 2025)["inquiry_id"].tolist() == ["Q4"]
+    assert iq.accepted_inquiries(_decided_log().drop(columns=["reviewer"]), ip, 2026).empty  # no review recorded
+
+
+def test_list_additions_marks_the_added_rows() -> None:
+    params = load_params(ROOT / "params" / "2026")
+    ip = load_inquiry_params(INQ_YAML)
+    pre = pd.read_csv(ROOT / "data" / "sample" / "preliminary_2026.csv", dtype={"customer_id": str})
+    accepted = iq.accepted_inquiries(_decided_log(), ip, 2026).assign(customer_id=[pre["customer_id"].iloc[0], None])
+    out = iq.list_additions(accepted, pre, params, ip)
+    # Q1 is new (its id is the inquiry id); Q5 names a customer already on the list: not added again
+    assert out.attrs["added"] == ["Q1"] and out.attrs["already_listed"] == ["Q5"]
+    assert len(out) == len(pre) + 1 and list(out.columns) == [*pre.columns, *iq.ADDITION_COLUMNS]
+    new = out.iloc[-1]
+    assert (new["customer_id"], new["customer_name"], new["segment"], new["owner_id"]) == (
+        "Q1",
+        "甲银行",
+        "finance",
+        "O002",
+    )
+    assert (new["list_source"], new["inquiry_id"], new["accepted_on"]) == (iq.MID_YEAR_ADDITION, "Q1", "2026-03-05")
+    assert new["it_budget"] == 900.0 and new["credit_grade"] == "AA" and pd.isna(new["deal_size"])
+    assert new["need_status"] == "target" and pd.isna(new["expected_months_to_close"])  # inquiries.yaml defaults
+    assert set(out["list_source"].iloc[:-1]) == {iq.FROM_PRELIMINARY} and (out["inquiry_id"].iloc[:-1] == "").all()
+    with pytest.raises(InputError, match="has a column 'list_source'"):
+        iq.list_additions(accepted, out, params, ip)
+
+
+def test_a_mid_year_list_ranks_with_the_additions_marked(tmp_path: Path) -> None:
+    """The list of a mid-year run passes the intake like any list and the target list
+    carries where each row comes from."""
+    from prioanalysis.steps.ranking import run_ranking
+
+    params = load_params(ROOT / "params" / "2026")
+    ip = load_inquiry_params(INQ_YAML)
+    pre = pd.read_csv(ROOT / "data" / "sample" / "preliminary_2026.csv", dtype={"customer_id": str})
+    best = {
+        "deal_size": 800.0,
+        "growth": 30.0,
+        "strategic_fit": 5,
+        "industry_influence": 5,
+        "relationship_strength": 5,
+        "competitive_intensity": 1,
+        "service_distance_km": 5.0,
+        "payment_days": 15.0,
+        "it_budget": 5000.0,
+        "credit_grade": "AAA",
+    }
+    accepted = iq.accepted_inquiries(_decided_log(), ip, 2026).iloc[1:].assign(**best)
+    path = tmp_path / "preliminary_2026_mid_year.csv"
+    iq.list_additions(accepted, pre, params, ip).to_csv(path, index=False)
+    tl = run_ranking(params, path).target_list
+    added = tl[tl["list_source"] == iq.MID_YEAR_ADDITION]
+    assert added["customer_id"].tolist() == ["Q1"] and added["accepted_on"].tolist() == ["2026-03-05"]
+    assert added["tier"].iloc[0] == params.run.tiers.names[0]  # the best facts on the list: the first tier
+    assert (tl["list_source"] == iq.FROM_PRELIMINARY).sum() == len(tl) - 1

@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from prioanalysis.config.decisions import with_decisions
 from prioanalysis.config.params import Params, load_params
 from prioanalysis.errors import ParamsError
 from prioanalysis.steps.ranking import RankingResult, run_ranking
-from tests.conftest import CREDIT, CRITERIA, PARAMS_SRC, SAMPLE_2026, edit_yaml, read_yaml, tiny_frame
+from tests.conftest import CREDIT, CRITERIA, PARAMS_SRC, SAMPLE_2026, SAMPLE_DIR, edit_yaml, read_yaml, tiny_frame
 
 TIERS = ["战略", "重点", "一般"]
 NOT_TARGETED = "非目标"
@@ -28,7 +29,7 @@ SEGMENT_ORDER = ["government", "finance", "telecom", "energy", "manufacturing", 
 
 @pytest.fixture(scope="module")
 def params() -> Params:
-    return load_params(PARAMS_SRC)
+    return load_params(PARAMS_SRC)  # without decisions.yaml: the tests below check the rule
 
 
 @pytest.fixture(scope="module")
@@ -366,3 +367,131 @@ def test_run_yaml_not_modified_by_fixture_helpers(params_dir: Path) -> None:
     # the fixture copy points at the real sample data by absolute path
     doc = read_yaml(params_dir / "run.yaml")
     assert Path(doc["inputs"]["preliminary_list"]) == SAMPLE_2026
+
+
+# --------------------------------------------------------------------------- decisions
+def _decided(params_dir: Path, doc: dict) -> Params:
+    from tests.conftest import write_yaml
+
+    write_yaml(params_dir / "decisions.yaml", {"year": 2026, **doc})
+    return with_decisions(load_params(params_dir))
+
+
+def test_tier_changes_and_exclusions_apply_after_the_rule(params_dir: Path, result: RankingResult) -> None:
+    rule = result.target_list.set_index("customer_id")
+    strategic = rule.index[rule["tier"] == "战略"][0]
+    below = rule.index[(rule["tier"] == "非目标") & rule["eligible"]][0]
+    gated = rule.index[~rule["eligible"]][0]
+    p = _decided(
+        params_dir,
+        {
+            "tier_changes": [
+                {"customer_id": below, "tier": "重点", "reason": "框架协议短名单", "decided_by": "李明"},
+                {
+                    "customer_id": gated,
+                    "tier": "一般",
+                    "reason": "集团要求",
+                    "decided_by": "张华",
+                    "date": "2026-01-12",
+                },
+            ],
+            "exclusions": [{"customer_id": strategic, "reason": "集团大客户部覆盖", "decided_by": "李明"}],
+        },
+    )
+    got = run_ranking(p).target_list.set_index("customer_id")
+    decided = [below, gated, strategic]
+    assert got.loc[decided, "tier"].tolist() == ["重点", "一般", "非目标"]
+    assert got.loc[decided, "decided_by"].tolist() == ["李明", "张华", "李明"]
+    assert got.loc[decided, "decision"].tolist() == ["tier", "tier", "exclusion"]
+    assert got.loc[strategic, "not_targeted_reason"] == "集团大客户部覆盖"
+    assert got.loc[[below, gated], "not_targeted_reason"].tolist() == ["", ""]
+    assert got.loc[below, "quadrant"] in ("立即投入", "计划培育") and got.loc[strategic, "quadrant"] == "不投入资源"
+    # the scores, ranks and every other customer's tier are the rule's: a freed slot is not refilled
+    others = rule.index.difference(decided)
+    pd.testing.assert_series_equal(got.loc[others, "tier"], rule.loc[others, "tier"])
+    pd.testing.assert_series_equal(got["score"].loc[rule.index], rule["score"])
+    assert (got.loc[others, ["decision", "decided_by", "decision_reason"]] == "").all(axis=None)
+    assert list(rule.columns) == list(got.columns)
+
+
+def test_a_claim_override_keeps_the_decided_segment(params_dir: Path, result: RankingResult) -> None:
+    claims = result.intake.claims
+    lost = claims[~claims["kept"]].iloc[0]
+    cid, seg = lost["customer_id"], lost["segment"]
+    p = _decided(
+        params_dir, {"claims": [{"customer_id": cid, "segment": seg, "reason": "归口管理", "decided_by": "李明"}]}
+    )
+    res = run_ranking(p)
+    row = res.target_list.set_index("customer_id").loc[cid]
+    assert row["segment"] == seg and row["decision"] == "claim" and row["decision_reason"] == "归口管理"
+    mine = res.intake.claims[res.intake.claims["customer_id"] == cid]
+    assert mine.loc[mine["kept"], "segment"].tolist() == [seg] and set(mine["rule"]) == {"decision"}
+    applied = res.summary["decisions"]
+    assert applied[["decision", "customer_id", "by_rule", "decided"]].to_numpy().tolist() == [
+        ["claim", cid, str(result.target_list.set_index("customer_id").loc[cid, "segment"]), seg]
+    ]
+    assert res.choices["decisions_applied"][0]["decided_by"] == "李明"
+    assert res.choices["decisions"][0]["customer_id"] == cid
+
+
+def test_a_decision_on_a_customer_not_on_the_list_is_refused(params_dir: Path) -> None:
+    p = _decided(params_dir, {"exclusions": [{"customer_id": "C999999", "reason": "r", "decided_by": "v"}]})
+    with pytest.raises(
+        ParamsError, match=r"decisions\.yaml: exclusions\[0\]: customer 'C999999' is not on .*preliminary"
+    ):
+        run_ranking(p)
+    p = _decided(
+        params_dir, {"claims": [{"customer_id": "C000001", "segment": "finance", "reason": "r", "decided_by": "v"}]}
+    )
+    with pytest.raises(ParamsError, match=r"claims\[0\] \(customer 'C000001'\): segment 'finance' did not propose"):
+        run_ranking(p)
+
+
+def test_the_sample_decisions_and_the_fingerprint(params: Params) -> None:
+    from prioanalysis.steps.ranking import result_fingerprint
+
+    with_them = with_decisions(load_params(PARAMS_SRC))
+    res = run_ranking(with_them)
+    assert len(res.summary["decisions"]) == 4
+    assert (res.target_list["decision"] != "").sum() == 4
+    assert result_fingerprint(with_them) != result_fingerprint(params)
+
+
+# --------------------------------------------------------------------------- collection plan
+def test_collection_plan_of_the_sample(params: Params, result: RankingResult, raw: pd.DataFrame) -> None:
+    from prioanalysis.methods.collection import PLAN_COLUMNS
+    from prioanalysis.steps.ranking import collection_plan
+
+    plan = collection_plan(params, result).set_index("segment")
+    assert list(plan.reset_index().columns) == list(PLAN_COLUMNS)
+    assert list(plan.index) == SEGMENT_ORDER
+    assert plan["collected"].to_dict() == raw["segment"].value_counts().reindex(SEGMENT_ORDER).to_dict()
+    last = pd.read_csv(SAMPLE_DIR / "preliminary_2025.csv", dtype=str)
+    assert plan["records_last_year"].to_dict() == last["segment"].value_counts().reindex(SEGMENT_ORDER).to_dict()
+    # the formula by hand for one segment
+    s = plan.loc["finance"]
+    overall = plan["wins_last_year"].sum() / plan["targets_last_year"].sum()
+    c = (s["wins_last_year"] + 10 * overall) / (s["targets_last_year"] + 10)
+    assert s["conversion"] == pytest.approx(c)
+    assert s["wins_wanted"] == pytest.approx(1.1 * s["wins_last_year"])
+    need = math.ceil(1.1 * s["wins_last_year"] / c / (sum(SHARES) * s["eligible_share"]))
+    assert s["records_needed"] == need == s["planned"]
+    assert (plan["shortfall"] == (plan["planned"] - plan["collected"]).clip(lower=0)).all()
+
+
+def test_collection_plan_caps_and_wanted_deals(params_dir: Path, result: RankingResult) -> None:
+    from prioanalysis.steps.ranking import collection_plan
+
+    def change(doc: dict) -> None:
+        doc["segments"]["finance"]["max_records"] = 100
+        doc["collection"] = {"wins": {"telecom": 200}, "prior_strength": 0}
+
+    p = _with_run(params_dir, change)
+    plan = collection_plan(p, result, previous_params=load_params(PARAMS_SRC.parent / "2025")).set_index("segment")
+    assert plan.loc["finance", "planned"] == 100 < plan.loc["finance", "records_needed"]
+    assert plan.loc["finance", "shortfall"] == 0  # 411 collected, above the cap
+    t = plan.loc["telecom"]
+    assert t["wins_wanted"] == 200 and t["conversion"] == pytest.approx(t["wins_last_year"] / t["targets_last_year"])
+    assert t["shortfall"] == t["planned"] - t["collected"] > 0
+    with pytest.raises(ParamsError, match=r"collection\.wins names unknown segments \['banking'\]"):
+        _with_run(params_dir, lambda d: d.update(collection={"wins": {"banking": 3}}))

@@ -331,3 +331,147 @@ def test_without_bounds_or_orders_only_the_dirichlet_draws_run(params_dir, sampl
     assert "run.yaml" in str(exc.value) and "criteria.yaml" in str(exc.value)
     with pytest.raises(ParamsError, match="unknown weight sampler"):
         draw_arguments(params, "uniform")
+
+
+# ----------------------------------------------------------------------------- owner assignment
+def _with_assignment(params, **changes):
+    import dataclasses
+
+    run = params.run.model_copy(update={"assignment": params.run.assignment.model_copy(update=changes)})
+    return dataclasses.replace(params, run=run)
+
+
+def test_add_assignment_names_the_assigned_owner_of_every_target() -> None:
+    from prioanalysis.steps.robustness import ASSIGNMENT_STATUSES, add_assignment, owner_plan
+
+    params = load_params(PARAMS_SRC)
+    result = run_ranking(params)
+    out = add_assignment(result, params)
+    tl = out.target_list
+    schema.validate_target_list(tl)
+    owners = pd.read_csv(SAMPLE_2026.parent / "owners.csv").set_index("owner_id")
+    targets = tl[tl["tier"] != params.run.tiers.not_targeted]
+    assert set(tl["assignment_status"]) <= set(ASSIGNMENT_STATUSES)
+    assert (tl.loc[tl["tier"] == params.run.tiers.not_targeted, "assignment_status"] == "not_targeted").all()
+    # the sample's service levels: every target has an owner of its segment, within capacity
+    assert (targets["assignment_status"] == "assigned").all()
+    assert (targets["assigned_owner_name"] == targets["assigned_owner_id"].map(owners["owner_name"])).all()
+    assert (targets["segment"] == targets["assigned_owner_id"].map(owners["segment"])).all()
+    plan = owner_plan(result, params)
+    assert (plan.workload["used"] <= plan.workload["capacity"]).all()
+    assert out.choices["assignment"]["capacity_mode"] == "workload"
+    assert out.choices["assignment"]["unassigned"] == {"战略": 0, "重点": 0, "一般": 0}
+
+
+def test_sample_tier_slots_leave_strategic_targets_while_general_slots_are_free() -> None:
+    """The issue's finding, kept as the documented alternative: with one fixed capacity
+    per tier, strategic targets go without an owner while general slots sit free in
+    the same segments; the sample's service levels serve them all."""
+    from prioanalysis.steps.robustness import owner_plan
+
+    params = load_params(PARAMS_SRC)
+    result = run_ranking(params)
+    slots = owner_plan(result, _with_assignment(params, capacity="tier_slots"))
+    gap = slots.unassigned
+    assert (gap["tier"] == "战略").sum() > 0
+    free_general = slots.loads[slots.loads["tier"] == "一般"].groupby("segment")["free"].sum()
+    assert (free_general.reindex(gap["segment"].unique()) > 0).all()
+    flow = owner_plan(result, params)
+    assert flow.unassigned.empty
+
+
+def test_capacity_column_in_the_unit(tmp_path) -> None:
+    from prioanalysis.steps.robustness import owner_plan, read_run_owners
+
+    params = load_params(PARAMS_SRC)
+    owners = pd.read_csv(SAMPLE_2026.parent / "owners.csv").assign(visits=120)
+    path = tmp_path / "owners.csv"
+    owners.to_csv(path, index=False)
+    p = _with_assignment(params, capacity_column="visits")
+    read = read_run_owners(p, path)
+    assert "visits" in read.columns
+    plan = owner_plan(run_ranking(params), p, path)
+    assert (plan.workload["capacity"] == 120).all() and (plan.workload["used"] <= 120).all()
+    assert len(plan.unassigned) > 0  # 120 visits each: a real gap, costed by tier
+    short = plan.resource_plan.groupby("tier", sort=False)["unassigned"].sum()
+    assert short.sum() == len(plan.unassigned)
+    # lower tiers only use what the better tiers left: in a segment where a target of a
+    # tier has no owner, no target of a lower tier has one (120 is a multiple of every
+    # service level, so no owner keeps a remainder too small for the better tier)
+    rank = {"战略": 0, "重点": 1, "一般": 2}
+    worst_gap = plan.unassigned.assign(t=plan.unassigned["tier"].map(rank)).groupby("segment")["t"].min()
+    served = plan.assignments.assign(t=plan.assignments["tier"].map(rank)).groupby("segment")["t"].max()
+    assert (served.reindex(worst_gap.index).fillna(-1) <= worst_gap).all()
+    with pytest.raises(ParamsError, match="file not found"):
+        read_run_owners(p, tmp_path / "missing.csv")
+
+
+def test_service_levels_must_name_every_tier(params_dir) -> None:
+    def change(doc):
+        doc["assignment"]["service_levels"] = {"战略": 24, "重点": 12}
+
+    edit_yaml(params_dir / "run.yaml", change)
+    with pytest.raises(ParamsError, match="service_levels"):
+        load_params(params_dir)
+
+    def no_unit(doc):
+        doc["assignment"]["service_levels"] = {"战略": 24, "重点": 12, "一般": 4}
+        del doc["assignment"]["unit"]
+
+    edit_yaml(params_dir / "run.yaml", no_unit)
+    with pytest.raises(ParamsError, match="unit"):
+        load_params(params_dir)
+
+
+def test_cli_run_carries_the_assignment_into_csv_workbook_and_database(tmp_path) -> None:
+    """End to end: `run --source db --notebook 20_ranking`; the list's assignment and
+    robustness columns agree in target_list.csv, the workbook and the database."""
+    import os
+    import subprocess
+    import sys
+
+    from openpyxl import load_workbook
+
+    from prioanalysis.store import database as store
+    from tests.conftest import ROOT
+
+    url = f"sqlite:///{tmp_path / 'team.db'}"
+    env = {**os.environ, "PRIOANALYSIS_DB_URL": url}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "prioanalysis", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    sample = ROOT / "data" / "sample"
+    assert cli("db", "init").returncode == 0
+    for what, name in (("customers", "preliminary_2026.csv"), ("owners", "owners.csv")):
+        res = cli("db", "import", what, str(sample / name))
+        assert res.returncode == 0, res.stderr
+    res = cli("run", "--source", "db", "--notebook", "20_ranking", "--outputs", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr
+    run = next((tmp_path / "out" / "2026").iterdir())
+    tl = pd.read_csv(run / "tables" / "target_list.csv", dtype={"customer_id": str}, keep_default_na=False)
+    owners = pd.read_csv(sample / "owners.csv").set_index("owner_id")["owner_name"]
+    targets = tl[tl["tier"] != "非目标"]
+    assert (targets["assignment_status"] == "assigned").all()
+    assert (targets["assigned_owner_name"] == targets["assigned_owner_id"].map(owners)).all()
+    assert set(tl["review"].astype(str)) <= {"True", "False"} and "p_keep_tier" in tl.columns
+    book = load_workbook(run / "target_list_2026.xlsx", read_only=True)
+    ws = book["政府"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = list(rows[0])
+    gov = targets[targets["segment"] == "government"]
+    assert [r[0] for r in rows[1:]] == gov["customer_name"].tolist()
+    assert [r[head.index("负责人（本年分配）")] for r in rows[1:]] == gov["assigned_owner_name"].tolist()
+    assert [r[head.index("需复核")] for r in rows[1:]] == gov["review"].map({True: "是", False: "否"}).tolist()
+    db = store.load_results(store.get_engine(url), 2026, published_only=False).set_index("customer_id")
+    csv = tl.set_index("customer_id")
+    for col in ("assigned_owner_id", "assigned_owner_name", "assignment_status"):
+        assert db[col].fillna("").reindex(csv.index).tolist() == csv[col].tolist(), col
+    assert db["review"].reindex(csv.index).astype(bool).tolist() == csv["review"].tolist()

@@ -516,12 +516,12 @@ def test_run_results_are_frozen_once_published(engine: sa.Engine, params_2026) -
     with pytest.raises(store.StoreError, match="succeeded already; a re-run creates a new run"):
         store.save_run(engine, "2026-a", 2026, None, tl)
 
-    store.publish_run(engine, "2026-a")
+    store.publish_run(engine, "2026-a", "李明")
     frozen = _digest(engine)
     with pytest.raises(store.FrozenResultsError, match="frozen"):
         store.save_run(engine, "2026-a", 2026, None, _target_list(10))
     with pytest.raises(store.FrozenResultsError):
-        store.publish_run(engine, "2026-a")
+        store.publish_run(engine, "2026-a", "李明")
     with pytest.raises(store.FrozenResultsError):
         store.fail_run(engine, "2026-a", "oops")
     for sql in (
@@ -540,9 +540,67 @@ def test_run_results_are_frozen_once_published(engine: sa.Engine, params_2026) -
     store.save_run(engine, "2026-b", 2026, {"criteria_version": "2026.2"}, tl2)
     _same_frame(tl, store.load_results(engine, 2026))
     _same_frame(tl2, store.load_results(engine, 2026, published_only=False))
-    store.publish_run(engine, "2026-b")
+    store.publish_run(engine, "2026-b", "李明", supersede_reason="重新评分")
     _same_frame(tl2, store.load_results(engine, 2026))
     _same_frame(tl, store.load_results(engine, 2026, run_id="2026-a"))
+
+
+def test_publication_sign_off_one_list_per_year_with_history(engine: sa.Engine) -> None:
+    """A publication records approver, time and note; a second list of the year is
+    refused without a reason, supersedes the first with one; both stay in the history,
+    which no statement can rewrite or delete."""
+    for rid in ("2026-a", "2026-b", "2026-c"):
+        store.save_run(engine, rid, 2026, None, _target_list(20))
+    store.save_run(engine, "2025-a", 2025, None, _target_list(5))
+    with pytest.raises(store.StoreError, match="an approver is required"):
+        store.publish_run(engine, "2026-a", "  ")
+    with pytest.raises(store.StoreError, match="nothing to supersede"):
+        store.publish_run(engine, "2026-a", "李明", supersede_reason="x")
+    first = store.publish_run(engine, "2026-a", "李明", note="首次发布\n经事业部会议审议")
+    assert first["approver"] == "李明" and first["supersedes"] is None and first["published_at"].tzinfo is not None
+    store.publish_run(engine, "2025-a", "王芳")  # another year: its own list
+    with pytest.raises(
+        store.SupersedeRequired, match=r"the 2026 list is published already \(run 2026-a, approved by 李明\)"
+    ):
+        store.publish_run(engine, "2026-b", "张华")
+    with pytest.raises(InputError, match="control character"):
+        store.publish_run(engine, "2026-b", "张华", supersede_reason="x\x1b[31m")
+    assert store.list_runs(engine, 2026).set_index("run_id").loc["2026-b", "status"] == "succeeded"
+    second = store.publish_run(engine, "2026-b", "张华", supersede_reason="补充了金融行业数据")
+    assert second["supersedes"] == "2026-a"
+    hist = store.publication_history(engine)
+    assert list(hist.columns) == list(store.PUBLICATION_COLUMNS)
+    assert hist[["year", "run_id", "status", "approver", "supersedes", "superseded_by"]].to_numpy().tolist() == [
+        [2025, "2025-a", "current", "王芳", None, None],
+        [2026, "2026-a", "superseded", "李明", None, "2026-b"],
+        [2026, "2026-b", "current", "张华", "2026-a", None],
+    ]
+    assert hist.loc[2, "supersede_reason"] == "补充了金融行业数据" and hist.loc[1, "note"].startswith("首次发布")
+    assert hist.loc[1, "superseded_at"] == hist.loc[2, "published_at"]
+    assert store.load_results(engine, 2026).attrs["run_id"] == "2026-b"
+    store.publish_run(engine, "2026-c", "张华", supersede_reason="第三版")
+    assert store.publication_history(engine, 2026)["status"].tolist() == ["superseded", "superseded", "current"]
+    # the history is kept: no delete, no rewrite, no second current list of a year
+    kept = store.publication_history(engine)
+    for sql in (
+        "DELETE FROM publications",
+        "UPDATE publications SET approver = '某人'",
+        "UPDATE publications SET superseded_at = NULL WHERE run_id = '2026-a'",
+        "UPDATE publications SET supersede_reason = 'x' WHERE run_id = '2026-c'",
+    ):
+        with pytest.raises(sa.exc.DBAPIError, match="frozen"), engine.begin() as conn:
+            conn.execute(sa.text(sql))
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO publications (year, run_id, published_at, approver) "
+                "VALUES (2026, '2025-a', '2026-05-01 00:00:00+00:00', 'x')"
+            )
+        )
+    if engine.dialect.name == "postgresql":
+        with pytest.raises(sa.exc.DBAPIError, match="frozen"), engine.begin() as conn:
+            conn.execute(sa.text("TRUNCATE publications"))
+    pd.testing.assert_frame_equal(store.publication_history(engine), kept)
 
 
 _SQLITE_ONLY = [
@@ -586,7 +644,7 @@ def test_frozen_run_refuses_every_statement(engine: sa.Engine) -> None:
     row without its delete trigger unless triggers stop them first), upserts, moves
     of a result into the run, renames, and re-publishing the identical row."""
     store.save_run(engine, "2026-a", 2026, None, _target_list(30))
-    store.publish_run(engine, "2026-a")
+    store.publish_run(engine, "2026-a", "李明")
     store.start_run(engine, "other", 2026)
     with engine.begin() as conn:  # a running run with one result to move around
         conn.execute(sa.text("INSERT INTO results (run_id, customer_id, score) VALUES ('other', 'X1', 1)"))
@@ -673,9 +731,9 @@ def test_save_run_rejects_bad_lists_and_states(engine: sa.Engine) -> None:
         store.save_run(engine, "r", 2026, None, _target_list(3), status="published")
     store.start_run(engine, "r2", 2026)
     with pytest.raises(store.StoreError, match="only a succeeded run"):
-        store.publish_run(engine, "r2")
+        store.publish_run(engine, "r2", "李明")
     with pytest.raises(store.StoreError, match="no run"):
-        store.publish_run(engine, "nope")
+        store.publish_run(engine, "nope", "李明")
     store.save_run(engine, "r3", 2026, None, None, status="failed", error="notebook failed")
     runs = store.list_runs(engine).set_index("run_id")
     assert runs.loc["r3", "status"] == "failed" and runs.loc["r3", "error"] == "notebook failed"
@@ -721,7 +779,7 @@ store.save_run(store.get_engine(), "killed", 2026, {"criteria_version": "k"}, tl
 
 def test_run_killed_midway_leaves_no_visible_results(engine: sa.Engine, db_url: str) -> None:
     store.save_run(engine, "good", 2026, None, _target_list(50))
-    store.publish_run(engine, "good")
+    store.publish_run(engine, "good", "李明")
     env = {**os.environ, store.ENV_URL: db_url}
     proc = subprocess.Popen(
         [sys.executable, "-c", _KILLED_RUN], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -854,7 +912,7 @@ def test_hostile_text_round_trips(engine: sa.Engine, tmp_path: Path) -> None:
     tl = _target_list(len(HOSTILE), names=HOSTILE)
     tl["custom_note"] = HOSTILE[::-1]
     store.save_run(engine, "hostile", 2026, {"note": HOSTILE[0]}, tl)
-    store.publish_run(engine, "hostile")
+    store.publish_run(engine, "hostile", "李明")
     back = store.load_results(engine, 2026)
     assert back["customer_name"].tolist() == HOSTILE and back["custom_note"].tolist() == HOSTILE[::-1]
     assert set(store.table_counts(engine)) == set(store._TABLES)  # every table still there
@@ -992,7 +1050,7 @@ def test_cli_db_and_inquiry(
     assert _cli(monkeypatch, db_url, "db", "export", str(tmp_path / "dump")) == 0
     assert (tmp_path / "dump" / "inquiry_followups.csv").is_file()
     assert _cli(monkeypatch, db_url, "db", "runs") == 0
-    assert _cli(monkeypatch, db_url, "db", "publish", "nope") == 2
+    assert _cli(monkeypatch, db_url, "db", "publish", "nope", "--approver", "李明") == 2
     everything = capsys.readouterr()
     if password:
         assert password not in everything.out + everything.err

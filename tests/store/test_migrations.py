@@ -349,7 +349,7 @@ def test_0003_freezes_replace_and_keeps_the_inquiries(db_url: str) -> None:
             assert raw.execute("SELECT status FROM runs WHERE run_id = 'r'").fetchone() == ("running",)
             raw.execute("ROLLBACK")
             raw.close()
-        assert store.init_db(eng) == store.head_revision() == "0003"
+        assert store.init_db(eng) == store.head_revision()
         with pytest.raises(sa.exc.DBAPIError, match="frozen"), eng.begin() as conn:
             conn.execute(sa.text(replace))
         if eng.dialect.name == "sqlite":  # refused without the connection's recursive_triggers too
@@ -373,5 +373,52 @@ def test_0003_freezes_replace_and_keeps_the_inquiries(db_url: str) -> None:
             assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), store.metadata) == []
         with pytest.raises(sa.exc.DBAPIError, match="frozen"), eng.begin() as conn:
             conn.execute(sa.text(replace))
+    finally:
+        eng.dispose()
+
+
+def test_0004_records_earlier_publications_and_adds_the_decision_columns(db_url: str) -> None:
+    """From 0003 with two published runs of 2026 and one of 2025: 0004 gives each a
+    publication (no approver recorded), the newer 2026 one current and the older marked
+    superseded by it; results get the decision columns. Down to 0003 and up again."""
+    eng = store.get_engine(db_url)
+    try:
+        assert store.init_db(eng, "0003") == "0003"
+        with eng.begin() as conn:
+            for rid, year, at in (("a", 2026, "2026-01-05"), ("b", 2026, "2026-02-05"), ("c", 2025, "2025-01-05")):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO runs (run_id, year, kind, status, started) "
+                        "VALUES (:r, :y, 'ranking', 'running', :t)"
+                    ),
+                    {"r": rid, "y": year, "t": at},
+                )
+                conn.execute(
+                    sa.text("INSERT INTO results (run_id, customer_id, score) VALUES (:r, 'C1', 0.5)"), {"r": rid}
+                )
+                conn.execute(
+                    sa.text("UPDATE runs SET status = 'published', published_at = :t WHERE run_id = :r"),
+                    {"r": rid, "t": at + " 10:00:00+00:00"},
+                )
+        assert store.init_db(eng) == store.head_revision()
+        hist = store.publication_history(eng)
+        assert hist[["year", "run_id", "status", "approver", "supersedes", "superseded_by"]].to_numpy().tolist() == [
+            [2025, "c", "current", None, None, None],
+            [2026, "a", "superseded", None, None, "b"],
+            [2026, "b", "current", None, "a", None],
+        ]
+        with eng.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), store.metadata) == []
+            cols = {c["name"] for c in sa.inspect(conn).get_columns("results")}
+        assert {"decision", "decided_by", "decision_reason"} <= cols
+        _migrate(eng, "0003", down=True)
+        with eng.connect() as conn:
+            assert "publications" not in sa.inspect(conn).get_table_names()
+            assert not {"decision", "decided_by"} & {c["name"] for c in sa.inspect(conn).get_columns("results")}
+        _migrate(eng, "head")
+        assert len(store.publication_history(eng)) == 3
+        store.save_run(eng, "d", 2026, None, pd.DataFrame({"customer_id": ["C1"], "score": [1.0], "rank": [1]}))
+        with pytest.raises(store.SupersedeRequired):
+            store.publish_run(eng, "d", "李明")
     finally:
         eng.dispose()
