@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_ranking_notebook_declares_its_parameters() -> None:
     declared = runner.notebook_parameters(ROOT / "notebooks" / "20_ranking.ipynb")
-    assert set(declared) == {"year", "params_dir", "input_path", "output_dir"}
+    assert set(declared) == {"year", "params_dir", "input_path", "output_dir", "owners_path"}
     assert declared["year"]["inferred_type_name"] == "int"
 
 

@@ -65,6 +65,8 @@ def html_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Result]
         doc["tiers"]["names"] = [TIER, "重点", "一般"]
         doc["tiers"]["quota"]["values"] = [0.3, 0.3, 0.3]
         doc["priority_matrix"]["important_tiers"] = [TIER, "重点"]
+        levels = doc["assignment"]["service_levels"]  # one service level per tier, named as the tiers
+        doc["assignment"]["service_levels"] = {TIER: levels["战略"], "重点": levels["重点"], "一般": levels["一般"]}
 
     project.edit_yaml("run.yaml", tiers)
     path = project.write_list(tiny_frame(), "tiny.csv")

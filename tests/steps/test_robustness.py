@@ -66,6 +66,7 @@ def test_tier_spec_threshold_and_count_schemes(params_dir):
     def threshold(doc):
         doc["tiers"] = {"scheme": "threshold", "names": ["A", "B"], "not_targeted": "none", "thresholds": [0.7, 0.5]}
         doc["priority_matrix"]["important_tiers"] = ["A"]
+        doc["assignment"]["service_levels"] = {"A": 12, "B": 4}  # one per tier, as the tiers are named
 
     edit_yaml(params_dir / "run.yaml", threshold)
     spec = tier_spec(load_params(params_dir), pd.Series(["x"], index=["c"]))
@@ -74,6 +75,8 @@ def test_tier_spec_threshold_and_count_schemes(params_dir):
     def count_all(doc):
         doc["tiers"] = {"scheme": "quota", "names": ["A"], "quota": {"kind": "count", "by": "all", "values": [3]}}
         doc["priority_matrix"]["important_tiers"] = ["A"]
+        for key in ("capacity", "unit", "service_levels"):  # back to one fixed capacity per tier
+            doc["assignment"].pop(key)
 
     edit_yaml(params_dir / "run.yaml", count_all)
     spec = tier_spec(load_params(params_dir), pd.Series(["x"], index=["c"]))
@@ -202,7 +205,9 @@ def test_rank_with_robustness_follows_run_yaml(params_dir, tiny_csv):
     assert params.run.robustness.enabled and set(schema.ROBUSTNESS) <= set(with_draws.target_list.columns)
     edit_yaml(params_dir / "run.yaml", lambda d: d["robustness"].update(enabled=False))
     off = rank_with_robustness(load_params(params_dir), tiny_csv)
-    pd.testing.assert_frame_equal(off.target_list, plain.target_list)
+    # the run has owners: the list carries the assignment, with or without the draws
+    assert set(schema.ASSIGNMENT) <= set(off.target_list.columns)
+    pd.testing.assert_frame_equal(off.target_list.drop(columns=list(schema.ASSIGNMENT)), plain.target_list)
 
 
 def test_missing_policy_sensitivity_reuses_the_configured_ranking(sample_run):
