@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from prioanalysis.config.params import Params
+from prioanalysis.methods.collection import PLAN_COLUMNS
 from prioanalysis.report import i18n
 
 __all__ = [
@@ -37,21 +38,7 @@ DECISION_COLUMNS = (
     "decided_on",
 )
 #: Columns of :func:`collection_table` (each has a ``col.`` entry).
-COLLECTION_COLUMNS = (
-    "segment",
-    "records_last_year",
-    "eligible_share",
-    "targets_last_year",
-    "wins_last_year",
-    "conversion",
-    "wins_wanted",
-    "targets_needed",
-    "records_needed",
-    "max_records",
-    "planned",
-    "collected",
-    "shortfall",
-)
+COLLECTION_COLUMNS = PLAN_COLUMNS
 
 
 def decisions_table(applied: pd.DataFrame, params: Params, lang: str) -> pd.DataFrame:

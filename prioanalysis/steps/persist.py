@@ -450,20 +450,7 @@ def load(folder: str | Path) -> tuple[Any, dict[str, Any]]:
     manifest = read_manifest(folder)
     loaded: dict[str, Any] = {}
     for key, meta in manifest["tables"].items():
-        if meta["kind"] == "array":
-            loaded[key] = np.load(folder / meta["file"], allow_pickle=False)
-            continue
-        data = pd.read_parquet(folder / meta["file"])
-        frame = _frame_from(data, meta)
-        if meta["kind"] == "series":
-            series = frame.iloc[:, 0]
-            series.name = frame.columns[0]
-            series.attrs = _decode(meta["series_attrs"], {}, None)
-            loaded[key] = series
-        elif frame.attrs.pop("__index__", False):
-            loaded[key] = frame.index
-        else:
-            loaded[key] = frame
+        loaded[key] = _load_table(folder, meta)
     return _decode(manifest["object"], loaded, folder), _decode(manifest["extra"], {}, None)
 
 
@@ -513,17 +500,20 @@ def load_part(folder: str | Path, *path: str) -> Any:
     loaded: dict[str, Any] = {}
     for key in _table_keys(node):
         meta = manifest["tables"][key]
-        if meta["kind"] == "array":
-            loaded[key] = np.load(folder / meta["file"], allow_pickle=False)
-            continue
-        frame = _frame_from(pd.read_parquet(folder / meta["file"]), meta)
-        if meta["kind"] == "series":
-            series = frame.iloc[:, 0]
-            series.name = frame.columns[0]
-            series.attrs = _decode(meta["series_attrs"], {}, None)
-            loaded[key] = series
-        elif frame.attrs.pop("__index__", False):
-            loaded[key] = frame.index
-        else:
-            loaded[key] = frame
+        loaded[key] = _load_table(folder, meta)
     return _decode(node, loaded, folder)
+
+
+def _load_table(folder: Path, meta: dict[str, Any]) -> Any:
+    """One stored table of a manifest: an array, a series, an index or a frame."""
+    if meta["kind"] == "array":
+        return np.load(folder / meta["file"], allow_pickle=False)
+    frame = _frame_from(pd.read_parquet(folder / meta["file"]), meta)
+    if meta["kind"] == "series":
+        series = frame.iloc[:, 0]
+        series.name = frame.columns[0]
+        series.attrs = _decode(meta["series_attrs"], {}, None)
+        return series
+    if frame.attrs.pop("__index__", False):
+        return frame.index
+    return frame
