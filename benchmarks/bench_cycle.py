@@ -1,7 +1,7 @@
 """Benchmark: the whole annual cycle on a large preliminary list.
 
-Builds an N-customer list by resampling the bundled 2026 sample (new ids, facts
-jittered), then times ``prioanalysis run --year 2026 --input big.csv`` end to end — the
+Builds an N-customer list from the bundled 2026 sample and customers resampled from
+it (new ids, facts jittered), then times ``prioanalysis run --year 2026 --input big.csv`` end to end — the
 annual review, the calibration, the ranking (with the weight draws, persisted in the
 run folder) and the robustness report (which reads that ranking): intake, scoring,
 draws, owner assignment, figures, tables, the XLSX workbook and the HTML reports.
@@ -35,17 +35,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def big_list(n: int, path: Path, seed: int = 0) -> Path:
-    """An ``n``-customer preliminary list resampled from the 2026 sample."""
-    src = pd.read_csv(ROOT / "data" / "sample" / "preliminary_2026.csv", dtype=str, keep_default_na=False)
-    src = src.drop_duplicates("customer_id")
+    """An ``n``-customer preliminary list: the 2026 sample as it is (so that the year's
+    ``decisions.yaml``, which names sample customers, applies), then customers resampled
+    from it (new ids, facts jittered) up to ``n``."""
+    sample = pd.read_csv(ROOT / "data" / "sample" / "preliminary_2026.csv", dtype=str, keep_default_na=False)
+    src = sample.drop_duplicates("customer_id")
+    extra = n - len(src)
+    if extra < 0:
+        raise SystemExit(f"--customers must be at least the sample's {len(src):,}")
     rng = np.random.default_rng(seed)
-    out = src.iloc[rng.integers(0, len(src), n)].reset_index(drop=True)
-    out["customer_id"] = [f"B{i:08d}" for i in range(n)]
+    out = src.iloc[rng.integers(0, len(src), extra)].reset_index(drop=True)
+    out["customer_id"] = [f"B{i:08d}" for i in range(extra)]
     out["customer_name"] = out["customer_name"] + "·" + out.index.astype(str)
     for col in ("it_budget", "deal_size"):
         v = pd.to_numeric(out[col], errors="coerce")
-        out[col] = (v * rng.lognormal(0, 0.1, n)).round(1).astype("string").fillna("")
-    out.to_csv(path, index=False)
+        out[col] = (v * rng.lognormal(0, 0.1, extra)).round(1).astype("string").fillna("")
+    pd.concat([sample, out], ignore_index=True).to_csv(path, index=False)
     return path
 
 

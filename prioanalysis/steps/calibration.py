@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from prioanalysis.config.decisions import with_decisions
 from prioanalysis.config.params import Params, load_params
 from prioanalysis.config.proposal import propose_criteria_text
 from prioanalysis.errors import InputError, ParamsError
@@ -846,7 +847,7 @@ def temporal_validation(
     loaded: dict[int, YearList] = dict(lists or {})
     for y in sorted({y for p in pairs for y in p}):
         if y not in loaded:
-            p = params if y == params.run.year else load_params(params.directory.parent / str(y))
+            p = params if y == params.run.year else with_decisions(load_params(params.directory.parent / str(y)))
             loaded[y] = load_year_list(p)
     own = params.directory / "judgements.yaml"
     tables, weights, notes = [], [], []
@@ -1278,7 +1279,7 @@ def recommend_changes(
     loaded = {**temporal.lists, **loaded}
     for y in sorted({y for p in temporal.pairs for y in p} | {cal_year, params.run.year}):
         if y not in loaded:
-            p = params if y == params.run.year else load_params(params.directory.parent / str(y))
+            p = params if y == params.run.year else with_decisions(load_params(params.directory.parent / str(y)))
             loaded[y] = load_year_list(p)
     res = calibration_report.result
     if effectiveness is None:

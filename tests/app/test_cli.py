@@ -125,7 +125,11 @@ def test_run_json_records_the_run(two_runs: tuple[Path, Path, Path]) -> None:
         assert files[rel] == hashlib.sha256((ROOT / rel).read_bytes()).hexdigest(), rel
     assert len(files["notebooks/20_ranking.ipynb"]) == 64  # the template as it was executed
     assert not any(k.startswith("/") for k in files)
-    assert set(rec["params_files"]) == {"params/2026/criteria.yaml", "params/2026/run.yaml"}
+    assert set(rec["params_files"]) == {
+        "params/2026/criteria.yaml",
+        "params/2026/run.yaml",
+        "params/2026/decisions.yaml",
+    }
 
 
 def test_an_unattended_run_logs_timestamps_and_no_kernel_warning(two_runs_logs: tuple[Path, Path, Path, str]) -> None:
@@ -275,6 +279,10 @@ def test_run_from_the_database_matches_the_file_run(two_runs: tuple[Path, Path, 
     assert cli("db", "init").returncode == 0
     imp = cli("db", "import", "customers", str(ROOT / "data" / "sample" / "preliminary_2026.csv"))
     assert imp.returncode == 0, imp.stderr
+    # the ranking assigns owners: without them in the database the run is refused
+    refused = cli("run", "--source", "db", "--notebook", "20_ranking", "--outputs", str(tmp_path / "out"))
+    assert refused.returncode == 2 and "no owners stored" in refused.stderr, refused.stderr
+    assert cli("db", "import", "owners", str(ROOT / "data" / "sample" / "owners.csv")).returncode == 0
     res = cli("run", "--source", "db", "--notebook", "20_ranking", "--outputs", str(tmp_path / "out"))
     assert res.returncode == 0, res.stderr
     db_run = next((tmp_path / "out" / "2026").iterdir())
@@ -323,6 +331,7 @@ def test_cycle_from_the_database_reads_last_years_published_list(tmp_path: Path)
     assert cli("db", "init").returncode == 0
     for f in ("preliminary_2025.csv", "preliminary_2026.csv"):
         assert cli("db", "import", "customers", str(sample / f)).returncode == 0
+    assert cli("db", "import", "owners", str(sample / "owners.csv")).returncode == 0
     cycle = (
         "run",
         "--year",

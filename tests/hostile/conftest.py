@@ -161,6 +161,10 @@ class Project:
         for part in ("params", "notebooks"):
             _copy_tree(UNDER_TEST / part, root / part)
         _copy_tree(UNDER_TEST / "data" / "sample", root / "data" / "sample")
+        # The sample decisions name customers of the sample list; the hostile cases run
+        # their own lists, on which those decisions are (rightly) refused. The refusal
+        # itself is covered in tests/config/test_decisions.py and test_cli_decisions.py.
+        (root / "params" / str(YEAR) / "decisions.yaml").unlink(missing_ok=True)
 
     # paths
     @property

@@ -62,7 +62,9 @@ def _workbook(path: Path, rows: list[list[object]]) -> Path:
 
 
 def _with_cached_values(path: Path) -> Path:
-    """The workbook as Excel saves it: every formula with its result (here 0)."""
+    """The workbook as Excel saves it: every formula with its result (here 0).
+
+    openpyxl writes an empty ``<v/>`` (``<v></v>`` with lxml installed) after a formula."""
     import re
     import zipfile
 
@@ -71,7 +73,7 @@ def _with_cached_values(path: Path) -> Path:
         for name in zf.namelist():
             parts[name] = zf.read(name)
     sheet = "xl/worksheets/sheet1.xml"
-    parts[sheet] = re.sub(rb"(<f>[^<]*</f>)<v\s*/>", rb"\1<v>0</v>", parts[sheet])
+    parts[sheet] = re.sub(rb"(<f>[^<]*</f>)(?:<v\s*/>|<v></v>)", rb"\1<v>0</v>", parts[sheet])
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in parts.items():
             zf.writestr(name, data)

@@ -34,9 +34,7 @@ def test_catalog_loads_complete_in_both_languages() -> None:
 
 def test_every_literal_key_used_exists() -> None:
     cat = i18n.catalog()
-    missing = sorted(
-        {f"{where}: {key}" for where, text in _sources() for key in _USE.findall(text) if key not in cat}
-    )
+    missing = sorted({f"{where}: {key}" for where, text in _sources() for key in _USE.findall(text) if key not in cat})
     assert not missing, "keys used without a catalog entry:\n" + "\n".join(missing)
 
 
@@ -61,7 +59,7 @@ def test_unknown_language_refused() -> None:
 
 def test_columns_and_values() -> None:
     frame = pd.DataFrame({"flag": [True, False]})
-    with pytest.raises(i18n.MissingTranslation, match="col.flag"):
+    with pytest.raises(i18n.MissingTranslation, match=r"col\.flag"):
         i18n.columns(frame, "zh")
     assert list(i18n.columns(frame, "zh", keep=["flag"]).columns) == ["flag"]
     assert i18n.values(frame["flag"], "yesno", "en").tolist() == ["yes", "no"]

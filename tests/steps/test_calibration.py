@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from prioanalysis.config.decisions import with_decisions
 from prioanalysis.config.params import load_params
 from prioanalysis.errors import InputError, ParamsError
 from prioanalysis.steps import calibration as recalibration
@@ -154,13 +155,16 @@ N_BOOT = 20  # enough for the shape of the results; the notebooks use 200
 
 @pytest.fixture(scope="module")
 def cycle() -> object:
-    return load_params(ROOT / "params" / "2026")
+    return with_decisions(load_params(ROOT / "params" / "2026"))  # as the notebooks load it
 
 
 @pytest.fixture(scope="module")
 def lists(cycle) -> dict[int, recalibration.YearList]:
     years = recalibration.years_with_outcomes(cycle)
-    return {y: recalibration.load_year_list(load_params(ROOT / "params" / str(y))) for y in [*years, 2026]}
+    return {
+        y: recalibration.load_year_list(cycle if y == 2026 else with_decisions(load_params(ROOT / "params" / str(y))))
+        for y in [*years, 2026]
+    }
 
 
 @pytest.fixture(scope="module")
