@@ -115,6 +115,8 @@ def test_an_accepted_inquiry_appears_in_the_next_runs_target_list(tmp_path: Path
     others = listed[listed["list_source"] != "mid_year_addition"]
     assert set(others["list_source"]) == {"preliminary_list"} and (others["inquiry_id"] == "").all()
     assert "未审核客户有限公司" not in set(listed["customer_name"])  # proposed, never reviewed: not on the list
+    page = (run / "20_ranking.html").read_text(encoding="utf-8")
+    assert "本名单为年中更新：新增 1 位经市场负责人批准的询价客户" in page  # the report says so
 
     record = json.loads((run / "run.json").read_text(encoding="utf-8"))
     assert record["kind"] == "mid_year" and record["status"] == "succeeded"
