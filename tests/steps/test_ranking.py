@@ -21,7 +21,7 @@ from tests.conftest import CREDIT, CRITERIA, PARAMS_SRC, SAMPLE_2026, SAMPLE_DIR
 
 TIERS = ["战略", "重点", "一般"]
 NOT_TARGETED = "非目标"
-NEED_REASON = "无需求（dead）"
+NEED_REASON = "已确认无需求"
 CREDIT_REASON = "信用等级低于B"
 SHARES = [0.05, 0.15, 0.30]
 SEGMENT_ORDER = ["government", "finance", "telecom", "energy", "manufacturing", "healthcare", "education", "retail"]
