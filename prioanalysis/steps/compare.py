@@ -1092,6 +1092,11 @@ def _renamed(comp: Comparison, **changes: Any) -> Comparison:
 def _comparison_html(c: Comparison, *, full: bool) -> str:
     lang = c.lang
     T = lambda key, **f: i18n.t(key, lang, **f)  # noqa: E731
+
+    def shown(n: int, total: int) -> None:  # a shortened table says so
+        if n < total:
+            parts.append(f'<p class="note">{_esc(T("common.shown_of", shown=n, total=total))}</p>')
+
     parts = [f'<div class="pa-compare"><h1>{_esc(T("compare.title", a=c.name_a, b=c.name_b))}</h1>']
     parts.append(f'<p class="lead">{_esc(c.headline())}</p>')
     # what changed
@@ -1179,6 +1184,7 @@ def _comparison_html(c: Comparison, *, full: bool) -> str:
             sel = cust[cust["status"] == status]
             parts.append(f"<h2>{_esc(T(f'compare.h_{status}', n=len(sel)))}</h2>")
             if len(sel):
+                shown(min(len(sel), c.top), len(sel))
                 sel = sel.iloc[: c.top]
                 parts.append(
                     _table(
@@ -1214,6 +1220,7 @@ def _comparison_html(c: Comparison, *, full: bool) -> str:
         if not c.owners_known:
             parts.append(f'<p class="note">{_esc(T("compare.owners_unknown"))}</p>')
         if len(o):
+            shown(min(len(o), c.top), len(o))
             o = o.iloc[: c.top]
             none = T("common.none")
             parts.append(

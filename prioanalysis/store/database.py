@@ -1918,6 +1918,11 @@ def _inquiry_frame(engine: Engine, start: _dt.date | None, end: _dt.date | None,
         rows = conn.execute(stmt).all()
         facts = conn.execute(sa.select(inquiry_facts).where(inquiry_facts.c.inquiry_id.in_(chosen))).all()
         order = _header(conn, "inquiries")
+        followed = conn.execute(
+            sa.select(inquiry_followups.c.inquiry_id, sa.func.max(inquiry_followups.c.date))
+            .where(inquiry_followups.c.inquiry_id.in_(chosen))
+            .group_by(inquiry_followups.c.inquiry_id)
+        ).all()
     base = _typed(
         pd.DataFrame([tuple(r) for r in rows], columns=_INQUIRY_COLUMNS, dtype=object), ints=("follow_ups", "converted")
     )
@@ -1928,7 +1933,28 @@ def _inquiry_frame(engine: Engine, start: _dt.date | None, end: _dt.date | None,
     names = _fact_order(order, wide.columns)
     for name in names:
         base[name] = wide[name].reindex(pd.Index(base["inquiry_id"], name="inquiry_id")).reset_index(drop=True)
+    if followed:
+        base[LAST_CONTACT] = _last_contact_on(base, dict(followed))
     return base
+
+
+#: The column of the inquiry log with each inquiry's last follow-up day (read by the
+#: monthly report's follow-up management, :func:`prioanalysis.steps.inquiries.last_contact`).
+LAST_CONTACT = "last_contact_on"
+
+
+def _last_contact_on(base: pd.DataFrame, followed: Mapping[str, Any]) -> pd.Series:
+    """The later of the log's own ``last_contact_on`` (an imported column) and the last
+    follow-up recorded with :func:`add_followup`, as ``YYYY-MM-DD`` (empty: neither).
+    """
+    recorded = pd.to_datetime(base["inquiry_id"].map(followed), errors="coerce")
+    if LAST_CONTACT in base.columns:
+        imported = pd.to_datetime(base[LAST_CONTACT], errors="coerce", format="mixed")
+        keep = base[LAST_CONTACT].notna() & imported.isna()  # not a day: kept, for the report to refuse by name
+        latest = pd.concat([recorded, imported], axis=1).max(axis=1)
+        out = latest.dt.strftime("%Y-%m-%d").astype(object).where(latest.notna(), None)
+        return out.where(~keep, base[LAST_CONTACT])
+    return recorded.dt.strftime("%Y-%m-%d").astype(object).where(recorded.notna(), None)
 
 
 def list_inquiries(engine: Engine, month: str | None = None, segment: str | None = None) -> pd.DataFrame:

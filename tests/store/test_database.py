@@ -425,6 +425,15 @@ def test_inquiry_log(engine: sa.Engine) -> None:
     assert store.add_followup(engine, new_id, "2026-01-09") == 2
     row = store.list_inquiries(engine, month="2025-12").set_index("inquiry_id").loc[new_id]
     assert (row["follow_ups"], row["it_budget"], row["first_response_hours"]) == (2, 120.0, 2.5)
+    # the last recorded follow-up is the inquiry's last contact (the monthly report's overdue list)
+    assert row["last_contact_on"] == "2026-01-09"
+    from prioanalysis.steps.inquiries import last_contact
+
+    december = store.list_inquiries(engine, month="2025-12")
+    contact = last_contact(december).set_axis(december["inquiry_id"])
+    assert contact[new_id] == pd.Timestamp("2026-01-09")
+    others = december[december["inquiry_id"] != new_id]
+    assert others["last_contact_on"].isna().all() and (contact[others["inquiry_id"]] >= others["date"].to_numpy()).all()
     qid = store.add_inquiry(engine, date="2026-01-02", channel="web", segment="energy", customer_name="x")
     assert qid == "Q2026-0001"
 

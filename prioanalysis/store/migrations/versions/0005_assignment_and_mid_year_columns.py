@@ -1,4 +1,4 @@
-"""The owner assignment and the review flag in the stored target list.
+"""The owner assignment, the review flag and mid-year additions in the stored target list.
 
 Revision ID: 0005
 Revises: 0004
@@ -10,6 +10,12 @@ keeps its tier in fewer than ``robustness.review_threshold`` of the weight draws
 ``assigned_owner_id``, ``assigned_owner_name`` and ``assignment_status`` (assigned,
 capacity_full, no_eligible_owner, not_targeted). Results stored before stay as they
 were (the new columns empty).
+
+A mid-year run (``prioanalysis run --mid-year``) ranks the year's preliminary list with
+the inquiring customers the marketing lead accepted (step 2.3.5,
+:func:`prioanalysis.steps.inquiries.list_additions`); the columns that mark them are
+``list_source`` (``preliminary_list`` or ``mid_year_addition``), ``inquiry_id`` and
+``accepted_on`` (the day of the decision, ``YYYY-MM-DD``).
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ _RESULT_COLUMNS: list[tuple[str, Any]] = [
     ("assigned_owner_id", sa.Text()),
     ("assigned_owner_name", sa.Text()),
     ("assignment_status", sa.Text()),
+    ("list_source", sa.Text()),
+    ("inquiry_id", sa.Text()),
+    ("accepted_on", sa.Text()),
 ]
 
 
