@@ -961,6 +961,55 @@ def execute(plan: Plan, progress: Callable[[str], None] | None = None) -> RunRec
         The run folder cannot be created (full disk, read-only, no permission):
         nothing was written.
     """
+    with _stamped_stderr():
+        return _execute(plan, progress)
+
+
+_STAMPED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ")
+
+
+class _StampedStream:
+    """A text stream that stamps every line written to it with the time (UTC), unless
+    it carries a stamp already: what libraries print during a run (a warning, a
+    message of a dependency) reads in the run's log like the run's own lines.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream, self._partial = stream, ""
+
+    def write(self, text: str) -> int:
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        for line in lines:
+            self._stream.write(f"{line}\n" if not line or _STAMPED.match(line) else f"{_stamp()} {line}\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def close_partial(self) -> None:
+        if self._partial:
+            self.write("\n")
+        self.flush()
+
+    def __getattr__(self, name: str) -> Any:  # encoding, isatty, fileno ...
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _stamped_stderr() -> Iterator[None]:
+    """``sys.stderr`` stamped line by line for the duration of a run (:class:`_StampedStream`)."""
+    saved = sys.stderr
+    stamped = _StampedStream(saved)
+    sys.stderr = stamped
+    try:
+        yield
+    finally:
+        stamped.close_partial()
+        sys.stderr = saved
+
+
+def _execute(plan: Plan, progress: Callable[[str], None] | None = None) -> RunRecord:
     import papermill as pm
 
     raw_say = progress or (lambda line: print(line, file=sys.stderr, flush=True))

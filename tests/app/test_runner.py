@@ -453,3 +453,29 @@ def test_relocate_rewrites_the_staging_path_in_the_record(tmp_path: Path) -> Non
     nbformat.validate(nbformat.read(tmp_path / "x.ipynb", as_version=4))
     assert (tmp_path / "p.yaml.diff").read_text(encoding="utf-8") == f"+++ {new}/p.yaml\n"
     assert (tmp_path / "t.csv").read_text(encoding="utf-8") == f"{old}\n"
+
+
+def test_library_output_during_a_run_is_stamped_like_the_runs_own_lines() -> None:
+    """An unattended run's log: what a library writes to stderr mid-run (a warning, a
+    dependency's message) gets the time stamp too; the run's own stamped lines stay as
+    they are, and a last line without its newline is not lost."""
+    import io
+
+    sink = io.StringIO()
+    saved = sys.stderr
+    sys.stderr = sink
+    try:
+        with runner._stamped_stderr():
+            print("2026-01-02T03:04:05Z run X: 1 notebook(s)", file=sys.stderr)
+            print("lib.py:7: UserWarning: a library's warning", file=sys.stderr)  # as warnings prints
+            sys.stderr.write("part of a line, ")
+            sys.stderr.write("then the rest\nno newline at the end")
+    finally:
+        sys.stderr = saved
+    lines = sink.getvalue().splitlines()
+    stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ")
+    assert lines[0] == "2026-01-02T03:04:05Z run X: 1 notebook(s)"
+    assert all(stamp.match(line) for line in lines), lines
+    assert any(line.endswith("UserWarning: a library's warning") for line in lines), lines
+    assert [stamp.sub("", line) for line in lines[-2:]] == ["part of a line, then the rest", "no newline at the end"]
+    assert sys.stderr is saved
