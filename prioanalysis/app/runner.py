@@ -34,6 +34,7 @@ timings and status.
 from __future__ import annotations
 
 import ast
+import collections
 import contextlib
 import datetime as _dt
 import errno
@@ -46,7 +47,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -920,6 +923,12 @@ def _kernel_manager_class() -> type:
     """The kernel manager of a notebook run: IPC transport (Unix sockets), so the kernel
     neither listens on TCP nor logs ipykernel's "running over TCP without encryption"
     warning into scheduled logs.
+
+    What the kernel process writes to its own stderr (ipykernel's start and shutdown
+    messages, e.g. "KeyboardInterrupt caught in kernel" when a loaded machine is slow to
+    shut it down) is kept out of the run's log: the last lines are collected in
+    ``_KERNEL_STDERR``, and the run records them in ``run.json`` when a notebook fails. What
+    a notebook's cells print is in the notebook, as always.
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -927,8 +936,32 @@ def _kernel_manager_class() -> type:
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.transport = "ipc"
+            # the sockets' path prefix, unique to this kernel: jupyter_client's default
+            # (``kernel-ipc-N`` in the working directory, the notebooks folder) collides
+            # when two runs start kernels at once ("Address already in use")
+            self.ip = os.path.join(tempfile.gettempdir(), f"prioanalysis-kernel-{uuid.uuid4().hex[:16]}")
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            kw["stderr"] = subprocess.PIPE
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            pipe = getattr(getattr(self.provisioner, "process", None), "stderr", None)
+            if pipe is not None:
+                threading.Thread(target=_collect_lines, args=(pipe, _KERNEL_STDERR), daemon=True).start()
 
     return IPCKernelManager
+
+
+#: The kernel's last stderr lines (a failed notebook's entry in run.json keeps them).
+_KERNEL_STDERR: collections.deque[str] = collections.deque(maxlen=40)
+
+
+def _collect_lines(pipe: Any, sink: collections.deque[str]) -> None:
+    """Read a subprocess's stderr until it closes, keeping its lines in ``sink``."""
+    with pipe:
+        for raw in iter(pipe.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if line.strip():
+                sink.append(line)
 
 
 def _stamp() -> str:
@@ -1100,6 +1133,7 @@ def _execute(plan: Plan, progress: Callable[[str], None] | None = None) -> RunRe
         out_nb = staging / nb.name
         say(f"[{i}/{len(plan.notebooks)}] {nb.stem} …")
         t0 = time.perf_counter()
+        _KERNEL_STDERR.clear()
         entry: dict[str, Any] = {"notebook": nb.name, "parameters": nb_params, "status": "running"}
         record.notebooks.append(entry)
         record.parameters[nb.stem] = nb_params
@@ -1134,6 +1168,8 @@ def _execute(plan: Plan, progress: Callable[[str], None] | None = None) -> RunRe
         entry["seconds"] = round(time.perf_counter() - t0, 2)
         if "error" in entry:
             record.error = f"{nb.name}: {entry['error']}"
+            if _KERNEL_STDERR:  # the kernel's own last words, for whoever investigates
+                entry["kernel_stderr"] = list(_KERNEL_STDERR)
         if out_nb.is_file() and interrupted is None:
             try:
                 _relocate(staging, str(staging), str(final))

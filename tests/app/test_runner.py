@@ -479,3 +479,19 @@ def test_library_output_during_a_run_is_stamped_like_the_runs_own_lines() -> Non
     assert any(line.endswith("UserWarning: a library's warning") for line in lines), lines
     assert [stamp.sub("", line) for line in lines[-2:]] == ["part of a line, then the rest", "no newline at the end"]
     assert sys.stderr is saved
+
+
+def test_a_kernels_own_stderr_is_collected_not_logged() -> None:
+    """What the kernel process writes straight to its stderr (ipykernel's own start and
+    shutdown messages) stays out of the run's log; its last lines are kept for run.json."""
+    import collections
+
+    sink: collections.deque[str] = collections.deque(maxlen=3)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import os; os.write(2, '[IPKernelApp] 警告\\n\\nb\\nc\\nd\\n'.encode())"],
+        stderr=subprocess.PIPE,
+    )
+    runner._collect_lines(proc.stderr, sink)
+    proc.wait()
+    assert list(sink) == ["b", "c", "d"]  # the last lines, blank ones dropped
+    assert issubclass(runner._kernel_manager_class(), object)
