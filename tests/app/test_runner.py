@@ -494,4 +494,15 @@ def test_a_kernels_own_stderr_is_collected_not_logged() -> None:
     runner._collect_lines(proc.stderr, sink)
     proc.wait()
     assert list(sink) == ["b", "c", "d"]  # the last lines, blank ones dropped
-    assert issubclass(runner._kernel_manager_class(), object)
+
+
+def test_each_kernel_has_its_own_sockets_in_the_temp_folder() -> None:
+    """Two runs at once (two processes, the same notebooks folder) once bound the same
+    socket ``kernel-ipc-1`` and one kernel died: every kernel gets its own prefix."""
+    import tempfile
+
+    manager = runner._kernel_manager_class()
+    a, b = manager(kernel_name="python3"), manager(kernel_name="python3")
+    assert a.transport == b.transport == "ipc"
+    assert a.ip != b.ip
+    assert all(Path(m.ip).parent == Path(tempfile.gettempdir()) for m in (a, b))
