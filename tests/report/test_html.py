@@ -177,3 +177,22 @@ def test_real_weasyprint_without_its_libraries_says_why_in_one_line(page: Path, 
     assert done.stdout.startswith("REASON WeasyPrint cannot load its system libraries"), done.stdout
     assert "-----" not in done.stdout + done.stderr  # WeasyPrint's own banner stays out of the log
     assert not (tmp_path / "nb.pdf").exists()
+
+
+def test_subsetting_the_font_leaves_no_file_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packaged font is read and closed: an open handle surfaced later as a
+    ResourceWarning in whichever test happened to run when it was collected."""
+    import gc
+    import sys
+    import warnings
+
+    from prioanalysis.report import html as html_mod
+
+    unclosed: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: unclosed.append(str(u.exc_value)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)  # in __del__: reaches the unraisable hook
+        data = html_mod._subset_woff.__wrapped__("客户排序 ABC")
+        gc.collect()
+    assert data[:4] == b"wOFF"
+    assert not [u for u in unclosed if "unclosed file" in u], unclosed
